@@ -1,0 +1,107 @@
+/**
+ * Every failure acs-session reports, as a string literal. The README has the same table with
+ * what to do about each one; keep the two in step.
+ */
+export type SessionErrorCode =
+  /** `createSession` or another entry point was given options it cannot use; `message` lists every problem. */
+  | 'INVALID_OPTIONS'
+  /** A method was called with an argument it cannot use. */
+  | 'INVALID_ARGUMENT'
+  /** The session, refresher or stream was disposed before or while the call ran. */
+  | 'DISPOSED'
+  /** The caller's AbortSignal fired. */
+  | 'ABORTED'
+  /** A wait ran past its `timeoutMs`. */
+  | 'TIMEOUT'
+  /** The token fetcher threw, rejected or timed out; the refresher retries with backoff. */
+  | 'TOKEN_FETCH_FAILED'
+  /** The fetcher returned something that is not an ACS user token (no JWT, no `exp`, no `skypeid`). */
+  | 'TOKEN_MALFORMED'
+  /** The token has expired: a static token ran out, or the fetcher returned an already-expired one. */
+  | 'TOKEN_EXPIRED'
+  /** The fetcher returned a token for a different ACS user than the session's; it was refused. */
+  | 'TOKEN_IDENTITY_CHANGED'
+  /** A refresh was requested but the session was created with a static token string. */
+  | 'TOKEN_NOT_REFRESHABLE'
+  /** An event listener threw; reported as an `error` event so the other listeners still run. */
+  | 'LISTENER_FAILED'
+  /** An `events()` iterator fell further behind than its buffer allows. */
+  | 'EVENTS_OVERFLOW';
+
+/** Options for {@link SessionError}. */
+export interface SessionErrorOptions {
+  /** Whether trying the same thing again later may succeed. Defaults to `false`. */
+  retryable?: boolean;
+  /** The ACS error code from the service response, when the failure came from ACS. */
+  acsCode?: string;
+  /** The ACS sub-code (calling end reasons, for example), when there was one. */
+  acsSubCode?: number;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * The one error type acs-session throws and rejects with.
+ *
+ * Branch on `code` (a string literal, so `switch` is exhaustive), use `retryable` to decide whether to
+ * try again, and read `acsCode`/`acsSubCode` for the service's own codes when the error came from ACS.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await createSession({ endpoint, token: fetchToken });
+ * } catch (error) {
+ *   if (isSessionError(error) && error.code === 'TOKEN_FETCH_FAILED' && error.retryable) {
+ *     showRetryButton();
+ *   } else throw error;
+ * }
+ * ```
+ */
+export class SessionError extends Error {
+  /** What went wrong; see {@link SessionErrorCode}. */
+  readonly code: SessionErrorCode;
+  /** Whether trying again later may succeed. */
+  readonly retryable: boolean;
+  /** The ACS service error code, when the failure came from ACS. */
+  readonly acsCode: string | undefined;
+  /** The ACS sub-code, when there was one. */
+  readonly acsSubCode: number | undefined;
+
+  constructor(code: SessionErrorCode, message: string, options: SessionErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SessionError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.acsCode = options.acsCode;
+    this.acsSubCode = options.acsSubCode;
+  }
+}
+
+/**
+ * Tells whether a value is a {@link SessionError}, optionally with one of the given codes.
+ * Works across bundle copies (it checks the shape, not only the prototype).
+ *
+ * @example
+ * ```ts
+ * if (isSessionError(error, 'DISPOSED')) return;
+ * ```
+ */
+export function isSessionError(value: unknown, ...codes: SessionErrorCode[]): value is SessionError {
+  if (value instanceof SessionError) return codes.length === 0 || codes.includes(value.code);
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { name?: unknown; code?: unknown; retryable?: unknown };
+  if (candidate.name !== 'SessionError' || typeof candidate.code !== 'string' || typeof candidate.retryable !== 'boolean') {
+    return false;
+  }
+  return codes.length === 0 || codes.includes(candidate.code as SessionErrorCode);
+}
+
+/** @internal The error every call made after `dispose()` rejects with. */
+export function disposedError(what: string): SessionError {
+  return new SessionError('DISPOSED', `${what} has been disposed`);
+}
+
+/** @internal The error a wait rejects with when its AbortSignal fires. */
+export function abortedError(signal: { reason?: unknown }): SessionError {
+  return new SessionError('ABORTED', 'The operation was aborted', { cause: signal.reason });
+}

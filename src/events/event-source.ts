@@ -1,0 +1,46 @@
+import { EventStream } from './event-stream.js';
+import type { ErrorEvent, EventMap, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
+
+/** The listening half of an {@link EventStream}: what the session and the token refresher expose. */
+export type TypedEventSource<Events extends EventMap<Events> & { error: ErrorEvent }> = Pick<
+  EventStream<Events>,
+  'on' | 'once' | 'off' | 'waitFor' | 'events'
+>;
+
+/**
+ * Base for objects that own an event stream: exposes the listening half and keeps emitting to the
+ * subclass, so users cannot emit into a session's stream.
+ * @internal
+ */
+export abstract class EventSourceBase<Events extends EventMap<Events> & { error: ErrorEvent }> implements TypedEventSource<Events> {
+  protected readonly stream: EventStream<Events>;
+
+  protected constructor(ownerName: string) {
+    this.stream = new EventStream<Events>(ownerName);
+  }
+
+  /** {@inheritDoc EventStream.on} */
+  on<K extends keyof Events>(type: K, listener: Listener<Events[K]>): Unsubscribe {
+    return this.stream.on(type, listener);
+  }
+
+  /** {@inheritDoc EventStream.once} */
+  once<K extends keyof Events>(type: K, listener: Listener<Events[K]>): Unsubscribe {
+    return this.stream.once(type, listener);
+  }
+
+  /** {@inheritDoc EventStream.off} */
+  off<K extends keyof Events>(type: K, listener: Listener<Events[K]>): void {
+    this.stream.off(type, listener);
+  }
+
+  /** {@inheritDoc EventStream.waitFor} */
+  waitFor<K extends keyof Events>(type: K, options?: WaitForOptions<Events[K]>): Promise<Events[K]> {
+    return this.stream.waitFor(type, options);
+  }
+
+  /** {@inheritDoc EventStream.events} */
+  events<K extends keyof Events = keyof Events>(options?: EventsOptions<K>): AsyncIterableIterator<Events[K], undefined> {
+    return this.stream.events(options);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * acs-session: one typed session facade over the Azure Communication Services client libraries.
+ * @packageDocumentation
+ */
+export { SessionError, isSessionError } from './errors.js';
+export type { SessionErrorCode, SessionErrorOptions } from './errors.js';
+
+export { createSession } from './session/create-session.js';
+export type {
+  ConnectionState,
+  Session,
+  SessionEvent,
+  SessionEvents,
+  SessionOptions,
+  SessionState,
+  SessionTokens,
+  StateChangedEvent,
+  StateChangeReason,
+} from './session/types.js';
+
+export { createTokenRefresher } from './token/refresher.js';
+export type { GetTokenOptions, TokenRefresher } from './token/refresher.js';
+export type { RetryOptions } from './token/backoff.js';
+export type {
+  SessionUser,
+  TokenEvents,
+  TokenExpiredEvent,
+  TokenFetchContext,
+  TokenFetcher,
+  TokenFetchReason,
+  TokenFetchResult,
+  TokenInfo,
+  TokenRefreshedEvent,
+  TokenRefreshFailedEvent,
+  TokenRefresherOptions,
+  TokenSource,
+} from './token/types.js';
+
+export type { TypedEventSource } from './events/event-source.js';
+export type { EventStream } from './events/event-stream.js';
+export type {
+  AnyEvent,
+  ErrorEvent,
+  EventMap,
+  EventsOptions,
+  Listener,
+  OverflowPolicy,
+  Unsubscribe,
+  WaitForOptions,
+} from './events/types.js';
+export type { AbortSignalLike } from './internal/abort.js';

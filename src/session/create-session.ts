@@ -1,0 +1,171 @@
+import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
+import { EventSourceBase } from '../events/event-source.js';
+import { SnapshotStore } from '../events/snapshot-store.js';
+import type { Unsubscribe } from '../events/types.js';
+import { raceWithSignal } from '../internal/abort.js';
+import { createTokenRefresher, type TokenRefresher } from '../token/refresher.js';
+import type { SessionUser } from '../token/types.js';
+import { validateSessionOptions } from './session-options.js';
+import { canTransition } from './state-machine.js';
+import type {
+  ConnectionState,
+  Session,
+  SessionEvents,
+  SessionOptions,
+  SessionState,
+  SessionTokens,
+  StateChangeReason,
+} from './types.js';
+
+const DEFAULT_INITIAL_TOKEN_ATTEMPTS = 3;
+
+/**
+ * Creates a session: validates the options, gets the first token (retrying with backoff), learns
+ * the user from it and resolves once the session is `connected`.
+ *
+ * @example
+ * ```ts
+ * await using session = await createSession({
+ *   endpoint: 'https://my-resource.communication.azure.com',
+ *   token: async ({ signal }) => (await fetch('/api/acs-token', { signal })).json(),
+ *   displayName: 'Ada',
+ * });
+ * session.on('stateChanged', (e) => console.log(e.state));
+ * console.log(session.user.rawId);
+ * ```
+ * @throws SessionError `INVALID_OPTIONS` listing every problem; `TOKEN_FETCH_FAILED`,
+ * `TOKEN_MALFORMED`, `TOKEN_EXPIRED` when no usable first token could be had; `ABORTED` when
+ * `options.signal` fired first.
+ */
+export async function createSession(options: SessionOptions): Promise<Session> {
+  const endpoint = validateSessionOptions(options);
+  const { signal } = options;
+  if (signal?.aborted) throw abortedError(signal);
+  const refresher = createTokenRefresher({ token: options.token, ...options.tokenRefresh });
+  const session = new SessionImpl(endpoint, options.displayName, refresher, signal);
+  try {
+    const user = await raceWithSignal(firstToken(refresher, options.initialTokenAttempts ?? DEFAULT_INITIAL_TOKEN_ATTEMPTS), signal, () =>
+      abortedError(signal ?? {}),
+    );
+    session.connected(user);
+    return session;
+  } catch (error) {
+    await session.dispose('failed');
+    throw isSessionError(error) ? error : new SessionError('TOKEN_FETCH_FAILED', 'Could not get the first token', { cause: error });
+  }
+}
+
+async function firstToken(refresher: TokenRefresher, attempts: number): Promise<SessionUser> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await refresher.getToken()).user;
+    } catch (error) {
+      // Each further getToken() waits for the refresher's next scheduled (backed-off) attempt.
+      if (attempt >= attempts || !isSessionError(error) || !error.retryable) throw error;
+    }
+  }
+}
+
+class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
+  readonly endpoint: string;
+  readonly displayName: string | undefined;
+  readonly tokens: SessionTokens;
+  readonly #refresher: TokenRefresher;
+  readonly #store: SnapshotStore<SessionState>;
+  readonly #teardown: Unsubscribe[] = [];
+  #disposing: Promise<void> | undefined;
+
+  constructor(endpoint: string, displayName: string | undefined, refresher: TokenRefresher, signal: AbortSignal | undefined) {
+    super('The session');
+    this.endpoint = endpoint;
+    this.displayName = displayName;
+    this.#refresher = refresher;
+    this.tokens = {
+      credential: refresher.credential,
+      get current() {
+        return refresher.current;
+      },
+      getToken: (options) => refresher.getToken(options),
+      forceRefresh: (reason, options) => refresher.forceRefresh(reason, options),
+    };
+    this.#store = new SnapshotStore<SessionState>(
+      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined },
+      (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
+    );
+    this.#teardown.push(
+      refresher.on('tokenRefreshed', (event) => {
+        this.#store.update({ tokenExpiresOn: event.expiresOn, tokenError: undefined });
+        this.stream.emit(event);
+        this.#moveTo('connected', 'tokenRefreshed');
+      }),
+      refresher.on('tokenRefreshFailed', (event) => {
+        this.#store.update({ tokenError: event.error });
+        this.stream.emit(event);
+      }),
+      refresher.on('tokenExpired', (event) => {
+        this.stream.emit(event);
+        this.#moveTo('reconnecting', 'tokenExpired');
+      }),
+      refresher.on('error', (event) => this.stream.emit(event)),
+    );
+    if (signal) {
+      const onAbort = () => void this.dispose();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#teardown.push(() => signal.removeEventListener('abort', onAbort));
+    }
+  }
+
+  get user(): SessionUser {
+    // createSession only hands out a session once the first token named the user.
+    return this.#store.get().user as SessionUser;
+  }
+
+  get state(): ConnectionState {
+    return this.#store.get().state;
+  }
+
+  get disposed(): boolean {
+    return this.#disposing !== undefined;
+  }
+
+  subscribe(onChange: () => void): Unsubscribe {
+    if (this.disposed) throw disposedError('The session');
+    if (typeof onChange !== 'function') throw new SessionError('INVALID_ARGUMENT', 'subscribe() needs a callback function');
+    return this.#store.subscribe(onChange);
+  }
+
+  getSnapshot = (): SessionState => this.#store.get();
+
+  /** @internal Called by createSession once the first token arrived. */
+  connected(user: SessionUser): void {
+    this.#store.update({ user });
+    this.#moveTo('connected', 'tokenAcquired');
+  }
+
+  dispose(reason: StateChangeReason = 'disposed'): Promise<void> {
+    this.#disposing ??= this.#dispose(reason);
+    return this.#disposing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  async #dispose(reason: StateChangeReason): Promise<void> {
+    this.#moveTo('disconnected', reason);
+    for (const teardown of this.#teardown.splice(0)) teardown();
+    this.#refresher.dispose();
+    this.stream.close();
+    this.#store.clear();
+  }
+
+  #moveTo(state: ConnectionState, reason: StateChangeReason): void {
+    const previous = this.#store.get().state;
+    if (!canTransition(previous, state)) return;
+    // A token that arrives while createSession is still waiting does not make the session connected:
+    // it is connected when createSession hands it out, with the user known.
+    if (previous === 'connecting' && state === 'connected' && reason !== 'tokenAcquired') return;
+    this.#store.update({ state });
+    this.stream.emit({ type: 'stateChanged', state, previous, reason });
+  }
+}

@@ -1,0 +1,111 @@
+import type { SessionError } from '../errors.js';
+import type { TypedEventSource } from '../events/event-source.js';
+import type { ErrorEvent, Unsubscribe } from '../events/types.js';
+import type { TokenRefresher } from '../token/refresher.js';
+import type {
+  SessionUser,
+  TokenExpiredEvent,
+  TokenRefreshedEvent,
+  TokenRefreshFailedEvent,
+  TokenRefresherOptions,
+  TokenSource,
+} from '../token/types.js';
+
+/**
+ * Where the session is in its life:
+ * - `connecting`: getting the first token;
+ * - `connected`: it holds a valid token;
+ * - `reconnecting`: the token expired and a new one is being fetched (the refresher retries with backoff);
+ * - `disconnected`: disposed; final.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+/** Why the state changed. */
+export type StateChangeReason = 'tokenAcquired' | 'tokenExpired' | 'tokenRefreshed' | 'disposed' | 'failed';
+
+/** Options for {@link createSession}. */
+export interface SessionOptions {
+  /** The ACS resource endpoint, `https://<resource>.communication.azure.com`, or an emulator endpoint. */
+  endpoint: string;
+  /**
+   * A token fetcher (called for the first token and again before each expiry) or a fixed token
+   * string (never refreshed). See {@link TokenFetcher}.
+   */
+  token: TokenSource;
+  /** The name other participants see; at most 256 characters (the calling SDK's limit). */
+  displayName?: string;
+  /** Aborting cancels `createSession` while it runs, and disposes the session after. */
+  signal?: AbortSignal;
+  /** Tuning for the shared token refresher. */
+  tokenRefresh?: Omit<TokenRefresherOptions, 'token' | 'signal'>;
+  /**
+   * How many token fetch attempts `createSession` makes (with backoff between them) before it gives
+   * up with the last error. Default 3.
+   */
+  initialTokenAttempts?: number;
+}
+
+/** The immutable snapshot returned by `session.getSnapshot()`; a new object only when something changed. */
+export interface SessionState {
+  readonly state: ConnectionState;
+  /** The ACS user, known once the first token arrived. */
+  readonly user: SessionUser | undefined;
+  /** When the token being served expires. */
+  readonly tokenExpiresOn: Date | undefined;
+  /** The latest token failure since the last success, if any. */
+  readonly tokenError: SessionError | undefined;
+}
+
+/** The session moved in its lifecycle. */
+export interface StateChangedEvent {
+  readonly type: 'stateChanged';
+  readonly state: ConnectionState;
+  readonly previous: ConnectionState;
+  readonly reason: StateChangeReason;
+}
+
+/** Every event a session emits, by name. */
+export interface SessionEvents {
+  stateChanged: StateChangedEvent;
+  tokenRefreshed: TokenRefreshedEvent;
+  tokenRefreshFailed: TokenRefreshFailedEvent;
+  tokenExpired: TokenExpiredEvent;
+  error: ErrorEvent;
+}
+
+/** Any session event: the discriminated union that `session.events()` yields. */
+export type SessionEvent = SessionEvents[keyof SessionEvents];
+
+/** The token side of a session, for building your own ACS clients on the same credential. */
+export type SessionTokens = Pick<TokenRefresher, 'credential' | 'current' | 'getToken' | 'forceRefresh'>;
+
+/**
+ * One connection to ACS for one user: lifecycle, typed events, a UI snapshot and the shared token.
+ * Create it with {@link createSession}; end it with `dispose()` or `await using`.
+ */
+export interface Session extends TypedEventSource<SessionEvents>, AsyncDisposable {
+  /** The endpoint, normalized without a trailing slash. */
+  readonly endpoint: string;
+  /** The ACS user this session acts as, from the token's `skypeid`. */
+  readonly user: SessionUser;
+  /** The display name given in the options. */
+  readonly displayName: string | undefined;
+  /** The current lifecycle state. */
+  readonly state: ConnectionState;
+  /** The shared token refresher's credential and controls. */
+  readonly tokens: SessionTokens;
+  /** Whether `dispose()` has been called. */
+  readonly disposed: boolean;
+  /**
+   * Calls `onChange` (with no arguments) whenever `getSnapshot()` would return a new object.
+   * @throws SessionError `DISPOSED` after `dispose()`.
+   */
+  subscribe(onChange: () => void): Unsubscribe;
+  /** The current {@link SessionState}; the same object until something changes. Still works after `dispose()`. */
+  getSnapshot(): SessionState;
+  /**
+   * Ends the session: state `disconnected`, every timer cleared, every listener, iterator, wait and
+   * subscriber released. Idempotent; after it every method throws or rejects with `DISPOSED`.
+   */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import { OptionProblems, isPlainObject, show } from '../internal/options.js';
+import type { TokenRefresherOptions } from './types.js';
+
+const KNOWN = ['token', 'refreshLeadMs', 'fetchTimeoutMs', 'retry', 'signal'] as const;
+const KNOWN_RETRY = ['initialDelayMs', 'maxDelayMs', 'multiplier', 'jitter'] as const;
+
+/**
+ * Checks the token part of the options; adds to `problems` instead of throwing so `createSession`
+ * can report token and session problems together.
+ * @internal
+ */
+export function collectTokenProblems(options: Record<string, unknown>, problems: OptionProblems): void {
+  const { token } = options;
+  if (typeof token === 'string') {
+    if (token.trim() === '') problems.add('token must not be an empty string');
+  } else if (typeof token !== 'function') {
+    problems.add(`token must be a token fetcher function or a token string, got ${show(token)}`);
+  }
+  problems.optionalNumber('refreshLeadMs', options.refreshLeadMs, 0);
+  problems.optionalNumber('fetchTimeoutMs', options.fetchTimeoutMs, 1);
+  const { retry } = options;
+  if (retry !== undefined) {
+    if (!isPlainObject(retry)) problems.add(`retry must be an object, got ${show(retry)}`);
+    else {
+      problems.unknownKeys(retry, KNOWN_RETRY, 'retry.');
+      problems.optionalNumber('retry.initialDelayMs', retry.initialDelayMs, 1);
+      problems.optionalNumber('retry.maxDelayMs', retry.maxDelayMs, 1);
+      problems.optionalNumber('retry.multiplier', retry.multiplier, 1);
+      problems.optionalNumber('retry.jitter', retry.jitter, 0);
+      if (typeof retry.jitter === 'number' && retry.jitter > 1) problems.add(`retry.jitter must be between 0 and 1, got ${retry.jitter}`);
+    }
+  }
+  const { signal } = options;
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal)) {
+    problems.add(`signal must be an AbortSignal, got ${show(signal)}`);
+  }
+}
+
+/** @internal */
+export function validateRefresherOptions(options: TokenRefresherOptions): void {
+  const problems = new OptionProblems('createTokenRefresher');
+  if (!isPlainObject(options)) {
+    problems.add(`expected an options object, got ${show(options)}`);
+    problems.throwIfAny();
+    return;
+  }
+  problems.unknownKeys(options, KNOWN);
+  collectTokenProblems(options, problems);
+  problems.throwIfAny();
+}
+
+/** The option names the refresher owns, for callers that validate a larger options object. @internal */
+export const TOKEN_OPTION_KEYS: readonly string[] = KNOWN;

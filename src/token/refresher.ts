@@ -1,0 +1,331 @@
+import type { CommunicationTokenCredential } from '@azure/communication-common';
+import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
+import { EventSourceBase, type TypedEventSource } from '../events/event-source.js';
+import { raceWithSignal, type AbortSignalLike } from '../internal/abort.js';
+import { backgroundTimeout, type TimerHandle } from '../internal/timers.js';
+import { DEFAULT_RETRY, backoffDelay, type ResolvedRetryOptions } from './backoff.js';
+import { validateRefresherOptions } from './refresher-options.js';
+import { readToken } from './token-info.js';
+import type { SessionUser, TokenEvents, TokenFetchReason, TokenFetcher, TokenInfo, TokenRefresherOptions } from './types.js';
+
+/** What ACS clients expect from a credential; taken from the SDK type so an upgrade that changes it fails to compile. */
+type AccessToken = Awaited<ReturnType<CommunicationTokenCredential['getToken']>>;
+
+const DEFAULT_REFRESH_LEAD_MS = 10 * 60_000;
+const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+/**
+ * A token with less than this left is not served: it would expire on the wire. Tokens live 60–1440
+ * minutes, so this margin never matters for a healthy refresher.
+ */
+export const EXPIRY_MARGIN_MS = 5_000;
+
+/** Options for {@link TokenRefresher.getToken}. */
+export interface GetTokenOptions {
+  /** Stops waiting (rejects with `ABORTED`); the shared fetch itself goes on for the other callers. */
+  abortSignal?: AbortSignalLike;
+}
+
+/**
+ * One source of ACS user tokens for everything in a session: chat and calling share it through
+ * {@link TokenRefresher.credential}.
+ *
+ * - Fetches lazily on the first `getToken()`, then refreshes ahead of expiry (10 minutes by default;
+ *   halfway through the life of short-lived tokens).
+ * - Single-flight: any number of concurrent callers share one fetch.
+ * - A failed fetch is retried with capped, jittered exponential backoff until a token arrives or the
+ *   refresher is disposed; every failure is a `tokenRefreshFailed` event, never an unhandled rejection.
+ * - `getToken()` never resolves with an expired token. A caller that needs a new token waits for the
+ *   next fetch attempt (the one running, or the scheduled retry) and is rejected if that attempt fails.
+ */
+export interface TokenRefresher extends TypedEventSource<TokenEvents> {
+  /**
+   * A `CommunicationTokenCredential` for the ACS `ChatClient` and `CallClient`, backed by this
+   * refresher. Its `dispose()` does nothing: the credential is shared, so only disposing the
+   * refresher (or the session) ends it, never one of the ACS clients it was given to.
+   */
+  readonly credential: CommunicationTokenCredential;
+  /** The token being served, once there is one. */
+  readonly current: TokenInfo | undefined;
+  /** The user of the first token; every later token must be for the same user. */
+  readonly user: SessionUser | undefined;
+  /** Whether `dispose()` has run. */
+  readonly disposed: boolean;
+  /**
+   * A valid token: the current one, or a new one when it has expired.
+   * @throws SessionError `TOKEN_FETCH_FAILED` (retryable), `TOKEN_MALFORMED`, `TOKEN_EXPIRED`,
+   * `TOKEN_IDENTITY_CHANGED` when the attempt it waited for failed; `ABORTED`; `DISPOSED`.
+   */
+  getToken(options?: GetTokenOptions): Promise<TokenInfo>;
+  /**
+   * Stops serving the current token and gets a new one, e.g. after ACS answered 401. Joins a fetch
+   * already running or scheduled rather than adding one.
+   * @throws SessionError as `getToken`, and `TOKEN_NOT_REFRESHABLE` for a static token.
+   */
+  forceRefresh(reason?: Extract<TokenFetchReason, 'rejected' | 'expired'>, options?: GetTokenOptions): Promise<TokenInfo>;
+  /** Clears every timer, aborts a running fetch and rejects waiters with `DISPOSED`. Idempotent. */
+  dispose(): void;
+}
+
+/**
+ * Creates the shared token refresher. `createSession` makes one for you; use this directly to give
+ * your own ACS clients the same refreshing credential.
+ *
+ * @example
+ * ```ts
+ * const tokens = createTokenRefresher({
+ *   token: async ({ signal }) => (await fetch('/api/acs-token', { signal })).json(),
+ * });
+ * tokens.on('tokenRefreshFailed', (e) => console.warn(`retry in ${e.nextRetryInMs} ms`, e.error));
+ * const chat = new ChatClient(endpoint, tokens.credential);
+ * // …
+ * tokens.dispose();
+ * ```
+ * @throws SessionError `INVALID_OPTIONS` listing every problem with `options`.
+ */
+export function createTokenRefresher(options: TokenRefresherOptions): TokenRefresher {
+  validateRefresherOptions(options);
+  return new Refresher(options);
+}
+
+type Deferred = { promise: Promise<TokenInfo>; resolve: (info: TokenInfo) => void; reject: (error: unknown) => void };
+
+class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
+  readonly credential: CommunicationTokenCredential;
+  readonly #fetcher: TokenFetcher | undefined;
+  readonly #staticToken: string | undefined;
+  readonly #leadMs: number;
+  readonly #fetchTimeoutMs: number;
+  readonly #retry: ResolvedRetryOptions;
+  readonly #disposeController = new AbortController();
+  readonly #removeExternalAbort: () => void;
+
+  #current: TokenInfo | undefined;
+  #currentRejected = false;
+  #user: SessionUser | undefined;
+  /** The fetch running now, shared by every caller. */
+  #attempt: Promise<TokenInfo> | undefined;
+  /** The next proactive refresh or retry. */
+  #scheduled: { timer: TimerHandle; reason: TokenFetchReason } | undefined;
+  /** Callers waiting for the scheduled retry. */
+  #nextAttempt: Deferred | undefined;
+  #expiryTimer: TimerHandle | undefined;
+  #failures = 0;
+
+  constructor(options: TokenRefresherOptions) {
+    super('The token refresher');
+    if (typeof options.token === 'string') this.#staticToken = options.token;
+    else this.#fetcher = options.token;
+    this.#leadMs = options.refreshLeadMs ?? DEFAULT_REFRESH_LEAD_MS;
+    this.#fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+    this.#retry = { ...DEFAULT_RETRY, ...definedOnly(options.retry ?? {}) };
+    this.credential = {
+      getToken: async (getOptions) => toAccessToken(await this.getToken(getOptions?.abortSignal ? { abortSignal: getOptions.abortSignal } : {})),
+      dispose: () => undefined,
+    };
+    const external = options.signal;
+    const onExternalAbort = () => this.dispose();
+    external?.addEventListener('abort', onExternalAbort, { once: true });
+    this.#removeExternalAbort = () => external?.removeEventListener('abort', onExternalAbort);
+    if (external?.aborted) this.dispose();
+  }
+
+  get current(): TokenInfo | undefined {
+    return this.#current;
+  }
+
+  get user(): SessionUser | undefined {
+    return this.#user;
+  }
+
+  get disposed(): boolean {
+    return this.#disposeController.signal.aborted;
+  }
+
+  getToken(options: GetTokenOptions = {}): Promise<TokenInfo> {
+    if (this.disposed) return Promise.reject(disposedError('The token refresher'));
+    const usable = this.#usableCurrent();
+    if (usable) return Promise.resolve(usable);
+    const signal = options.abortSignal;
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    if (this.#staticToken !== undefined) return this.#readStatic();
+    return raceWithSignal(this.#nextToken(this.#current ? 'expired' : 'initial'), signal, () => abortedError(signal ?? {}));
+  }
+
+  forceRefresh(reason: Extract<TokenFetchReason, 'rejected' | 'expired'> = 'rejected', options: GetTokenOptions = {}): Promise<TokenInfo> {
+    if (this.disposed) return Promise.reject(disposedError('The token refresher'));
+    if (this.#staticToken !== undefined) {
+      return Promise.reject(new SessionError('TOKEN_NOT_REFRESHABLE', 'The session was given a fixed token string; pass a token fetcher to allow refreshing'));
+    }
+    const signal = options.abortSignal;
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    if (this.#current) this.#currentRejected = true;
+    return raceWithSignal(this.#nextToken(reason), signal, () => abortedError(signal ?? {}));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    const error = disposedError('The token refresher');
+    this.#disposeController.abort(error);
+    this.#removeExternalAbort();
+    this.#clearSchedule();
+    if (this.#expiryTimer !== undefined) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    this.#nextAttempt?.reject(error);
+    this.#nextAttempt = undefined;
+    this.stream.close();
+  }
+
+  #usableCurrent(): TokenInfo | undefined {
+    const current = this.#current;
+    if (!current || this.#currentRejected) return undefined;
+    return current.expiresOn.getTime() - EXPIRY_MARGIN_MS > Date.now() ? current : undefined;
+  }
+
+  #readStatic(): Promise<TokenInfo> {
+    try {
+      const info = readToken(this.#staticToken, Date.now() + EXPIRY_MARGIN_MS, 'static');
+      this.#accept(info);
+      return Promise.resolve(info);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The attempt a caller that needs a new token should wait for: running, scheduled, or new. */
+  #nextToken(reason: TokenFetchReason): Promise<TokenInfo> {
+    if (this.#attempt) return this.#attempt;
+    if (this.#scheduled && this.#failures > 0) {
+      if (!this.#nextAttempt) {
+        let resolve!: Deferred['resolve'];
+        let reject!: Deferred['reject'];
+        const promise = new Promise<TokenInfo>((res, rej) => ((resolve = res), (reject = rej)));
+        promise.catch(() => undefined); // waiters may all have gone (aborted); never unhandled
+        this.#nextAttempt = { promise, resolve, reject };
+      }
+      return this.#nextAttempt.promise;
+    }
+    return this.#startAttempt(reason);
+  }
+
+  #startAttempt(reason: TokenFetchReason): Promise<TokenInfo> {
+    this.#clearSchedule();
+    const fetcher = this.#fetcher as TokenFetcher;
+    const controller = new AbortController();
+    const stopOnDispose = () => controller.abort(disposedError('The token refresher'));
+    this.#disposeController.signal.addEventListener('abort', stopOnDispose, { once: true });
+    const timeout = backgroundTimeout(
+      () => controller.abort(new SessionError('TOKEN_FETCH_FAILED', `The token fetcher did not answer within ${this.#fetchTimeoutMs} ms`, { retryable: true })),
+      this.#fetchTimeoutMs,
+    );
+    const fetched = raceWithSignal(
+      Promise.resolve().then(() => fetcher({ signal: controller.signal, reason })),
+      controller.signal,
+      () => controller.signal.reason,
+    );
+    const attempt = fetched
+      .then((result) => this.#validate(result))
+      .finally(() => {
+        clearTimeout(timeout);
+        this.#disposeController.signal.removeEventListener('abort', stopOnDispose);
+        this.#attempt = undefined;
+      })
+      .then(
+        (info) => this.#succeeded(info, reason),
+        (error: unknown) => this.#failed(error, reason),
+      );
+    attempt.catch(() => undefined); // proactive attempts have no caller; failures are events
+    this.#attempt = attempt;
+    const waiting = this.#nextAttempt;
+    this.#nextAttempt = undefined;
+    if (waiting) attempt.then(waiting.resolve, waiting.reject);
+    return attempt;
+  }
+
+  #validate(result: unknown): TokenInfo {
+    if (this.disposed) throw disposedError('The token refresher');
+    const info = readToken(result, Date.now() + EXPIRY_MARGIN_MS, 'fetcher');
+    if (this.#user && info.user.rawId !== this.#user.rawId) {
+      throw new SessionError(
+        'TOKEN_IDENTITY_CHANGED',
+        `The token fetcher returned a token for ${info.user.rawId}, but this session belongs to ${this.#user.rawId}; the token was refused`,
+      );
+    }
+    return info;
+  }
+
+  #succeeded(info: TokenInfo, reason: TokenFetchReason): TokenInfo {
+    this.#failures = 0;
+    this.#accept(info);
+    const nextRefreshOn = this.#scheduleProactive(info);
+    this.stream.emit({ type: 'tokenRefreshed', reason, expiresOn: info.expiresOn, nextRefreshOn });
+    return info;
+  }
+
+  #accept(info: TokenInfo): void {
+    this.#current = info;
+    this.#currentRejected = false;
+    this.#user ??= info.user;
+    if (this.#expiryTimer !== undefined) clearTimeout(this.#expiryTimer);
+    const servedUntil = info.expiresOn.getTime() - EXPIRY_MARGIN_MS;
+    this.#expiryTimer = backgroundTimeout(() => {
+      this.#expiryTimer = undefined;
+      if (this.#current === info) this.stream.emit({ type: 'tokenExpired', expiredOn: info.expiresOn });
+    }, servedUntil - Date.now());
+  }
+
+  #failed(thrown: unknown, reason: TokenFetchReason): never {
+    if (this.disposed) throw disposedError('The token refresher');
+    const error = normalizeFetchError(thrown);
+    this.#failures++;
+    const delay = this.#retryDelay();
+    this.#schedule(delay, this.#usableCurrent() ? 'proactive' : 'expired');
+    this.stream.emit({ type: 'tokenRefreshFailed', reason, attempt: this.#failures, nextRetryInMs: delay, error });
+    throw error;
+  }
+
+  /** Backoff, but never so long that a still-valid token runs out before the next try. */
+  #retryDelay(): number {
+    const delay = backoffDelay(this.#failures, this.#retry);
+    const usable = this.#usableCurrent();
+    if (!usable) return delay;
+    const left = usable.expiresOn.getTime() - EXPIRY_MARGIN_MS - Date.now();
+    return Math.min(delay, Math.max(this.#retry.initialDelayMs, Math.floor(left / 2)));
+  }
+
+  #scheduleProactive(info: TokenInfo): Date {
+    const now = Date.now();
+    const lifetime = info.expiresOn.getTime() - now;
+    const lead = lifetime >= 2 * this.#leadMs ? this.#leadMs : lifetime / 2;
+    const refreshAt = info.expiresOn.getTime() - lead;
+    this.#schedule(refreshAt - now, 'proactive');
+    return new Date(refreshAt);
+  }
+
+  #schedule(delayMs: number, reason: TokenFetchReason): void {
+    this.#clearSchedule();
+    const timer = backgroundTimeout(() => {
+      this.#scheduled = undefined;
+      if (!this.disposed && !this.#attempt) this.#startAttempt(reason);
+    }, delayMs);
+    this.#scheduled = { timer, reason };
+  }
+
+  #clearSchedule(): void {
+    if (this.#scheduled) clearTimeout(this.#scheduled.timer);
+    this.#scheduled = undefined;
+  }
+}
+
+function normalizeFetchError(thrown: unknown): SessionError {
+  if (isSessionError(thrown)) return thrown;
+  const detail = thrown instanceof Error ? thrown.message : String(thrown);
+  return new SessionError('TOKEN_FETCH_FAILED', `The token fetcher failed: ${detail}`, { retryable: true, cause: thrown });
+}
+
+function toAccessToken(info: TokenInfo): AccessToken {
+  return { token: info.token, expiresOnTimestamp: info.expiresOn.getTime() };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

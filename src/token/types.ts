@@ -1,0 +1,111 @@
+import type { CommunicationUserKind } from '@azure/communication-common';
+import type { SessionError } from '../errors.js';
+import type { ErrorEvent } from '../events/types.js';
+import type { RetryOptions } from './backoff.js';
+
+/**
+ * Why the fetcher is being called:
+ * - `initial`: the first token;
+ * - `proactive`: the current token is close to expiry;
+ * - `expired`: the current token has expired and something is waiting for a new one;
+ * - `rejected`: the service refused the current token (a 401) and a caller asked for a new one.
+ */
+export type TokenFetchReason = 'initial' | 'proactive' | 'expired' | 'rejected';
+
+/** What the token fetcher is given. */
+export interface TokenFetchContext {
+  /** Aborted when the fetch is no longer wanted (dispose, timeout); pass it to `fetch`. */
+  readonly signal: AbortSignal;
+  /** Why this fetch happens. */
+  readonly reason: TokenFetchReason;
+}
+
+/**
+ * What a token fetcher returns: the ACS user token, or the token with its expiry as your token
+ * service reported it (`Date`, ISO string, or epoch milliseconds). When both the JWT `exp` and
+ * `expiresOn` are known the earlier one is used.
+ */
+export type TokenFetchResult = string | { token: string; expiresOn?: Date | string | number };
+
+/**
+ * Gets a fresh ACS user token from your trusted token service.
+ * @example
+ * ```ts
+ * const fetchToken: TokenFetcher = async ({ signal }) => {
+ *   const response = await fetch('/api/acs-token', { signal });
+ *   if (!response.ok) throw new Error(`token service answered ${response.status}`);
+ *   return response.json(); // { token, expiresOn }
+ * };
+ * ```
+ */
+export type TokenFetcher = (context: TokenFetchContext) => Promise<TokenFetchResult> | TokenFetchResult;
+
+/** A fetcher, or a fixed token string that is used as is and never refreshed. */
+export type TokenSource = TokenFetcher | string;
+
+/** The ACS user a token belongs to, with its raw id filled in. */
+export type SessionUser = CommunicationUserKind & { readonly rawId: string };
+
+/** A validated token and what was read from it. */
+export interface TokenInfo {
+  /** The token string, as sent to ACS. */
+  readonly token: string;
+  /** When it expires. */
+  readonly expiresOn: Date;
+  /** Whom it belongs to (from the `skypeid` claim). */
+  readonly user: SessionUser;
+  /** Its scopes (from the `acsScope` claim), e.g. `['chat', 'voip']`. */
+  readonly scopes: readonly string[];
+}
+
+/** Options for {@link createTokenRefresher}. */
+export interface TokenRefresherOptions {
+  /** Where tokens come from: a fetcher (refreshed automatically) or a fixed token string. */
+  token: TokenSource;
+  /**
+   * How long before expiry the proactive refresh starts, in ms. Default 10 minutes. A token that
+   * lives less than twice this long is refreshed halfway through its life instead.
+   */
+  refreshLeadMs?: number;
+  /** A fetch that takes longer than this is aborted and counts as failed, in ms. Default 30 000. */
+  fetchTimeoutMs?: number;
+  /** Backoff for failed fetches. */
+  retry?: RetryOptions;
+  /** Disposes the refresher when this signal fires. */
+  signal?: AbortSignal;
+}
+
+/** A token was fetched, validated and is now the one served. */
+export interface TokenRefreshedEvent {
+  readonly type: 'tokenRefreshed';
+  readonly reason: TokenFetchReason;
+  readonly expiresOn: Date;
+  /** When the next proactive refresh is planned. */
+  readonly nextRefreshOn: Date;
+}
+
+/** A fetch failed or returned a token that was refused. */
+export interface TokenRefreshFailedEvent {
+  readonly type: 'tokenRefreshFailed';
+  readonly reason: TokenFetchReason;
+  /** 1 for the first failure since the last success. */
+  readonly attempt: number;
+  /** In how many ms the next attempt happens, or `undefined` when none is scheduled (not retryable). */
+  readonly nextRetryInMs: number | undefined;
+  /** The failure, with the fetcher's error as `cause`. */
+  readonly error: SessionError;
+}
+
+/** The served token expired before a new one could be fetched. */
+export interface TokenExpiredEvent {
+  readonly type: 'tokenExpired';
+  readonly expiredOn: Date;
+}
+
+/** The events of a {@link TokenRefresher}. */
+export interface TokenEvents {
+  tokenRefreshed: TokenRefreshedEvent;
+  tokenRefreshFailed: TokenRefreshFailedEvent;
+  tokenExpired: TokenExpiredEvent;
+  error: ErrorEvent;
+}

@@ -1,0 +1,63 @@
+import { timingSafeEqual } from 'node:crypto';
+import { httpErrors } from './errors.js';
+import type { FaultInjector, FaultRule } from './faults.js';
+import type { RequestContext, Router } from './router.js';
+import { asObject, parseJsonBody } from './validate.js';
+
+/**
+ * Registers the emulator's own admin routes (not part of ACS), for driving fault injection from
+ * outside the process (the CLI, a browser test):
+ *
+ * - `POST /_emulator/faults` with a {@link FaultRule} body (path as a string) → 201 `{ id }`
+ * - `DELETE /_emulator/faults` → 204
+ *
+ * Both require the header `x-emulator-key: <access key>`.
+ *
+ * @example
+ * ```ts
+ * registerAdminRoutes(router, faults, keys.accessKey);
+ * ```
+ */
+export function registerAdminRoutes(router: Router, faults: FaultInjector, accessKey: string): void {
+  router.add(
+    'POST',
+    '/_emulator/faults',
+    (ctx) => {
+      checkKey(ctx, accessKey);
+      const body = asObject(parseJsonBody(ctx.body), 'body');
+      const path = body['path'];
+      if (typeof path !== 'string' || !path.startsWith('/')) throw httpErrors.badRequest('path must be a string starting with /.', 'path');
+      const rule: FaultRule = { path };
+      if (typeof body['method'] === 'string') rule.method = body['method'];
+      for (const key of ['status', 'delayMs', 'times', 'retryAfterSeconds'] as const) {
+        const value = body[key];
+        if (value === undefined) continue;
+        if (typeof value !== 'number') throw httpErrors.badRequest(`${key} must be a number.`, key);
+        rule[key] = value;
+      }
+      if (body['phase'] === 'before' || body['phase'] === 'after') rule.phase = body['phase'];
+      try {
+        return { status: 201, body: { id: faults.inject(rule).id } };
+      } catch (error) {
+        throw httpErrors.badRequest(error instanceof Error ? error.message : 'invalid fault');
+      }
+    },
+    {},
+  );
+  router.add(
+    'DELETE',
+    '/_emulator/faults',
+    (ctx) => {
+      checkKey(ctx, accessKey);
+      faults.clear();
+      return { status: 204 };
+    },
+    {},
+  );
+}
+
+function checkKey(ctx: RequestContext, accessKey: string): void {
+  const given = Buffer.from(String(ctx.headers['x-emulator-key'] ?? ''));
+  const expected = Buffer.from(accessKey);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw httpErrors.denied();
+}

@@ -1,0 +1,72 @@
+import { AcsHttpError, httpErrors } from '../errors.js';
+import type { RequestContext } from '../router.js';
+import type { EmulatorServices } from '../services.js';
+import type { ThreadState } from '../store/state.js';
+
+/** The authenticated caller of a chat request. */
+export interface ChatCaller {
+  /** Raw id, `8:acs:<resourceId>_<uuid>`. */
+  rawId: string;
+  scopes: ReadonlySet<string>;
+}
+
+/** Scopes that grant chat access at all. */
+const CHAT_SCOPES = ['chat', 'chat.join', 'chat.join.limited'];
+
+/**
+ * Authenticates a chat request from its `Authorization: Bearer <token>`: signature, resource,
+ * expiry (emulator clock), identity still existing, not revoked → else 401; no chat scope → 403.
+ *
+ * @example
+ * ```ts
+ * const caller = authenticateChat(ctx, services);
+ * ```
+ */
+export function authenticateChat(ctx: RequestContext, services: EmulatorServices): ChatCaller {
+  const header = ctx.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
+  if (!match?.[1]) throw httpErrors.unauthorized('The request has no bearer token.');
+  const claims = services.jwt.verify(match[1]);
+  if (!claims || claims.resourceId !== services.keys.resourceId) throw httpErrors.unauthorized('The token is invalid.');
+  if (claims.exp * 1000 <= ctx.now) throw httpErrors.unauthorized('The token has expired.');
+  const rawId = `8:${claims.skypeid}`;
+  const user = services.state.users.get(rawId);
+  if (!user || user.deleted) throw httpErrors.unauthorized('The identity of the token does not exist.');
+  if (user.revokedAt !== undefined && claims.iat * 1000 <= user.revokedAt) {
+    throw httpErrors.unauthorized('The token has been revoked.');
+  }
+  const scopes = new Set(claims.acsScope.split(',').map((s) => s.trim()));
+  if (!CHAT_SCOPES.some((s) => scopes.has(s))) {
+    throw new AcsHttpError(403, 'Forbidden', 'The token does not grant the chat scope.');
+  }
+  return { rawId, scopes };
+}
+
+/**
+ * Throws 403 unless the caller's token has the full `chat` scope (thread create/update/delete
+ * are not allowed with `chat.join`).
+ *
+ * @example
+ * ```ts
+ * requireFullChatScope(caller);
+ * ```
+ */
+export function requireFullChatScope(caller: ChatCaller): void {
+  if (!caller.scopes.has('chat')) throw new AcsHttpError(403, 'Forbidden', 'This operation requires the chat scope.');
+}
+
+/**
+ * The thread, when it exists and the caller is a participant: 404 for a missing or deleted
+ * thread, 403 for a non-participant.
+ *
+ * @example
+ * ```ts
+ * const thread = threadForCaller(services, caller, params.threadId);
+ * ```
+ */
+export function threadForCaller(services: EmulatorServices, caller: ChatCaller, threadId: string): ThreadState {
+  const thread = services.state.threads.get(threadId);
+  if (!thread || thread.record.deletedOn !== undefined) throw httpErrors.notFound('The chat thread does not exist.');
+  if (!thread.participants.has(caller.rawId)) throw httpErrors.forbidden();
+  return thread;
+}

@@ -1,0 +1,165 @@
+import { AcsHttpError, httpErrors } from '../errors.js';
+import type { Router } from '../router.js';
+import { CHAT_API_VERSIONS, type EmulatorServices } from '../services.js';
+import type { MessageRecord } from '../store/model.js';
+import type { ThreadState } from '../store/state.js';
+import { asObject, mergeStringMap, optionalString, optionalStringMap, parseJsonBody, requiredString, stringsOnly } from '../validate.js';
+import { type ChatCaller, authenticateChat, threadForCaller } from './access.js';
+import { appendMessage, replaceMessage } from './append.js';
+import { nextLink, nonNegativeInt, pageSize, startTime } from './paging.js';
+import { messageWire } from './wire.js';
+
+/** The service's message size limit ("about 28 KB"), counted over content plus metadata. */
+export const MAX_MESSAGE_BYTES = 28 * 1024;
+
+/**
+ * Registers the message operations: send, list (newest first, system messages included, cursor
+ * paging), get, update (merge-patch; stamps `editedOn`, bumps `version`) and delete (stamps
+ * `deletedOn`, bumps `version`).
+ *
+ * @example
+ * ```ts
+ * registerMessageRoutes(router, services);
+ * ```
+ */
+export function registerMessageRoutes(router: Router, services: EmulatorServices): void {
+  const options = { apiVersions: CHAT_API_VERSIONS };
+
+  router.add(
+    'POST',
+    '/chat/threads/{threadId}/messages',
+    (ctx, { threadId = '' }) => {
+      const caller = authenticateChat(ctx, services);
+      const thread = threadForCaller(services, caller, threadId);
+      const body = asObject(parseJsonBody(ctx.body), 'body');
+      const content = requiredString(body['content'], 'content', { allowEmpty: false });
+      const senderDisplayName = optionalString(body['senderDisplayName'], 'senderDisplayName', 256);
+      const type = body['type'] ?? 'text';
+      if (type !== 'text' && type !== 'html') throw httpErrors.badRequest("type must be 'text' or 'html'.", 'type');
+      const metadata = optionalStringMap(body['metadata'], 'metadata');
+      checkSize(content, metadata);
+      const message = appendMessage(
+        services,
+        thread,
+        {
+          type,
+          content: { message: content },
+          sender: caller.rawId,
+          ...(senderDisplayName !== undefined && { senderDisplayName }),
+          ...(metadata !== undefined && { metadata: stringsOnly(metadata) }),
+        },
+        ctx.now,
+      );
+      return {
+        status: 201,
+        headers: { Location: `${ctx.origin}/chat/threads/${encodeURIComponent(threadId)}/messages/${message.id}` },
+        body: { id: message.id },
+      };
+    },
+    options,
+  );
+
+  router.add(
+    'GET',
+    '/chat/threads/{threadId}/messages',
+    (ctx, { threadId = '' }) => {
+      const caller = authenticateChat(ctx, services);
+      const thread = threadForCaller(services, caller, threadId);
+      const size = pageSize(ctx.query, 100, 200);
+      const since = startTime(ctx.query);
+      // Cursor: only messages with a sequence id below this one (newest-first paging that stays
+      // stable while new messages arrive). 0 = from the newest.
+      const before = nonNegativeInt(ctx.query, 'syncState');
+      const value: MessageRecord[] = [];
+      let more = false;
+      for (let i = thread.messages.length - 1; i >= 0; i--) {
+        const message = thread.messages[i];
+        if (!message) continue;
+        if (before > 0 && message.sequenceId >= before) continue;
+        if (since !== undefined && message.createdOn < since) break;
+        if (value.length === size) {
+          more = true;
+          break;
+        }
+        value.push(message);
+      }
+      const last = value[value.length - 1];
+      const body: { value: unknown[]; nextLink?: string } = { value: value.map(messageWire) };
+      if (more && last) {
+        const params: Record<string, string> = { syncState: String(last.sequenceId), maxPageSize: String(size) };
+        const rawSince = ctx.query.get('startTime');
+        if (rawSince !== null) params['startTime'] = rawSince;
+        body.nextLink = nextLink(ctx, ['chat', 'threads', threadId, 'messages'], params);
+      }
+      return { status: 200, body };
+    },
+    options,
+  );
+
+  router.add(
+    'GET',
+    '/chat/threads/{threadId}/messages/{messageId}',
+    (ctx, { threadId = '', messageId = '' }) => {
+      const caller = authenticateChat(ctx, services);
+      const thread = threadForCaller(services, caller, threadId);
+      return { status: 200, body: messageWire(findMessage(thread, messageId)) };
+    },
+    options,
+  );
+
+  router.add(
+    'PATCH',
+    '/chat/threads/{threadId}/messages/{messageId}',
+    (ctx, { threadId = '', messageId = '' }) => {
+      const caller = authenticateChat(ctx, services);
+      const thread = threadForCaller(services, caller, threadId);
+      const message = ownMessage(thread, messageId, caller);
+      if (message.deletedOn !== undefined) throw httpErrors.notFound('The chat message has been deleted.');
+      const body = asObject(parseJsonBody(ctx.body), 'body');
+      const content = optionalString(body['content'], 'content');
+      const metadataPatch = optionalStringMap(body['metadata'], 'metadata', true);
+      const next: MessageRecord = { ...message, editedOn: ctx.now };
+      if (content !== undefined) next.content = { message: content };
+      if (metadataPatch) next.metadata = mergeStringMap(message.metadata, metadataPatch);
+      checkSize(next.content?.message ?? '', next.metadata);
+      replaceMessage(services, thread, next, ctx.now);
+      return { status: 204 };
+    },
+    options,
+  );
+
+  router.add(
+    'DELETE',
+    '/chat/threads/{threadId}/messages/{messageId}',
+    (ctx, { threadId = '', messageId = '' }) => {
+      const caller = authenticateChat(ctx, services);
+      const thread = threadForCaller(services, caller, threadId);
+      const message = ownMessage(thread, messageId, caller);
+      if (message.deletedOn !== undefined) return { status: 204 };
+      // The content goes: a deleted message keeps only its envelope, as in the real service.
+      const { content: _content, metadata: _metadata, ...envelope } = message;
+      replaceMessage(services, thread, { ...envelope, deletedOn: ctx.now }, ctx.now);
+      return { status: 204 };
+    },
+    options,
+  );
+}
+
+function findMessage(thread: ThreadState, messageId: string): MessageRecord {
+  const message = thread.messagesById.get(messageId);
+  if (!message) throw httpErrors.notFound('The chat message does not exist.');
+  return message;
+}
+
+function ownMessage(thread: ThreadState, messageId: string, caller: ChatCaller): MessageRecord {
+  const message = findMessage(thread, messageId);
+  if (message.sender !== caller.rawId) throw new AcsHttpError(403, 'Forbidden', 'Only the sender can change a message.');
+  return message;
+}
+
+function checkSize(content: string, metadata: Readonly<Record<string, string | null>> | undefined): void {
+  const bytes = Buffer.byteLength(content, 'utf8') + (metadata ? Buffer.byteLength(JSON.stringify(metadata), 'utf8') : 0);
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new AcsHttpError(400, 'MessageSizeExceeded', `The message exceeds the ${MAX_MESSAGE_BYTES}-byte limit.`, { target: 'content' });
+  }
+}

@@ -1,0 +1,166 @@
+import { httpErrors } from '../errors.js';
+import type { RequestContext, RouteResult, Router } from '../router.js';
+import { CHAT_API_VERSIONS, type EmulatorServices } from '../services.js';
+import type { ParticipantRecord, RetentionPolicy, ThreadRecord } from '../store/model.js';
+import type { ThreadState } from '../store/state.js';
+import { asObject, mergeStringMap, optionalStringMap, parseJsonBody, requiredString, stringsOnly } from '../validate.js';
+import { authenticateChat, requireFullChatScope, threadForCaller } from './access.js';
+import { appendMessage } from './append.js';
+import { nextLink as buildNextLink, pageSize, nonNegativeInt, startTime } from './paging.js';
+import { MAX_PARTICIPANTS, parseParticipants } from './participantInput.js';
+import { threadItemWire, threadWire } from './wire.js';
+
+const TOPIC_MAX = 256;
+
+/**
+ * Registers the thread-level chat operations: create (idempotent on `repeatability-request-id`),
+ * list, get, update (merge-patch) and delete.
+ *
+ * @example
+ * ```ts
+ * registerThreadRoutes(router, services);
+ * ```
+ */
+export function registerThreadRoutes(router: Router, services: EmulatorServices): void {
+  const options = { apiVersions: CHAT_API_VERSIONS };
+
+  router.add('POST', '/chat/threads', (ctx) => createThread(ctx, services), options);
+
+  router.add(
+    'GET',
+    '/chat/threads',
+    (ctx) => {
+      const caller = authenticateChat(ctx, services);
+      const since = startTime(ctx.query);
+      const size = pageSize(ctx.query, 100, 200);
+      const skip = nonNegativeInt(ctx.query, 'skip');
+      const mine = [...services.state.threads.values()]
+        .filter((t) => t.participants.has(caller.rawId) && (since === undefined || t.record.lastMessageOn >= since))
+        .sort((a, b) => b.record.lastMessageOn - a.record.lastMessageOn || a.record.id.localeCompare(b.record.id));
+      const value = mine.slice(skip, skip + size).map((t) => threadItemWire(t.record));
+      const params: Record<string, string> = { maxPageSize: String(size), skip: String(skip + size) };
+      const rawSince = ctx.query.get('startTime');
+      if (rawSince !== null) params['startTime'] = rawSince;
+      return {
+        status: 200,
+        body: skip + size < mine.length ? { value, nextLink: buildNextLink(ctx, ['chat', 'threads'], params) } : { value },
+      };
+    },
+    options,
+  );
+
+  router.add(
+    'GET',
+    '/chat/threads/{threadId}',
+    (ctx, { threadId = '' }) => {
+      const caller = authenticateChat(ctx, services);
+      return { status: 200, body: threadWire(threadForCaller(services, caller, threadId).record) };
+    },
+    options,
+  );
+
+  router.add(
+    'PATCH',
+    '/chat/threads/{threadId}',
+    (ctx, { threadId = '' }) => {
+      const caller = authenticateChat(ctx, services);
+      requireFullChatScope(caller);
+      const thread = threadForCaller(services, caller, threadId);
+      const body = asObject(parseJsonBody(ctx.body), 'body');
+      const record: ThreadRecord = { ...thread.record };
+      let topicChanged = false;
+      if (body['topic'] !== undefined && body['topic'] !== null) {
+        record.topic = requiredString(body['topic'], 'topic', { max: TOPIC_MAX });
+        topicChanged = true;
+      }
+      const metadata = optionalStringMap(body['metadata'], 'metadata', true);
+      if (metadata) record.metadata = mergeStringMap(record.metadata, metadata);
+      if ('retentionPolicy' in body) {
+        const policy = parseRetentionPolicy(body['retentionPolicy']);
+        if (policy) record.retentionPolicy = policy;
+        else delete record.retentionPolicy;
+      }
+      services.state.commit({ t: 'thread', thread: record });
+      if (topicChanged) {
+        appendMessage(services, thread, { type: 'topicUpdated', content: { topic: record.topic, initiator: caller.rawId } }, ctx.now);
+      }
+      return { status: 204 };
+    },
+    options,
+  );
+
+  router.add(
+    'DELETE',
+    '/chat/threads/{threadId}',
+    (ctx, { threadId = '' }) => {
+      const caller = authenticateChat(ctx, services);
+      requireFullChatScope(caller);
+      const existing = services.state.threads.get(threadId);
+      // Deleting twice is fine for a (former) participant: DELETE is idempotent.
+      if (existing?.record.deletedOn !== undefined && existing.participants.has(caller.rawId)) return { status: 204 };
+      const thread = threadForCaller(services, caller, threadId);
+      services.state.commit({ t: 'thread', thread: { ...thread.record, deletedOn: ctx.now } });
+      return { status: 204 };
+    },
+    options,
+  );
+}
+
+function createThread(ctx: RequestContext, services: EmulatorServices): RouteResult {
+  const caller = authenticateChat(ctx, services);
+  requireFullChatScope(caller);
+  const requestId = ctx.headers['repeatability-request-id'];
+  const repeatKey = typeof requestId === 'string' && requestId ? `${caller.rawId}|${requestId.slice(0, 256)}` : undefined;
+  if (repeatKey) {
+    const previous = services.state.repeatability.get(repeatKey);
+    const thread = previous === undefined ? undefined : services.state.threads.get(previous);
+    if (thread) return created(ctx, thread);
+  }
+
+  const body = asObject(parseJsonBody(ctx.body), 'body');
+  const topic = requiredString(body['topic'], 'topic', { max: TOPIC_MAX });
+  const metadata = optionalStringMap(body['metadata'], 'metadata');
+  const retentionPolicy = parseRetentionPolicy(body['retentionPolicy']);
+  const { valid, invalid } = parseParticipants(body['participants'], services);
+  const participants = new Map<string, ParticipantRecord>(valid.map((p) => [p.rawId, p]));
+  // The creator is always a member, as in the real service.
+  if (!participants.has(caller.rawId)) participants.set(caller.rawId, { rawId: caller.rawId });
+  if (participants.size > MAX_PARTICIPANTS) {
+    throw httpErrors.badRequest(`A thread can have at most ${MAX_PARTICIPANTS} participants.`, 'participants');
+  }
+
+  const id = services.ids.thread();
+  const record: ThreadRecord = { id, topic, createdOn: ctx.now, createdBy: caller.rawId, lastMessageOn: ctx.now };
+  if (metadata) record.metadata = stringsOnly(metadata);
+  if (retentionPolicy) record.retentionPolicy = retentionPolicy;
+  services.state.commit({ t: 'thread', thread: record });
+  for (const participant of participants.values()) services.state.commit({ t: 'participant', threadId: id, participant });
+  const thread = services.state.threads.get(id);
+  if (!thread) throw new Error('thread vanished after commit');
+  appendMessage(services, thread, { type: 'participantAdded', content: { participants: [...participants.values()], initiator: caller.rawId } }, ctx.now);
+  appendMessage(services, thread, { type: 'topicUpdated', content: { topic, initiator: caller.rawId } }, ctx.now);
+  if (repeatKey) services.state.commit({ t: 'repeatability', key: repeatKey, threadId: id });
+  return created(ctx, thread, invalid);
+}
+
+function created(ctx: RequestContext, thread: ThreadState, invalid: readonly unknown[] = []): RouteResult {
+  return {
+    status: 201,
+    headers: { Location: `${ctx.origin}/chat/threads/${encodeURIComponent(thread.record.id)}` },
+    body: { chatThread: threadWire(thread.record), ...(invalid.length > 0 && { invalidParticipants: invalid }) },
+  };
+}
+
+function parseRetentionPolicy(value: unknown): RetentionPolicy | undefined {
+  if (value === undefined || value === null) return undefined;
+  const policy = asObject(value, 'retentionPolicy');
+  if (policy['kind'] === 'none') return { kind: 'none' };
+  if (policy['kind'] === 'threadCreationDate') {
+    const days = policy['deleteThreadAfterDays'];
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 90) {
+      throw httpErrors.badRequest('retentionPolicy.deleteThreadAfterDays must be an integer between 1 and 90.', 'retentionPolicy');
+    }
+    return { kind: 'threadCreationDate', deleteThreadAfterDays: days };
+  }
+  throw httpErrors.badRequest("retentionPolicy.kind must be 'none' or 'threadCreationDate'.", 'retentionPolicy');
+}

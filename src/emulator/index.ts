@@ -1,0 +1,197 @@
+/**
+ * `acs-session/emulator` — a local Azure Communication Services emulator (Node only): identity,
+ * user tokens and the Chat REST API over HTTPS, for the real `@azure/communication-identity`
+ * and `@azure/communication-chat` clients. See docs/emulator.md.
+ *
+ * @packageDocumentation
+ */
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { isIPv6 } from 'node:net';
+import { registerAdminRoutes } from './admin.js';
+import { JwtSigner } from './auth/jwt.js';
+import { registerMessageRoutes } from './chat/messages.js';
+import { registerParticipantRoutes } from './chat/participants.js';
+import { registerReceiptRoutes } from './chat/receipts.js';
+import { registerThreadRoutes } from './chat/threads.js';
+import { EmulatorClock } from './clock.js';
+import { FaultInjector } from './faults.js';
+import { registerIdentityRoutes } from './identity/routes.js';
+import { IdGenerator } from './ids.js';
+import { Router } from './router.js';
+import { createRequestListener } from './server.js';
+import type { EmulatorServices } from './services.js';
+import { type Journal, openJournal } from './store/journal.js';
+import { loadOrCreateKeys } from './store/keys.js';
+import { EmulatorState } from './store/state.js';
+
+export { FaultInjector, parseFaultSpec } from './faults.js';
+export type { FaultHandle, FaultRule } from './faults.js';
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** TCP port; `0` (default) picks a free one. */
+  port?: number;
+  /** Interface to bind. Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /**
+   * Directory for persistent state (identities, threads, messages, receipts, keys, certificate).
+   * Without it everything lives in memory and is gone on close.
+   */
+  dataDir?: string;
+  /** Base64 access key for the connection string. Default: generated (and kept in `dataDir`). */
+  accessKey?: string;
+  /** Largest accepted request body in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Called with unexpected internal errors (which are answered as 500s). Default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** `https://127.0.0.1:<port>/` — the ACS endpoint to give clients. */
+  readonly endpoint: string;
+  /** `endpoint=…;accesskey=…`, for `CommunicationIdentityClient` and token services. */
+  readonly connectionString: string;
+  /** The self-signed TLS certificate (PEM) clients must trust. */
+  readonly certificate: string;
+  /** The bound port. */
+  readonly port: number;
+  /** The emulated resource id (the `<resourceId>` in `8:acs:<resourceId>_<uuid>`). */
+  readonly resourceId: string;
+  /** Fault injection: the next N requests matching a route fail or wait. */
+  readonly faults: FaultInjector;
+  /**
+   * Moves the emulator's clock forward by `ms` (token expiry, timestamps). Clients keep their own
+   * clock, so a token they still consider valid can be expired here.
+   */
+  advanceClock(ms: number): void;
+  /** Stops listening, drops open connections and closes the data files. Idempotent. */
+  close(): Promise<void>;
+  /** Same as {@link Emulator.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Starts the emulator: HTTPS with a generated self-signed certificate (SAN localhost,
+ * 127.0.0.1, ::1), the identity API (HMAC-signed), user tokens, the Chat REST API, CORS and
+ * fault injection.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator, emulatorClientOptions } from 'acs-session/emulator';
+ * import { CommunicationIdentityClient } from '@azure/communication-identity';
+ *
+ * const emu = await startEmulator({ port: 0 });
+ * const identity = new CommunicationIdentityClient(emu.connectionString, emulatorClientOptions(emu));
+ * const { user, token } = await identity.createUserAndToken(['chat']);
+ * await emu.close();
+ * ```
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('port must be an integer 0..65535');
+  const keys = loadOrCreateKeys(options.dataDir, options.accessKey);
+  const state = new EmulatorState();
+  const ids = new IdGenerator(keys.resourceId);
+  let journal: Journal | undefined;
+  if (options.dataDir !== undefined) {
+    journal = openJournal(options.dataDir, state);
+    for (const thread of state.threads.values()) for (const m of thread.messages) ids.observeMessageId(m.version);
+  }
+
+  const services: EmulatorServices = { state, keys, jwt: new JwtSigner(keys.tokenSecret), ids };
+  const clock = new EmulatorClock();
+  const faults = new FaultInjector();
+  const router = new Router();
+  registerIdentityRoutes(router, services);
+  registerThreadRoutes(router, services);
+  registerMessageRoutes(router, services);
+  registerParticipantRoutes(router, services);
+  registerReceiptRoutes(router, services);
+  registerAdminRoutes(router, faults, keys.accessKey);
+
+  let origin = '';
+  const server = createServer(
+    { cert: keys.certificate.cert, key: keys.certificate.key },
+    createRequestListener({
+      router,
+      faults,
+      now: () => clock.now(),
+      origin: () => origin,
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      ...(options.onError && { onError: options.onError }),
+    }),
+  );
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  // A broken TLS handshake or HTTP parse error must never take the process down.
+  server.on('tlsClientError', () => undefined);
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    journal?.close();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  origin = `https://${publicHost(host)}:${address.port}`;
+  const endpoint = `${origin}/`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }).finally(() => journal?.close());
+    return closing;
+  };
+
+  return {
+    endpoint,
+    connectionString: `endpoint=${endpoint};accesskey=${keys.accessKey}`,
+    certificate: keys.certificate.cert,
+    port: address.port,
+    resourceId: keys.resourceId,
+    faults,
+    advanceClock: (ms) => clock.advance(ms),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** Client options that make an Azure SDK client trust the emulator's certificate. */
+export interface EmulatorClientOptions {
+  /** Consumed by `@azure/core-rest-pipeline` (Node): the trusted CA for this client's requests. */
+  tlsOptions: { ca: string };
+}
+
+/**
+ * Options to spread into `ChatClient` / `ChatThreadClient` / `CommunicationIdentityClient`
+ * options so they trust the emulator's self-signed certificate in Node without
+ * `NODE_EXTRA_CA_CERTS`. It uses the pipeline's `tlsOptions`, which applies to that client only
+ * (nothing global changes) and replaces the default CA list for it — right for a local endpoint.
+ *
+ * @example
+ * ```ts
+ * const chat = new ChatClient(emu.endpoint, new AzureCommunicationTokenCredential(token), emulatorClientOptions(emu));
+ * const thread = chat.getChatThreadClient(threadId); // inherits the options
+ * ```
+ */
+export function emulatorClientOptions(emulator: Pick<Emulator, 'certificate'>): EmulatorClientOptions {
+  return { tlsOptions: { ca: emulator.certificate } };
+}
+
+function publicHost(host: string): string {
+  // Wildcard binds are reached through loopback; IPv6 literals need brackets in URLs.
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return isIPv6(host) ? `[${host}]` : host;
+}

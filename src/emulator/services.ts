@@ -1,0 +1,18 @@
+import type { JwtSigner } from './auth/jwt.js';
+import type { IdGenerator } from './ids.js';
+import type { EmulatorKeys } from './store/keys.js';
+import type { EmulatorState } from './store/state.js';
+
+/** The shared objects the route modules work with. */
+export interface EmulatorServices {
+  state: EmulatorState;
+  keys: EmulatorKeys;
+  jwt: JwtSigner;
+  ids: IdGenerator;
+}
+
+/** api-versions of the identity routes (the installed client sends the last one). */
+export const IDENTITY_API_VERSIONS = ['2021-03-07', '2022-06-01', '2022-10-01', '2023-08-01', '2023-10-01'] as const;
+
+/** api-versions of the chat routes (the installed client sends the last one). */
+export const CHAT_API_VERSIONS = ['2021-09-07', '2023-11-07', '2024-03-07', '2024-09-01', '2025-03-15'] as const;

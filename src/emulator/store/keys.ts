@@ -1,0 +1,94 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CertificatePair, createSelfSignedCertificate, isUsableCertificate } from '../tls/certificate.js';
+import { readFileIfExists, writeFileAtomic } from './files.js';
+
+/** The emulator's identity: everything that must stay the same across restarts with a data dir. */
+export interface EmulatorKeys {
+  /** The emulated resource's id, part of every user id (`8:acs:<resourceId>_<uuid>`). */
+  resourceId: string;
+  /** Base64 access key of the connection string (HMAC key). */
+  accessKey: string;
+  /** HS256 secret for user tokens. */
+  tokenSecret: Buffer;
+  /** TLS certificate and key. */
+  certificate: CertificatePair;
+}
+
+interface KeysFile {
+  resourceId: string;
+  accessKey: string;
+  tokenSecret: string;
+}
+
+/**
+ * Loads the keys and certificate from `dataDir`, creating (and persisting) what is missing or
+ * unusable. Without a data dir everything is fresh and in memory.
+ *
+ * @example
+ * ```ts
+ * const keys = loadOrCreateKeys('/tmp/emu');            // same keys on every start
+ * const fresh = loadOrCreateKeys(undefined, myAccessKey);
+ * ```
+ */
+export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string): EmulatorKeys {
+  if (accessKey !== undefined && !isBase64Key(accessKey)) {
+    throw new TypeError('accessKey must be a non-empty base64 string');
+  }
+  if (dataDir === undefined) {
+    return {
+      resourceId: randomUUID(),
+      accessKey: accessKey ?? randomBytes(32).toString('base64'),
+      tokenSecret: randomBytes(32),
+      certificate: createSelfSignedCertificate(),
+    };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const keysPath = join(dataDir, 'keys.json');
+  let stored = parseKeys(readFileIfExists(keysPath));
+  if (!stored || (accessKey !== undefined && stored.accessKey !== accessKey)) {
+    stored = {
+      resourceId: stored?.resourceId ?? randomUUID(),
+      accessKey: accessKey ?? stored?.accessKey ?? randomBytes(32).toString('base64'),
+      tokenSecret: stored?.tokenSecret ?? randomBytes(32).toString('base64'),
+    };
+    writeFileAtomic(keysPath, JSON.stringify(stored, null, 2) + '\n');
+  }
+
+  const certPath = join(dataDir, 'cert.pem');
+  const keyPath = join(dataDir, 'key.pem');
+  const cert = readFileIfExists(certPath);
+  const key = readFileIfExists(keyPath);
+  let certificate: CertificatePair | undefined = cert && key ? { cert, key } : undefined;
+  if (!certificate || !isUsableCertificate(certificate)) {
+    certificate = createSelfSignedCertificate();
+    // Key first: a kill between the two writes leaves a cert/key mismatch, which the
+    // isUsableCertificate check above catches next time and regenerates.
+    writeFileAtomic(keyPath, certificate.key);
+    writeFileAtomic(certPath, certificate.cert);
+  }
+  return {
+    resourceId: stored.resourceId,
+    accessKey: stored.accessKey,
+    tokenSecret: Buffer.from(stored.tokenSecret, 'base64'),
+    certificate,
+  };
+}
+
+function parseKeys(text: string | undefined): KeysFile | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { resourceId, accessKey, tokenSecret } = value as Record<string, unknown>;
+    if (typeof resourceId !== 'string' || typeof accessKey !== 'string' || typeof tokenSecret !== 'string') return undefined;
+    return { resourceId, accessKey, tokenSecret };
+  } catch {
+    return undefined;
+  }
+}
+
+function isBase64Key(value: string): boolean {
+  return value.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
+}

@@ -1,0 +1,122 @@
+import type {
+  MessageRecord,
+  ParticipantRecord,
+  ReceiptRecord,
+  StoreEntry,
+  ThreadRecord,
+  UserRecord,
+} from './model.js';
+
+/** A thread with everything that hangs off it. */
+export interface ThreadState {
+  record: ThreadRecord;
+  participants: Map<string, ParticipantRecord>;
+  /** Ascending by sequenceId. */
+  messages: MessageRecord[];
+  messagesById: Map<string, MessageRecord>;
+  receipts: Map<string, ReceiptRecord>;
+}
+
+/** Receives every applied entry; the journal implements it. */
+export interface EntrySink {
+  append(entry: StoreEntry): void;
+}
+
+/**
+ * The emulator's whole state, changed only through {@link EmulatorState.commit}: the entry is
+ * written to the sink (the journal, when there is a data dir) first and applied second, so what
+ * a client was told succeeded is what a restart replays.
+ *
+ * @example
+ * ```ts
+ * const state = new EmulatorState();
+ * state.commit({ t: 'user', user: { id: '8:acs:r_u', createdOn: Date.now() } });
+ * state.users.get('8:acs:r_u');
+ * ```
+ */
+export class EmulatorState {
+  readonly users = new Map<string, UserRecord>();
+  readonly threads = new Map<string, ThreadState>();
+  /** `<creator raw id>|<repeatability-request-id>` → thread id. */
+  readonly repeatability = new Map<string, string>();
+  #sink: EntrySink | undefined;
+
+  /** Routes future commits through `sink` (set after the journal is replayed). */
+  attach(sink: EntrySink): void {
+    this.#sink = sink;
+  }
+
+  /** Persists then applies one change. */
+  commit(entry: StoreEntry): void {
+    this.#sink?.append(entry);
+    this.apply(entry);
+  }
+
+  /** Applies one change in memory only (journal replay). Unknown threads are ignored. */
+  apply(entry: StoreEntry): void {
+    switch (entry.t) {
+      case 'user':
+        this.users.set(entry.user.id, entry.user);
+        return;
+      case 'thread': {
+        const existing = this.threads.get(entry.thread.id);
+        if (existing) existing.record = entry.thread;
+        else
+          this.threads.set(entry.thread.id, {
+            record: entry.thread,
+            participants: new Map(),
+            messages: [],
+            messagesById: new Map(),
+            receipts: new Map(),
+          });
+        return;
+      }
+      case 'participant':
+        this.threads.get(entry.threadId)?.participants.set(entry.participant.rawId, entry.participant);
+        return;
+      case 'participantRemoved':
+        this.threads.get(entry.threadId)?.participants.delete(entry.rawId);
+        return;
+      case 'message': {
+        const thread = this.threads.get(entry.threadId);
+        if (!thread) return;
+        const previous = thread.messagesById.get(entry.message.id);
+        thread.messagesById.set(entry.message.id, entry.message);
+        if (previous) {
+          const index = thread.messages.indexOf(previous);
+          if (index >= 0) thread.messages[index] = entry.message;
+        } else {
+          insertBySequence(thread.messages, entry.message);
+          if (entry.message.createdOn > thread.record.lastMessageOn) thread.record.lastMessageOn = entry.message.createdOn;
+        }
+        return;
+      }
+      case 'receipt':
+        this.threads.get(entry.threadId)?.receipts.set(entry.receipt.rawId, entry.receipt);
+        return;
+      case 'repeatability':
+        this.repeatability.set(entry.key, entry.threadId);
+        return;
+    }
+  }
+
+  /** Every entry needed to rebuild the current state (journal compaction). */
+  *entries(): Generator<StoreEntry> {
+    for (const user of this.users.values()) yield { t: 'user', user };
+    for (const thread of this.threads.values()) {
+      const threadId = thread.record.id;
+      yield { t: 'thread', thread: thread.record };
+      for (const participant of thread.participants.values()) yield { t: 'participant', threadId, participant };
+      for (const message of thread.messages) yield { t: 'message', threadId, message };
+      for (const receipt of thread.receipts.values()) yield { t: 'receipt', threadId, receipt };
+    }
+    for (const [key, threadId] of this.repeatability) yield { t: 'repeatability', key, threadId };
+  }
+}
+
+function insertBySequence(list: MessageRecord[], message: MessageRecord): void {
+  // Messages almost always arrive in order; scan back from the end for the rare replay out of order.
+  let i = list.length;
+  while (i > 0 && (list[i - 1]?.sequenceId ?? 0) > message.sequenceId) i--;
+  list.splice(i, 0, message);
+}

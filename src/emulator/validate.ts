@@ -1,0 +1,116 @@
+import { httpErrors } from './errors.js';
+
+/**
+ * Parses a JSON request body; malformed JSON is a 400 with the ACS error body. An empty body
+ * parses as `undefined` so that operations with optional bodies (typing) accept it.
+ *
+ * @example
+ * ```ts
+ * const body = asObject(parseJsonBody(ctx.body), 'body');
+ * ```
+ */
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw httpErrors.badRequest('The request body is not valid JSON.');
+  }
+}
+
+/**
+ * Narrows to a plain object or throws a 400 naming `target`.
+ *
+ * @example
+ * ```ts
+ * const request = asObject(parseJsonBody(ctx.body), 'body');
+ * ```
+ */
+export function asObject(value: unknown, target: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw httpErrors.badRequest(`${target} must be a JSON object.`, target);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * A required string (optionally non-empty and length-bounded).
+ *
+ * @example
+ * ```ts
+ * const topic = requiredString(body['topic'], 'topic', { max: 256 });
+ * ```
+ */
+export function requiredString(value: unknown, target: string, limits: { max?: number; allowEmpty?: boolean } = {}): string {
+  if (typeof value !== 'string') throw httpErrors.badRequest(`${target} is required and must be a string.`, target);
+  if (!limits.allowEmpty && value.length === 0) throw httpErrors.badRequest(`${target} must not be empty.`, target);
+  if (limits.max !== undefined && value.length > limits.max) {
+    throw httpErrors.badRequest(`${target} must be at most ${limits.max} characters.`, target);
+  }
+  return value;
+}
+
+/**
+ * An optional string: `undefined`/`null` pass, anything else must be a string.
+ *
+ * @example
+ * ```ts
+ * const name = optionalString(body['senderDisplayName'], 'senderDisplayName', 256);
+ * ```
+ */
+export function optionalString(value: unknown, target: string, max?: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return requiredString(value, target, max === undefined ? { allowEmpty: true } : { allowEmpty: true, max });
+}
+
+/**
+ * An optional `{ [key]: string }` map (ACS metadata). `null` values are allowed only when
+ * `allowNull` (merge-patch deletions) and come back as `null`.
+ *
+ * @example
+ * ```ts
+ * const metadata = optionalStringMap(body['metadata'], 'metadata');
+ * ```
+ */
+export function optionalStringMap(value: unknown, target: string, allowNull = false): Record<string, string | null> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const map = asObject(value, target);
+  const out: Record<string, string | null> = {};
+  for (const [key, entry] of Object.entries(map)) {
+    if (typeof entry === 'string' || (allowNull && entry === null)) out[key] = entry;
+    else throw httpErrors.badRequest(`${target}.${key} must be a string.`, `${target}.${key}`);
+  }
+  return out;
+}
+
+/**
+ * Applies a JSON merge-patch (RFC 7386) of string values: `null` deletes a key.
+ *
+ * @example
+ * ```ts
+ * mergeStringMap({ a: '1', b: '2' }, { b: null, c: '3' }); // { a: '1', c: '3' }
+ * ```
+ */
+export function mergeStringMap(
+  base: Readonly<Record<string, string>> | undefined,
+  patch: Readonly<Record<string, string | null>>,
+): Record<string, string> {
+  const out: Record<string, string> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Only the string values of a map (drops the `null`s of a non-patch input).
+ *
+ * @example
+ * ```ts
+ * stringsOnly({ a: '1', b: null }); // { a: '1' }
+ * ```
+ */
+export function stringsOnly(map: Readonly<Record<string, string | null>>): Record<string, string> {
+  return mergeStringMap(undefined, map);
+}

@@ -7,5 +7,12 @@ export default defineConfig({
     testTimeout: 20_000,
     // Any unhandled rejection fails the run: the refresher promises never to produce one.
     dangerouslyIgnoreUnhandledErrors: false,
+    // Type tests (`*.test-d.ts`) are compiled by tsc and reported like tests: a `@ts-expect-error`
+    // that is not an error fails the run.
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
   },
 });

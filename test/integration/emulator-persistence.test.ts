@@ -1,0 +1,186 @@
+// Persistence: state survives a restart, and a SIGKILL in the middle of a burst of writes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, appendFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ChatClient } from '@azure/communication-chat';
+import { AzureCommunicationTokenCredential } from '@azure/communication-common';
+import { CommunicationIdentityClient } from '@azure/communication-identity';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
+import { chatClientFor, collect, createUsers, identityClient } from '../support/emulatorClients.js';
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'acs-emu-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('restart with a data dir', () => {
+  it('keeps identities, tokens, revocations, threads, messages, receipts, keys and certificate', async () => {
+    const dir = dataDir();
+    const first = await startEmulator({ port: 0, dataDir: dir });
+    const [ada, bob] = await createUsers(first, 2);
+    const { chatThread } = await ada!.chat.createChatThread({ topic: 'durable' }, { participants: [{ id: bob!.user }] });
+    const thread = ada!.chat.getChatThreadClient(chatThread!.id);
+    for (let i = 0; i < 5; i++) await thread.sendMessage({ content: `m${i}` });
+    const { id: edited } = await thread.sendMessage({ content: 'to edit' });
+    await thread.updateMessage(edited, { content: 'edited' });
+    await bob!.chat.getChatThreadClient(chatThread!.id).sendReadReceipt({ chatMessageId: edited });
+    const [revoked] = await createUsers(first, 1);
+    await identityClient(first).revokeTokens(revoked!.user);
+    const before = await collect(thread.listMessages());
+    const key = first.connectionString.split('accesskey=')[1];
+    const cert = first.certificate;
+    await first.close();
+
+    const second = await startEmulator({ port: 0, dataDir: dir });
+    try {
+      expect(second.connectionString.split('accesskey=')[1]).toBe(key);
+      expect(second.certificate).toBe(cert);
+      expect(second.resourceId).toBe(first.resourceId);
+      // The old token still verifies: same signing secret, same identities.
+      const again = chatClientFor(second, ada!.token).getChatThreadClient(chatThread!.id);
+      const after = await collect(again.listMessages());
+      expect(after).toEqual(before);
+      expect((await again.getMessage(edited)).editedOn).toBeInstanceOf(Date);
+      expect((await collect(again.listReadReceipts()))[0]?.chatMessageId).toBe(edited);
+      await expect(chatClientFor(second, revoked!.token).listChatThreads().next()).rejects.toMatchObject({ statusCode: 401 });
+      // New ids keep increasing past the persisted ones.
+      const { id: next } = await again.sendMessage({ content: 'after restart' });
+      expect(Number(next)).toBeGreaterThan(Number(before[0]!.id));
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('tolerates a torn last journal line', async () => {
+    const dir = dataDir();
+    const first = await startEmulator({ port: 0, dataDir: dir });
+    const [ada] = await createUsers(first, 1);
+    const { chatThread } = await ada!.chat.createChatThread({ topic: 'torn' });
+    await first.close();
+    appendFileSync(join(dir, 'journal.jsonl'), '{"t":"message","threadId":"19:x@thread.v2","message":{"id":"1');
+    const second = await startEmulator({ port: 0, dataDir: dir });
+    try {
+      const props = await chatClientFor(second, ada!.token).getChatThreadClient(chatThread!.id).getProperties();
+      expect(props.topic).toBe('torn');
+      // The compaction on start dropped the torn line: every line parses again.
+      for (const line of readFileSync(join(dir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+const CLI = resolve(__dirname, '../../dist/cli.js');
+
+function startCli(args: string[]): Promise<{ child: ChildProcess; endpoint: string; connectionString: string; certificatePath: string }> {
+  if (!existsSync(CLI)) {
+    throw new Error(`${CLI} is missing: build first (npm run build) — the CLI and kill tests run the built dist/cli.js`);
+  }
+  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`CLI did not start: ${out}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const endpoint = /endpoint:\s+(\S+)/.exec(out)?.[1];
+      const connectionString = /connection string:\s+(\S+)/.exec(out)?.[1];
+      const certificatePath = /certificate:\s+(\S+)/.exec(out)?.[1];
+      if (endpoint && connectionString && certificatePath) {
+        clearTimeout(timer);
+        resolvePromise({ child, endpoint, connectionString, certificatePath });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`CLI exited with ${code}: ${out}`)));
+  });
+}
+
+describe('kill -9 during a burst of writes', () => {
+  it('restarts cleanly with every acknowledged message', async () => {
+    const dir = dataDir();
+    const { child, endpoint, connectionString } = await startCli(['--data-dir', dir]);
+    const tls = { tlsOptions: { ca: readFileSync(join(dir, 'cert.pem'), 'utf8') }, retryOptions: { maxRetries: 0 } };
+    const identity = new CommunicationIdentityClient(connectionString, tls);
+    const { user, token } = await identity.createUserAndToken(['chat']);
+    const chat = new ChatClient(endpoint, new AzureCommunicationTokenCredential(token), tls);
+    const { chatThread } = await chat.createChatThread({ topic: 'burst' });
+    const thread = chat.getChatThreadClient(chatThread!.id);
+
+    const acknowledged: string[] = [];
+    let stop = false;
+    const writer = async (w: number): Promise<void> => {
+      for (let i = 0; i < 400 && !stop; i++) {
+        try {
+          acknowledged.push((await thread.sendMessage({ content: `w${w}-${i}-${'x'.repeat(i % 7 === 0 ? 20_000 : 10)}` })).id);
+        } catch {
+          return; // the process died under us
+        }
+      }
+    };
+    const writers = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
+    while (acknowledged.length < 150) await new Promise((r) => setTimeout(r, 5));
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    stop = true;
+    await writers;
+
+    const emu = await startEmulator({ port: 0, dataDir: dir });
+    try {
+      const client = chatClientFor(emu, token).getChatThreadClient(chatThread!.id);
+      const ids = new Set((await collect(client.listMessages())).map((m) => m.id));
+      for (const id of acknowledged) expect(ids.has(id)).toBe(true);
+      expect(user.communicationUserId).toContain(emu.resourceId);
+      // And it keeps working.
+      await expect(client.sendMessage({ content: 'alive' })).resolves.toHaveProperty('id');
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe('CLI', () => {
+  it('prints a connection string that the real identity client can use', async () => {
+    const { child, connectionString, certificatePath } = await startCli([]);
+    try {
+      const pem = readFileSync(certificatePath, 'utf8');
+      const identity = new CommunicationIdentityClient(connectionString, { tlsOptions: { ca: pem } });
+      const { user, token } = await identity.createUserAndToken(['chat']);
+      expect(user.communicationUserId).toMatch(/^8:acs:/);
+      expect(token.split('.')).toHaveLength(3);
+    } finally {
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it('exits 2 with a clear message on unknown arguments, 0 on --help', async () => {
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> =>
+      new Promise((r) => {
+        const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        let stdout = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.on('exit', (code) => r({ code, stderr, stdout }));
+      });
+    const unknown = await run(['emulator', '--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--bogus'");
+    const badCommand = await run(['serve']);
+    expect(badCommand.code).toBe(2);
+    expect(badCommand.stderr).toContain('unknown command "serve"');
+    const badPort = await run(['emulator', '--port', 'abc']);
+    expect(badPort.code).toBe(2);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--data-dir');
+  });
+});

@@ -128,11 +128,12 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     return this.#disposing !== undefined;
   }
 
-  subscribe(onChange: () => void): Unsubscribe {
+  // Arrow properties, so `useSyncExternalStore(session.subscribe, session.getSnapshot)` works unbound.
+  subscribe = (onChange: () => void): Unsubscribe => {
     if (this.disposed) throw disposedError('The session');
     if (typeof onChange !== 'function') throw new SessionError('INVALID_ARGUMENT', 'subscribe() needs a callback function');
     return this.#store.subscribe(onChange);
-  }
+  };
 
   getSnapshot = (): SessionState => this.#store.get();
 

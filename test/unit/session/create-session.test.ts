@@ -192,7 +192,8 @@ describe('session snapshot', () => {
     session.subscribe(() => {
       throw new Error('bad subscriber');
     });
-    session.subscribe(() => renders.push(session.getSnapshot().state));
+    const { subscribe, getSnapshot } = session; // unbound, as useSyncExternalStore calls them
+    subscribe(() => renders.push(getSnapshot().state));
     await session.dispose();
     expect(renders).toEqual(['disconnected']);
     expect(errors).toEqual(['LISTENER_FAILED']);

@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// The published tarball, installed into a throwaway consumer project, used the ways an app would.
+// The consumer lives under the repository so that the package's own dependencies resolve from the
+// repository's node_modules without touching the network.
+const root = resolve(import.meta.dirname, '../..');
+const work = join(root, '.tmp', 'package-test');
+const consumer = join(work, 'consumer');
+const installed = join(consumer, 'node_modules', 'acs-session');
+let tarball = '';
+
+const run = (command: string, args: string[], cwd = consumer) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist', 'index.js'))) {
+    throw new Error('dist/ is missing: the package tests need `npm run build` first (npm test does it)');
+  }
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(installed, { recursive: true });
+  run('npm', ['pack', '--silent', '--pack-destination', work], root);
+  const name = readdirSync(work).find((file) => file.endsWith('.tgz'));
+  if (!name) throw new Error('npm pack produced no tarball');
+  tarball = join(work, name);
+  run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+}, 120_000);
+
+describe('the packed package', () => {
+  it('ships the built entries and nothing from src or test', () => {
+    const listing = run('tar', ['-tzf', tarball]);
+    expect(listing).toContain('package/dist/index.js');
+    expect(listing).toContain('package/dist/index.cjs');
+    expect(listing).toContain('package/dist/emulator.js');
+    expect(listing).toContain('package/dist/cli.js');
+    expect(listing).not.toMatch(/package\/(src|test|node_modules)\//);
+    expect(listing).not.toContain('communication-calling');
+  });
+
+  it('imports as ESM', () => {
+    writeFileSync(
+      join(consumer, 'esm.mjs'),
+      `import { createSession, createTokenRefresher, SessionError, isSessionError } from 'acs-session';
+import { startEmulator } from 'acs-session/emulator';
+const error = new SessionError('TIMEOUT', 'x');
+console.log(JSON.stringify([typeof createSession, typeof createTokenRefresher, isSessionError(error), typeof startEmulator]));`,
+    );
+    expect(JSON.parse(run('node', ['esm.mjs']))).toEqual(['function', 'function', true, 'function']);
+  });
+
+  it('requires as CommonJS', () => {
+    writeFileSync(
+      join(consumer, 'cjs.cjs'),
+      `const { createSession, createTokenRefresher, SessionError, isSessionError } = require('acs-session');
+const { startEmulator } = require('acs-session/emulator');
+const error = new SessionError('TIMEOUT', 'x');
+console.log(JSON.stringify([typeof createSession, typeof createTokenRefresher, isSessionError(error), typeof startEmulator]));`,
+    );
+    expect(JSON.parse(run('node', ['cjs.cjs']))).toEqual(['function', 'function', true, 'function']);
+  });
+
+  it('does not load the calling SDK on import', () => {
+    writeFileSync(
+      join(consumer, 'no-calling.mjs'),
+      `import 'acs-session';
+import { createRequire } from 'node:module';
+const loaded = Object.keys(createRequire(import.meta.url).cache ?? {}).some((p) => p.includes('communication-calling'));
+console.log(String(loaded));`,
+    );
+    expect(run('node', ['no-calling.mjs']).trim()).toBe('false');
+  });
+
+  it('resolves its types from ESM and CommonJS TypeScript projects', () => {
+    const usage = `import { createSession, type Session, type SessionErrorCode } from 'acs-session';
+import { startEmulator } from 'acs-session/emulator';
+export async function main(): Promise<Session> {
+  const code: SessionErrorCode = 'DISPOSED';
+  void code;
+  void startEmulator;
+  const session = await createSession({ endpoint: 'https://x.communication.azure.com', token: async () => 'jwt' });
+  session.on('stateChanged', (e) => e.state.toUpperCase());
+  // @ts-expect-error unknown event name
+  session.on('nope', () => undefined);
+  return session;
+}
+`;
+    writeFileSync(join(consumer, 'types-esm.mts'), usage);
+    writeFileSync(join(consumer, 'types-cjs.cts'), usage);
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['es2022', 'dom', 'esnext.disposable'] },
+        files: ['types-esm.mts', 'types-cjs.cts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => run('node', [tsc, '-p', 'tsconfig.json'])).not.toThrow();
+  });
+
+  it('passes publint and are-the-types-wrong', () => {
+    const publint = run('node', [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], root);
+    expect(publint).toContain('All good');
+    const attw = run('node', [join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), tarball, '--format', 'json'], root);
+    const report = JSON.parse(attw) as { analysis: { problems: unknown[] } };
+    expect(report.analysis.problems).toEqual([]);
+  }, 120_000);
+});

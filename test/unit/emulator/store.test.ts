@@ -1,0 +1,66 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openJournal } from '../../../src/emulator/store/journal.js';
+import { loadOrCreateKeys } from '../../../src/emulator/store/keys.js';
+import { EmulatorState } from '../../../src/emulator/store/state.js';
+
+const dirs: string[] = [];
+const dir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'acs-store-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function seed(state: EmulatorState): void {
+  state.commit({ t: 'user', user: { id: '8:acs:r_a', createdOn: 1 } });
+  state.commit({ t: 'thread', thread: { id: '19:t@thread.v2', topic: 't', createdOn: 1, createdBy: '8:acs:r_a', lastMessageOn: 1 } });
+  state.commit({ t: 'participant', threadId: '19:t@thread.v2', participant: { rawId: '8:acs:r_a' } });
+  for (let i = 1; i <= 3; i++) {
+    state.commit({ t: 'message', threadId: '19:t@thread.v2', message: { id: String(i), type: 'text', sequenceId: i, version: String(i), createdOn: i, content: { message: `m${i}` } } });
+  }
+  state.commit({ t: 'message', threadId: '19:t@thread.v2', message: { id: '2', type: 'text', sequenceId: 2, version: '9', createdOn: 2, editedOn: 9, content: { message: 'edited' } } });
+  state.commit({ t: 'participantRemoved', threadId: '19:t@thread.v2', rawId: '8:acs:r_a' });
+}
+
+describe('journal', () => {
+  it('replays to the same state, compacts, and skips a torn last line', () => {
+    const d = dir();
+    const a = new EmulatorState();
+    const journal = openJournal(d, a);
+    seed(a);
+    journal.close();
+    appendFileSync(join(d, 'journal.jsonl'), '{"t":"user","user":{"id":"8:ac');
+
+    const b = new EmulatorState();
+    const reopened = openJournal(d, b);
+    expect(reopened.replay).toEqual({ applied: 8, skipped: 1 });
+    expect([...b.entries()]).toEqual([...a.entries()]);
+    const thread = b.threads.get('19:t@thread.v2');
+    expect(thread?.messages.map((m) => m.content?.message)).toEqual(['m1', 'edited', 'm3']);
+    expect(thread?.participants.size).toBe(0);
+    reopened.close();
+    // Compacted: one line per live record, the torn line gone.
+    expect(readFileSync(join(d, 'journal.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+    expect(() => reopened.append({ t: 'user', user: { id: 'x', createdOn: 0 } })).toThrow(/closed/);
+  });
+});
+
+describe('keys', () => {
+  it('persists keys and certificate, and honours a given access key', () => {
+    const d = dir();
+    const first = loadOrCreateKeys(d);
+    const second = loadOrCreateKeys(d);
+    expect(second.resourceId).toBe(first.resourceId);
+    expect(second.accessKey).toBe(first.accessKey);
+    expect(second.tokenSecret.equals(first.tokenSecret)).toBe(true);
+    expect(second.certificate).toEqual(first.certificate);
+    const custom = Buffer.alloc(32, 1).toString('base64');
+    const third = loadOrCreateKeys(d, custom);
+    expect(third.accessKey).toBe(custom);
+    expect(third.resourceId).toBe(first.resourceId);
+    expect(() => loadOrCreateKeys(undefined, 'not base64!')).toThrow(TypeError);
+  });
+});

@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/package/**/*.test.ts'],
     environment: 'node',
+    // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
     testTimeout: 20_000,
     // Any unhandled rejection fails the run: the refresher promises never to produce one.
     dangerouslyIgnoreUnhandledErrors: false,

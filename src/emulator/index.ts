@@ -27,6 +27,8 @@ import { EmulatorState } from './store/state.js';
 
 export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
+export { createSelfSignedCertificate } from './tls/certificate.js';
+export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {

@@ -120,6 +120,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   send(res, result.status, result.body);
 }
 
+// MS-CV only has to be unique per response; a random prefix plus a counter avoids paying for
+// CSPRNG bytes on every request (it showed up at ~4 % of CPU in the send benchmark).
+const cvPrefix = randomBytes(9).toString('base64');
+let cvCounter = 0;
+function nextCorrelationVector(): string {
+  cvCounter = (cvCounter + 1) % 1_000_000_000;
+  return `${cvPrefix}.${cvCounter}`;
+}
+
 function checkApiVersion(query: URLSearchParams, supported: readonly string[]): void {
   const version = query.get('api-version');
   if (version === null) {
@@ -139,7 +148,7 @@ function setCommonHeaders(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader('Vary', 'Origin');
   }
   res.setHeader('Access-Control-Expose-Headers', '*');
-  res.setHeader('MS-CV', randomBytes(12).toString('base64'));
+  res.setHeader('MS-CV', nextCorrelationVector());
   const requestId = req.headers['x-ms-client-request-id'];
   if (typeof requestId === 'string' && requestId.length <= 128) res.setHeader('x-ms-client-request-id', requestId);
 }

@@ -1,4 +1,11 @@
-/** One fault-injection rule. */
+/**
+ * One fault-injection rule.
+ *
+ * @example
+ * ```ts
+ * const rule: FaultRule = { method: 'GET', path: '/chat/threads', status: 429, retryAfterSeconds: 2 };
+ * ```
+ */
 export interface FaultRule {
   /** HTTP method to match; any when omitted. */
   method?: string;
@@ -23,7 +30,14 @@ export interface FaultRule {
   phase?: 'before' | 'after';
 }
 
-/** A fault that matched one request. */
+/**
+ * A fault that matched one request.
+ *
+ * @example
+ * ```ts
+ * const hit: FaultHit | undefined = faults.take('GET', '/chat/threads');
+ * ```
+ */
 export interface FaultHit {
   status: number | undefined;
   delayMs: number;
@@ -31,7 +45,16 @@ export interface FaultHit {
   phase: 'before' | 'after';
 }
 
-/** A registered rule, as {@link FaultInjector.inject} returns it. */
+/**
+ * A registered rule, as {@link FaultInjector.inject} returns it.
+ *
+ * @example
+ * ```ts
+ * const handle = emu.faults.inject({ path: '/chat/threads', status: 503 });
+ * handle.remaining; // 1 until a request consumed it
+ * handle.cancel();
+ * ```
+ */
 export interface FaultHandle {
   readonly id: number;
   /** Requests this rule will still apply to. */
@@ -147,7 +170,7 @@ export class FaultInjector {
 
 /**
  * Parses the CLI form `[METHOD ]PATH=STATUS[xTIMES][@DELAYms]`, e.g.
- * `POST /chat/threads/* /messages=503x2` or `/chat/threads=@1500` (delay only).
+ * `POST /chat/threads/{star}/messages=503x2` (`{star}` = `*`) or `/chat/threads=@1500` (delay only).
  *
  * @example
  * ```ts

@@ -30,7 +30,14 @@ export type { FaultHandle, FaultRule } from './faults.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
 export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
 
-/** Options of {@link startEmulator}. */
+/**
+ * Options of {@link startEmulator}.
+ *
+ * @example
+ * ```ts
+ * const options: EmulatorOptions = { port: 0, dataDir: '.acs-emulator' };
+ * ```
+ */
 export interface EmulatorOptions {
   /** TCP port; `0` (default) picks a free one. */
   port?: number;
@@ -49,7 +56,16 @@ export interface EmulatorOptions {
   onError?: (error: unknown) => void;
 }
 
-/** A running emulator. */
+/**
+ * A running emulator.
+ *
+ * @example
+ * ```ts
+ * const emu: Emulator = await startEmulator();
+ * console.log(emu.endpoint, emu.connectionString);
+ * await emu.close();
+ * ```
+ */
 export interface Emulator {
   /** `https://127.0.0.1:<port>/` — the ACS endpoint to give clients. */
   readonly endpoint: string;
@@ -169,7 +185,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-/** Client options that make an Azure SDK client trust the emulator's certificate. */
+/**
+ * Client options that make an Azure SDK client trust the emulator's certificate.
+ *
+ * @example
+ * ```ts
+ * const options: EmulatorClientOptions = emulatorClientOptions(emu);
+ * ```
+ */
 export interface EmulatorClientOptions {
   /** Consumed by `@azure/core-rest-pipeline` (Node): the trusted CA for this client's requests. */
   tlsOptions: { ca: string };

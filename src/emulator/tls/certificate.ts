@@ -13,7 +13,14 @@ import {
   utf8String,
 } from './der.js';
 
-/** A PEM certificate with its PEM private key. */
+/**
+ * A PEM certificate with its PEM private key.
+ *
+ * @example
+ * ```ts
+ * const { cert, key }: CertificatePair = createSelfSignedCertificate();
+ * ```
+ */
 export interface CertificatePair {
   /** PEM `CERTIFICATE`. */
   cert: string;
@@ -21,7 +28,14 @@ export interface CertificatePair {
   key: string;
 }
 
-/** Options of {@link createSelfSignedCertificate}. */
+/**
+ * Options of {@link createSelfSignedCertificate}.
+ *
+ * @example
+ * ```ts
+ * createSelfSignedCertificate({ altNames: ['localhost', '127.0.0.1'], days: 30 });
+ * ```
+ */
 export interface CertificateOptions {
   /** Subject common name. Default `acs-session emulator`. */
   commonName?: string;

@@ -1,3 +1,5 @@
+import { SessionError } from '../errors.js';
+
 /**
  * The emulator's notion of "now". Tests advance it to expire tokens without waiting an hour:
  * the client still believes its token is valid and sends it, and the emulator answers 401 as the
@@ -19,7 +21,7 @@ export class EmulatorClock {
 
   /** Moves the clock forward (or back, with a negative value). */
   advance(ms: number): void {
-    if (!Number.isFinite(ms)) throw new RangeError('advance() takes a finite number of milliseconds');
+    if (!Number.isFinite(ms)) throw new SessionError('INVALID_ARGUMENT', 'advanceClock() takes a finite number of milliseconds');
     this.#offsetMs += ms;
   }
 }

@@ -1,3 +1,5 @@
+import { SessionError } from '../errors.js';
+
 /**
  * One fault-injection rule.
  *
@@ -32,6 +34,7 @@ export interface FaultRule {
 
 /**
  * A fault that matched one request.
+ * @internal
  *
  * @example
  * ```ts
@@ -56,6 +59,7 @@ export interface FaultHit {
  * ```
  */
 export interface FaultHandle {
+  /** A number unique within this emulator, for logs. */
   readonly id: number;
   /** Requests this rule will still apply to. */
   readonly remaining: number;
@@ -117,13 +121,13 @@ export class FaultInjector {
   /** Adds a rule and returns a handle to watch or cancel it. */
   inject(rule: FaultRule): FaultHandle {
     const times = rule.times ?? 1;
-    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be a positive integer');
+    if (!Number.isInteger(times) || times < 1) throw invalidFault('times must be a positive integer');
     if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599)) {
-      throw new RangeError('status must be an HTTP status code');
+      throw invalidFault('status must be an HTTP status code');
     }
     const delayMs = rule.delayMs ?? 0;
-    if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 600_000) throw new RangeError('delayMs must be 0..600000');
-    if (rule.status === undefined && delayMs === 0) throw new RangeError('a fault needs a status or a delayMs');
+    if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 600_000) throw invalidFault('delayMs must be 0..600000');
+    if (rule.status === undefined && delayMs === 0) throw invalidFault('a fault needs a status or a delayMs');
     const active: ActiveRule = {
       id: this.#nextId++,
       method: rule.method?.toUpperCase(),
@@ -158,7 +162,7 @@ export class FaultInjector {
     return this.#rules.length;
   }
 
-  /** Consumes and returns the first rule matching this request, if any. */
+  /** Consumes and returns the first rule matching this request, if any. @internal The server calls it per request. */
   take(method: string, path: string): FaultHit | undefined {
     const rule = this.#rules.find((r) => (r.method === undefined || r.method === method) && r.test(path));
     if (!rule) return undefined;
@@ -180,7 +184,7 @@ export class FaultInjector {
 export function parseFaultSpec(spec: string): FaultRule {
   const match = /^(?:([A-Za-z]+)\s+)?(\/\S*)=(\d{3})?(?:x(\d+))?(?:@(\d+)(?:ms)?)?$/.exec(spec.trim());
   if (!match?.[2] || (match[3] === undefined && match[5] === undefined)) {
-    throw new TypeError(`bad fault "${spec}": expected "[METHOD ]PATH=STATUS[xTIMES][@DELAYms]"`);
+    throw invalidFault(`bad fault "${spec}": expected "[METHOD ]PATH=STATUS[xTIMES][@DELAYms]"`);
   }
   const rule: FaultRule = { path: match[2] };
   if (match[1]) rule.method = match[1].toUpperCase();
@@ -188,6 +192,10 @@ export function parseFaultSpec(spec: string): FaultRule {
   if (match[4]) rule.times = Number(match[4]);
   if (match[5]) rule.delayMs = Number(match[5]);
   return rule;
+}
+
+function invalidFault(message: string): SessionError {
+  return new SessionError('INVALID_ARGUMENT', message);
 }
 
 function compilePath(path: string | RegExp): (path: string) => boolean {

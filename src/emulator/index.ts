@@ -9,6 +9,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { registerAdminRoutes } from './admin.js';
+import { validateEmulatorOptions } from './options.js';
 import { JwtSigner } from './auth/jwt.js';
 import { registerMessageRoutes } from './chat/messages.js';
 import { registerParticipantRoutes } from './chat/participants.js';
@@ -107,9 +108,9 @@ export interface Emulator {
  * ```
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  validateEmulatorOptions(options);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('port must be an integer 0..65535');
   const keys = loadOrCreateKeys(options.dataDir, options.accessKey);
   const state = new EmulatorState();
   const ids = new IdGenerator(keys.resourceId);
@@ -195,7 +196,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
  */
 export interface EmulatorClientOptions {
   /** Consumed by `@azure/core-rest-pipeline` (Node): the trusted CA for this client's requests. */
-  tlsOptions: { ca: string };
+  tlsOptions: {
+    /** The emulator's certificate (PEM), trusted as the only CA for this client. */
+    ca: string;
+  };
 }
 
 /**

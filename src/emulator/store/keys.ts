@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CertificatePair, createSelfSignedCertificate, isUsableCertificate } from '../tls/certificate.js';
 import { readFileIfExists, writeFileAtomic } from './files.js';
+import { SessionError } from '../../errors.js';
+import { isBase64Key } from '../options.js';
 
 /** The emulator's identity: everything that must stay the same across restarts with a data dir. */
 export interface EmulatorKeys {
@@ -34,7 +36,7 @@ interface KeysFile {
  */
 export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string): EmulatorKeys {
   if (accessKey !== undefined && !isBase64Key(accessKey)) {
-    throw new TypeError('accessKey must be a non-empty base64 string');
+    throw new SessionError('INVALID_OPTIONS', 'accessKey must be a non-empty base64 string');
   }
   if (dataDir === undefined) {
     return {
@@ -87,8 +89,4 @@ function parseKeys(text: string | undefined): KeysFile | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isBase64Key(value: string): boolean {
-  return value.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
 }

@@ -28,9 +28,11 @@ describe('FaultInjector', () => {
 
   it('validates rules', () => {
     const faults = new FaultInjector();
-    expect(() => faults.inject({ path: '/x' })).toThrow(RangeError);
-    expect(() => faults.inject({ path: '/x', status: 42 })).toThrow(RangeError);
-    expect(() => faults.inject({ path: '/x', status: 503, times: 0 })).toThrow(RangeError);
+    const invalid = expect.objectContaining({ code: 'INVALID_ARGUMENT' });
+    expect(() => faults.inject({ path: '/x' })).toThrow(invalid);
+    expect(() => faults.inject({ path: '/x', status: 42 })).toThrow(invalid);
+    expect(() => faults.inject({ path: '/x', status: 503, times: 0 })).toThrow(invalid);
+    expect(() => parseFaultSpec('/x=abc')).toThrow(invalid);
   });
 });
 

@@ -61,6 +61,6 @@ describe('keys', () => {
     const third = loadOrCreateKeys(d, custom);
     expect(third.accessKey).toBe(custom);
     expect(third.resourceId).toBe(first.resourceId);
-    expect(() => loadOrCreateKeys(undefined, 'not base64!')).toThrow(TypeError);
+    expect(() => loadOrCreateKeys(undefined, 'not base64!')).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
   });
 });

@@ -42,6 +42,7 @@ export type {
   AnyEvent,
   ErrorEvent,
   EventMap,
+  EventMapWithError,
   EventsOptions,
   Listener,
   OverflowPolicy,

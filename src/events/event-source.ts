@@ -1,8 +1,8 @@
 import { EventStream } from './event-stream.js';
-import type { ErrorEvent, EventMap, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
+import type { EventMapWithError, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
 
 /** The listening half of an {@link EventStream}: what the session and the token refresher expose. */
-export type TypedEventSource<Events extends EventMap<Events> & { error: ErrorEvent }> = Pick<
+export type TypedEventSource<Events extends EventMapWithError<Events>> = Pick<
   EventStream<Events>,
   'on' | 'once' | 'off' | 'waitFor' | 'events'
 >;
@@ -12,7 +12,7 @@ export type TypedEventSource<Events extends EventMap<Events> & { error: ErrorEve
  * subclass, so users cannot emit into a session's stream.
  * @internal
  */
-export abstract class EventSourceBase<Events extends EventMap<Events> & { error: ErrorEvent }> implements TypedEventSource<Events> {
+export abstract class EventSourceBase<Events extends EventMapWithError<Events>> implements TypedEventSource<Events> {
   protected readonly stream: EventStream<Events>;
 
   protected constructor(ownerName: string) {

@@ -3,8 +3,7 @@ import { SessionError, abortedError, disposedError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import type {
   AnyEvent,
-  ErrorEvent,
-  EventMap,
+  EventMapWithError,
   EventsOptions,
   Listener,
   Unsubscribe,
@@ -33,7 +32,7 @@ type Wrapper = (event: unknown) => void;
  * off();
  * ```
  */
-export class EventStream<Events extends EventMap<Events> & { error: ErrorEvent }> {
+export class EventStream<Events extends EventMapWithError<Events>> {
   readonly #emitter = new EventEmitter();
   /** Listener → the wrappers registered for it, per type, so `off(type, listener)` finds them. */
   readonly #wrappers = new Map<PropertyKey, Map<Function, Wrapper[]>>();

@@ -4,7 +4,18 @@ import type { SessionError } from '../errors.js';
  * A map from event name to payload. Every payload carries its own name as `type`, so a payload is
  * also a member of the discriminated union that `events()` yields.
  */
-export type EventMap<Events> = { [K in keyof Events]: { readonly type: K } };
+export type EventMap<Events> = {
+  [K in keyof Events]: {
+    /** The event's own name. */
+    readonly type: K;
+  };
+};
+
+/** An event map that includes the `error` event every stream reports failures on. */
+export type EventMapWithError<Events> = EventMap<Events> & {
+  /** A listener threw, or a background task failed with nobody awaiting it. */
+  error: ErrorEvent;
+};
 
 /** The union of every payload of an event map: what `events()` yields. */
 export type AnyEvent<Events> = Events[keyof Events];
@@ -17,6 +28,7 @@ export type Listener<E> = (event: E) => void;
 
 /** Reported when a listener throws, or when a background task fails with nobody awaiting it. */
 export interface ErrorEvent {
+  /** Always `'error'`. */
   readonly type: 'error';
   /** The failure, normalized. A throwing listener is reported as `LISTENER_FAILED` with the thrown value as `cause`. */
   readonly error: SessionError;

@@ -1,8 +1,12 @@
 /** The part of an AbortSignal we rely on; ACS passes `AbortSignalLike` objects, not always DOM signals. */
 export interface AbortSignalLike {
+  /** Whether the signal has fired. */
   readonly aborted: boolean;
+  /** Why it fired, if it says. */
   readonly reason?: unknown;
+  /** Calls `listener` when the signal fires. */
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  /** Removes a listener added with `addEventListener`. */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 

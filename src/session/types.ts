@@ -47,6 +47,7 @@ export interface SessionOptions {
 
 /** The immutable snapshot returned by `session.getSnapshot()`; a new object only when something changed. */
 export interface SessionState {
+  /** The lifecycle state, as `session.state`. */
   readonly state: ConnectionState;
   /** The ACS user, known once the first token arrived. */
   readonly user: SessionUser | undefined;
@@ -58,18 +59,27 @@ export interface SessionState {
 
 /** The session moved in its lifecycle. */
 export interface StateChangedEvent {
+  /** Always `'stateChanged'`. */
   readonly type: 'stateChanged';
+  /** The new state. */
   readonly state: ConnectionState;
+  /** The state before. */
   readonly previous: ConnectionState;
+  /** What caused the change. */
   readonly reason: StateChangeReason;
 }
 
 /** Every event a session emits, by name. */
 export interface SessionEvents {
+  /** The lifecycle state changed. */
   stateChanged: StateChangedEvent;
+  /** A new token is being served. */
   tokenRefreshed: TokenRefreshedEvent;
+  /** A token fetch failed; another attempt is scheduled. */
   tokenRefreshFailed: TokenRefreshFailedEvent;
+  /** The served token expired before a new one arrived; the session is `reconnecting`. */
   tokenExpired: TokenExpiredEvent;
+  /** A listener threw, or a background task failed with nobody awaiting it. */
   error: ErrorEvent;
 }
 

@@ -25,7 +25,14 @@ export interface TokenFetchContext {
  * service reported it (`Date`, ISO string, or epoch milliseconds). When both the JWT `exp` and
  * `expiresOn` are known the earlier one is used.
  */
-export type TokenFetchResult = string | { token: string; expiresOn?: Date | string | number };
+export type TokenFetchResult =
+  | string
+  | {
+      /** The ACS user token (a JWT). */
+      token: string;
+      /** When it expires, as your token service reported it: a `Date`, an ISO string or epoch milliseconds. */
+      expiresOn?: Date | string | number;
+    };
 
 /**
  * Gets a fresh ACS user token from your trusted token service.
@@ -44,7 +51,10 @@ export type TokenFetcher = (context: TokenFetchContext) => Promise<TokenFetchRes
 export type TokenSource = TokenFetcher | string;
 
 /** The ACS user a token belongs to, with its raw id filled in. */
-export type SessionUser = CommunicationUserKind & { readonly rawId: string };
+export type SessionUser = CommunicationUserKind & {
+  /** The raw id, `8:acs:<resourceId>_<userId>`; use it as a map key. */
+  readonly rawId: string;
+};
 
 /** A validated token and what was read from it. */
 export interface TokenInfo {
@@ -77,8 +87,11 @@ export interface TokenRefresherOptions {
 
 /** A token was fetched, validated and is now the one served. */
 export interface TokenRefreshedEvent {
+  /** Always `'tokenRefreshed'`. */
   readonly type: 'tokenRefreshed';
+  /** Why the fetch happened. */
   readonly reason: TokenFetchReason;
+  /** When the new token expires. */
   readonly expiresOn: Date;
   /** When the next proactive refresh is planned. */
   readonly nextRefreshOn: Date;
@@ -86,7 +99,9 @@ export interface TokenRefreshedEvent {
 
 /** A fetch failed or returned a token that was refused. */
 export interface TokenRefreshFailedEvent {
+  /** Always `'tokenRefreshFailed'`. */
   readonly type: 'tokenRefreshFailed';
+  /** Why the failed fetch happened. */
   readonly reason: TokenFetchReason;
   /** 1 for the first failure since the last success. */
   readonly attempt: number;
@@ -98,14 +113,20 @@ export interface TokenRefreshFailedEvent {
 
 /** The served token expired before a new one could be fetched. */
 export interface TokenExpiredEvent {
+  /** Always `'tokenExpired'`. */
   readonly type: 'tokenExpired';
+  /** When the token expired (it stopped being served 5 s earlier). */
   readonly expiredOn: Date;
 }
 
 /** The events of a {@link TokenRefresher}. */
 export interface TokenEvents {
+  /** A new token is being served. */
   tokenRefreshed: TokenRefreshedEvent;
+  /** A fetch failed or its token was refused; another attempt is scheduled. */
   tokenRefreshFailed: TokenRefreshFailedEvent;
+  /** The served token expired before a new one arrived. */
   tokenExpired: TokenExpiredEvent;
+  /** A listener threw. */
   error: ErrorEvent;
 }

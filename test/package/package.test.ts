@@ -92,7 +92,7 @@ export async function main(): Promise<Session> {
     writeFileSync(
       join(consumer, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['es2022', 'dom', 'esnext.disposable'] },
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['es2022', 'dom'] },
         files: ['types-esm.mts', 'types-cjs.cts'],
       }),
     );

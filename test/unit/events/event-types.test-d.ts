@@ -13,7 +13,7 @@ describe('typed events (compile-time)', () => {
     });
     session.on('tokenRefreshFailed', (e) => {
       expectTypeOf(e).toEqualTypeOf<TokenRefreshFailedEvent>();
-      expectTypeOf(e.nextRetryInMs).toEqualTypeOf<number | undefined>();
+      expectTypeOf(e.nextRetryInMs).toEqualTypeOf<number>();
     });
     expectTypeOf(session.on('error', () => undefined)).toEqualTypeOf<() => void>();
   });

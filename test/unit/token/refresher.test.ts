@@ -163,7 +163,7 @@ describe('createTokenRefresher', () => {
     const { expiresOn } = await tokens.getToken();
     const servedUntil = expiresOn.getTime() - EXPIRY_MARGIN_MS;
     const retries: { at: number; delay: number }[] = [];
-    tokens.on('tokenRefreshFailed', (e) => retries.push({ at: Date.now(), delay: e.nextRetryInMs ?? NaN }));
+    tokens.on('tokenRefreshFailed', (e) => retries.push({ at: Date.now(), delay: e.nextRetryInMs }));
     await vi.advanceTimersByTimeAsync(HOUR);
     // Pure backoff (1, 2, 4 … 512 s) would make 9 attempts in the last 10 minutes, the last one
     // 512 s after the previous; capping at half the remaining life keeps retrying up to the end.
@@ -217,7 +217,7 @@ describe('createTokenRefresher', () => {
     expect(tokens.user?.rawId).toBe(rawIdOf('alice'));
     // A forced refresh joins the scheduled retry, which the fetcher fails the same way.
     const forced = tokens.forceRefresh().catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(event.nextRetryInMs ?? 0);
+    await vi.advanceTimersByTimeAsync(event.nextRetryInMs);
     expect(await forced).toMatchObject({ code: 'TOKEN_IDENTITY_CHANGED' });
     tokens.dispose();
   });

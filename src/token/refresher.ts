@@ -322,8 +322,15 @@ function normalizeFetchError(thrown: unknown): SessionError {
   return new SessionError('TOKEN_FETCH_FAILED', `The token fetcher failed: ${detail}`, { retryable: true, cause: thrown });
 }
 
+/**
+ * The Azure clients' bearer policy caches the token it is given until 2 minutes before expiry, so
+ * a token this refresher replaced early (a forced refresh after a 401, a revocation) would stay in
+ * use for up to a day. `refreshAfterTimestamp` in the past makes that policy ask again in the
+ * background on every request; answering from the cache is cheap, and the client follows the
+ * shared refresher within one request.
+ */
 function toAccessToken(info: TokenInfo): AccessToken {
-  return { token: info.token, expiresOnTimestamp: info.expiresOn.getTime() };
+  return { token: info.token, expiresOnTimestamp: info.expiresOn.getTime(), refreshAfterTimestamp: Date.now() - 1 };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -328,7 +328,11 @@ describe('createTokenRefresher', () => {
   it('exposes a CommunicationTokenCredential whose dispose does not end the shared refresher', async () => {
     const tokens = createTokenRefresher({ token: async () => fakeAcsToken() });
     const access = await tokens.credential.getToken();
-    expect(access).toEqual({ token: tokens.current?.token, expiresOnTimestamp: tokens.current?.expiresOn.getTime() });
+    expect(access).toEqual({
+      token: tokens.current?.token,
+      expiresOnTimestamp: tokens.current?.expiresOn.getTime(),
+      refreshAfterTimestamp: Date.now() - 1, // ask again on every use: see toAccessToken
+    });
     tokens.credential.dispose();
     await expect(tokens.credential.getToken()).resolves.toBeDefined();
     tokens.dispose();

@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// Every example runs as a user would run it (`node examples/<file>`, against the built package)
+// and must exit 0 with the output it promises. They talk only to the emulator on loopback.
+const root = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+/** What each example must print, so a silently broken example cannot pass. */
+const expectations: Record<string, RegExp[]> = {
+  'session-on-emulator.mjs': [
+    /token fetch \(initial\)/,
+    /connected as 8:acs:[\w-]+_[\w-]+/,
+    /message: Hello, emulator!/,
+    /after revocation: HTTP 401/,
+    /token fetch \(rejected\)/,
+    /after a forced refresh: topic "Hello from acs-session"/,
+    /state: connected → disconnected/,
+  ],
+};
+
+describe('examples', () => {
+  const files = readdirSync(join(root, 'examples')).filter((file) => file.endsWith('.mjs'));
+
+  it('every example has expectations', () => {
+    expect(files.sort()).toEqual(Object.keys(expectations).sort());
+  });
+
+  for (const file of files) {
+    it(`${file} runs and prints what it promises`, async () => {
+      if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
+      const { stdout } = await run(process.execPath, [join('examples', file)], { cwd: root, timeout: 30_000 });
+      for (const pattern of expectations[file] ?? []) expect(stdout).toMatch(pattern);
+    }, 40_000);
+  }
+});

@@ -104,8 +104,8 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
   #user: SessionUser | undefined;
   /** The fetch running now, shared by every caller. */
   #attempt: Promise<TokenInfo> | undefined;
-  /** The next proactive refresh or retry. */
-  #scheduled: { timer: TimerHandle; reason: TokenFetchReason } | undefined;
+  /** The timer of the next proactive refresh or retry. */
+  #scheduled: TimerHandle | undefined;
   /** Callers waiting for the scheduled retry. */
   #nextAttempt: Deferred | undefined;
   #expiryTimer: TimerHandle | undefined;
@@ -194,7 +194,7 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
   /** The attempt a caller that needs a new token should wait for: running, scheduled, or new. */
   #nextToken(reason: TokenFetchReason): Promise<TokenInfo> {
     if (this.#attempt) return this.#attempt;
-    if (this.#scheduled && this.#failures > 0) {
+    if (this.#scheduled !== undefined && this.#failures > 0) {
       if (!this.#nextAttempt) {
         let resolve!: Deferred['resolve'];
         let reject!: Deferred['reject'];
@@ -303,15 +303,14 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
 
   #schedule(delayMs: number, reason: TokenFetchReason): void {
     this.#clearSchedule();
-    const timer = backgroundTimeout(() => {
+    this.#scheduled = backgroundTimeout(() => {
       this.#scheduled = undefined;
       if (!this.disposed && !this.#attempt) this.#startAttempt(reason);
     }, delayMs);
-    this.#scheduled = { timer, reason };
   }
 
   #clearSchedule(): void {
-    if (this.#scheduled) clearTimeout(this.#scheduled.timer);
+    if (this.#scheduled !== undefined) clearTimeout(this.#scheduled);
     this.#scheduled = undefined;
   }
 }

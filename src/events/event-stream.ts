@@ -79,6 +79,12 @@ export class EventStream<Events extends EventMapWithError<Events>> {
   waitFor<K extends keyof Events>(type: K, options: WaitForOptions<Events[K]> = {}): Promise<Events[K]> {
     const { signal, timeoutMs, filter } = options;
     if (this.#closed) return Promise.reject(disposedError(this.ownerName));
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
+      return Promise.reject(new SessionError('INVALID_ARGUMENT', `timeoutMs must be a finite number ≥ 0, got ${String(timeoutMs)}`));
+    }
+    if (filter !== undefined && typeof filter !== 'function') {
+      return Promise.reject(new SessionError('INVALID_ARGUMENT', 'filter must be a function'));
+    }
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     return new Promise<Events[K]>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -124,6 +130,10 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     if (!Number.isInteger(bufferSize) || bufferSize < 1) {
       throw new SessionError('INVALID_ARGUMENT', `bufferSize must be a positive integer, got ${String(bufferSize)}`);
     }
+    if (overflow !== 'error' && overflow !== 'dropOldest') {
+      throw new SessionError('INVALID_ARGUMENT', `overflow must be 'error' or 'dropOldest', got ${String(overflow)}`);
+    }
+    if (types !== undefined && !Array.isArray(types)) throw new SessionError('INVALID_ARGUMENT', 'types must be an array of event names');
     const unsubscribers: Unsubscribe[] = [];
     const cleanup = () => {
       for (const unsubscribe of unsubscribers) unsubscribe();

@@ -203,7 +203,13 @@ describe('EventStream.events()', () => {
     expect(() => events.on('ping', () => undefined)).toThrow(SessionError);
   });
 
-  it('validates bufferSize', () => {
-    expect(() => stream().events({ bufferSize: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  it('rejects bad options with INVALID_ARGUMENT', async () => {
+    const invalid = expect.objectContaining({ code: 'INVALID_ARGUMENT' });
+    expect(() => stream().events({ bufferSize: 0 })).toThrow(invalid);
+    expect(() => stream().events({ overflow: 'ignore' as never })).toThrow(invalid);
+    expect(() => stream().events({ types: 'ping' as never })).toThrow(invalid);
+    await expect(stream().waitFor('ping', { timeoutMs: Number.NaN })).rejects.toEqual(invalid);
+    await expect(stream().waitFor('ping', { timeoutMs: -1 })).rejects.toEqual(invalid);
+    await expect(stream().waitFor('ping', { filter: 'yes' as never })).rejects.toEqual(invalid);
   });
 });

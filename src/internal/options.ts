@@ -14,6 +14,13 @@ export class OptionProblems {
     this.#problems.push(problem);
   }
 
+  /** Throws at once unless `options` is an object: nothing else can be checked without one. */
+  requireObject(options: unknown): asserts options is Record<string, unknown> {
+    if (isPlainObject(options)) return;
+    this.add(`expected an options object, got ${show(options)}`);
+    this.throwIfAny();
+  }
+
   /** Adds a problem unless `value` is undefined or a finite number ≥ `min`. */
   optionalNumber(name: string, value: unknown, min: number): void {
     if (value === undefined) return;

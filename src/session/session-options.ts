@@ -11,12 +11,9 @@ const MAX_DISPLAY_NAME = 256;
  * @internal
  */
 export function validateSessionOptions(options: SessionOptions): string {
-  const problems = new OptionProblems('createSession');
-  if (!isPlainObject(options)) {
-    problems.add(`expected an options object, got ${show(options)}`);
-    problems.throwIfAny();
-  }
-  const raw = options as unknown as Record<string, unknown>;
+  const problems: OptionProblems = new OptionProblems('createSession');
+  const raw: unknown = options;
+  problems.requireObject(raw);
   problems.unknownKeys(raw, KNOWN);
   const endpoint = checkEndpoint(raw.endpoint, problems);
   const { tokenRefresh } = raw;

@@ -38,14 +38,11 @@ export function collectTokenProblems(options: Record<string, unknown>, problems:
 
 /** @internal */
 export function validateRefresherOptions(options: TokenRefresherOptions): void {
-  const problems = new OptionProblems('createTokenRefresher');
-  if (!isPlainObject(options)) {
-    problems.add(`expected an options object, got ${show(options)}`);
-    problems.throwIfAny();
-    return;
-  }
-  problems.unknownKeys(options, KNOWN);
-  collectTokenProblems(options, problems);
+  const problems: OptionProblems = new OptionProblems('createTokenRefresher');
+  const raw: unknown = options;
+  problems.requireObject(raw);
+  problems.unknownKeys(raw, KNOWN);
+  collectTokenProblems(raw, problems);
   problems.throwIfAny();
 }
 

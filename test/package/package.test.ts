@@ -40,27 +40,30 @@ describe('the packed package', () => {
     expect(listing).not.toContain('communication-calling');
   });
 
-  it('imports as ESM', () => {
-    writeFileSync(
-      join(consumer, 'esm.mjs'),
-      `import { createSession, createTokenRefresher, SessionError, isSessionError } from 'acs-session';
-import { startEmulator } from 'acs-session/emulator';
-const error = new SessionError('TIMEOUT', 'x');
-console.log(JSON.stringify([typeof createSession, typeof createTokenRefresher, isSessionError(error), typeof startEmulator]));`,
-    );
-    expect(JSON.parse(run('node', ['esm.mjs']))).toEqual(['function', 'function', true, 'function']);
-  });
-
-  it('requires as CommonJS', () => {
-    writeFileSync(
-      join(consumer, 'cjs.cjs'),
-      `const { createSession, createTokenRefresher, SessionError, isSessionError } = require('acs-session');
-const { startEmulator } = require('acs-session/emulator');
-const error = new SessionError('TIMEOUT', 'x');
-console.log(JSON.stringify([typeof createSession, typeof createTokenRefresher, isSessionError(error), typeof startEmulator]));`,
-    );
-    expect(JSON.parse(run('node', ['cjs.cjs']))).toEqual(['function', 'function', true, 'function']);
-  });
+  const loaders = {
+    'imports as ESM': {
+      file: 'esm.mjs',
+      load: (names: string, from: string) => `import { ${names} } from '${from}';`,
+    },
+    'requires as CommonJS': {
+      file: 'cjs.cjs',
+      load: (names: string, from: string) => `const { ${names} } = require('${from}');`,
+    },
+  };
+  for (const [title, { file, load }] of Object.entries(loaders)) {
+    it(title, () => {
+      writeFileSync(
+        join(consumer, file),
+        [
+          load('createSession, createTokenRefresher, SessionError, isSessionError', 'acs-session'),
+          load('startEmulator', 'acs-session/emulator'),
+          `const error = new SessionError('TIMEOUT', 'x');`,
+          `console.log(JSON.stringify([typeof createSession, typeof createTokenRefresher, isSessionError(error), typeof startEmulator]));`,
+        ].join('\n'),
+      );
+      expect(JSON.parse(run('node', [file]))).toEqual(['function', 'function', true, 'function']);
+    });
+  }
 
   it('does not load the calling SDK on import', () => {
     writeFileSync(

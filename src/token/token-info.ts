@@ -1,6 +1,6 @@
 import { SessionError } from '../errors.js';
 import { decodeJwtClaims } from './jwt.js';
-import type { SessionUser, TokenFetchResult, TokenInfo } from './types.js';
+import type { SessionUser, TokenInfo } from './types.js';
 
 // Epoch numbers below this are taken as seconds (JWT style), above as milliseconds: 1e11 ms is 1973.
 const SECONDS_THRESHOLD = 1e11;

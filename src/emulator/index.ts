@@ -24,6 +24,7 @@ import { createRequestListener } from './server.js';
 import type { EmulatorServices } from './services.js';
 import { type Journal, openJournal } from './store/journal.js';
 import { loadOrCreateKeys } from './store/keys.js';
+import { type DataDirLock, lockDataDir } from './store/lock.js';
 import { EmulatorState } from './store/state.js';
 
 export { FaultInjector, parseFaultSpec } from './faults.js';
@@ -111,12 +112,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   validateEmulatorOptions(options);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
+  // The lock comes first: even the key/certificate files must not be rewritten under a live emulator.
+  const lock: DataDirLock | undefined = options.dataDir === undefined ? undefined : lockDataDir(options.dataDir);
+  let journal: Journal | undefined;
+  try {
+    return await listen(options, host, port, lock, (opened) => (journal = opened));
+  } catch (error) {
+    journal?.close();
+    lock?.release();
+    throw error;
+  }
+}
+
+async function listen(
+  options: EmulatorOptions,
+  host: string,
+  port: number,
+  lock: DataDirLock | undefined,
+  onJournal: (journal: Journal) => void,
+): Promise<Emulator> {
   const keys = loadOrCreateKeys(options.dataDir, options.accessKey);
   const state = new EmulatorState();
   const ids = new IdGenerator(keys.resourceId);
   let journal: Journal | undefined;
   if (options.dataDir !== undefined) {
     journal = openJournal(options.dataDir, state);
+    onJournal(journal);
     for (const thread of state.threads.values()) for (const m of thread.messages) ids.observeMessageId(m.version);
   }
 
@@ -148,18 +169,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // A broken TLS handshake or HTTP parse error must never take the process down.
   server.on('tlsClientError', () => undefined);
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
     });
-  } catch (error) {
-    journal?.close();
-    throw error;
-  }
+  });
   const address = server.address() as AddressInfo;
   origin = `https://${publicHost(host)}:${address.port}`;
   const endpoint = `${origin}/`;
@@ -169,7 +185,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
-    }).finally(() => journal?.close());
+    }).finally(() => {
+      journal?.close();
+      lock?.release();
+    });
     return closing;
   };
 

@@ -1,6 +1,6 @@
 // Persistence: state survives a restart, and a SIGKILL in the middle of a burst of writes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, appendFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChatClient } from '@azure/communication-chat';
@@ -56,6 +56,38 @@ describe('restart with a data dir', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('refuses a data dir another live emulator holds, and takes over a stale lock', async () => {
+    const dir = dataDir();
+    const first = await startEmulator({ port: 0, dataDir: dir });
+    try {
+      const [ada] = await createUsers(first, 1);
+      await expect(startEmulator({ port: 0, dataDir: dir })).rejects.toMatchObject({
+        code: 'INVALID_OPTIONS',
+        message: expect.stringContaining(`pid ${process.pid}`),
+      });
+      await expect(startEmulator({ port: 0, dataDir: dir })).rejects.toThrow(dir);
+      // The refused start did not touch the first one's journal: its writes still land.
+      const { chatThread } = await ada!.chat.createChatThread({ topic: 'still mine' });
+      await first.close();
+      const second = await startEmulator({ port: 0, dataDir: dir });
+      try {
+        await expect(chatClientFor(second, ada!.token).getChatThreadClient(chatThread!.id).getProperties()).resolves.toHaveProperty('topic', 'still mine');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+    // A lock left by a dead process (pid of an exited child) is stale and taken over.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.once('exit', r));
+    writeFileSync(join(dir, 'lock'), `${dead.pid}\n`);
+    const third = await startEmulator({ port: 0, dataDir: dir });
+    expect(readFileSync(join(dir, 'lock'), 'utf8').trim()).toBe(String(process.pid));
+    await third.close();
+    expect(existsSync(join(dir, 'lock'))).toBe(false);
   });
 
   it('tolerates a torn last journal line', async () => {

@@ -153,17 +153,15 @@ async function listen(
   registerAdminRoutes(router, faults, keys.accessKey);
 
   let origin = '';
-  const server = createServer(
-    { cert: keys.certificate.cert, key: keys.certificate.key },
-    createRequestListener({
-      router,
-      faults,
-      now: () => clock.now(),
-      origin: () => origin,
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-      ...(options.onError && { onError: options.onError }),
-    }),
-  );
+  const requests = createRequestListener({
+    router,
+    faults,
+    now: () => clock.now(),
+    origin: () => origin,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    ...(options.onError && { onError: options.onError }),
+  });
+  const server = createServer({ cert: keys.certificate.cert, key: keys.certificate.key }, requests.listener);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   // A broken TLS handshake or HTTP parse error must never take the process down.
@@ -183,6 +181,8 @@ async function listen(
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
+      // First, so no delayed request wakes up to a closed journal and no timer outlives close().
+      requests.close();
       server.close(() => resolve());
       server.closeAllConnections();
     }).finally(() => {

@@ -20,6 +20,23 @@ export interface ListenerOptions {
 /** Bodies beyond the limit are drained (so the 413 reaches the client) up to this, then the socket is cut. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
+/** The request listener and the way to stop what it still has in flight. */
+export interface RequestListener {
+  /** For `https.createServer`. */
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * Stops handling: pending fault delays are cancelled and their responses destroyed, and no
+   * request that was waiting reaches a handler afterwards (it would write to a closed journal).
+   */
+  close(): void;
+}
+
+/** What the listener shares across requests: whether it is closed and the fault-delay timers in flight. */
+interface ListenerState {
+  closed: boolean;
+  sleeping: Set<{ timer: NodeJS.Timeout; wake: () => void }>;
+}
+
 /**
  * The emulator's HTTP request listener: CORS, fault injection, bounded body reading, routing,
  * api-version checks and error mapping. Every failure path answers with the ACS error body and
@@ -27,20 +44,33 @@ const DRAIN_LIMIT = 64 * 1024 * 1024;
  *
  * @example
  * ```ts
- * https.createServer({ cert, key }, createRequestListener({ router, faults, now, origin, maxBodyBytes: 1 << 20 }));
+ * const { listener, close } = createRequestListener({ router, faults, now, origin, maxBodyBytes: 1 << 20 });
+ * https.createServer({ cert, key }, listener);
  * ```
  */
-export function createRequestListener(options: ListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    handle(req, res, options).catch((error: unknown) => {
-      options.onError?.(error);
-      if (!res.headersSent) send(res, 500, errorBody('InternalServerError', 'Unexpected emulator error.'));
-      else res.destroy();
-    });
+export function createRequestListener(options: ListenerOptions): RequestListener {
+  const state: ListenerState = { closed: false, sleeping: new Set() };
+  return {
+    listener: (req, res) => {
+      handle(req, res, options, state).catch((error: unknown) => {
+        options.onError?.(error);
+        if (!res.headersSent) send(res, 500, errorBody('InternalServerError', 'Unexpected emulator error.'));
+        else res.destroy();
+      });
+    },
+    close: () => {
+      state.closed = true;
+      // A delay can be up to 10 minutes; its timer alone would keep the process alive that long.
+      for (const sleeper of state.sleeping) {
+        clearTimeout(sleeper.timer);
+        sleeper.wake();
+      }
+      state.sleeping.clear();
+    },
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: ListenerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: ListenerOptions, state: ListenerState): Promise<void> {
   res.on('error', () => undefined);
   req.on('error', () => undefined);
   const method = (req.method ?? 'GET').toUpperCase();
@@ -64,7 +94,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   }
 
   const fault = options.faults.take(method, '/' + segments.join('/'));
-  if (fault && fault.delayMs > 0) await sleep(fault.delayMs);
+  if (fault && fault.delayMs > 0) {
+    await sleep(state, fault.delayMs);
+    if (state.closed) {
+      res.destroy();
+      return;
+    }
+  }
   if (fault?.status !== undefined && fault.phase === 'before') {
     await drain(req, 0);
     sendFault(res, fault.status, fault.retryAfterSeconds);
@@ -77,7 +113,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
     sendError(res, httpErrors.payloadTooLarge(options.maxBodyBytes));
     return;
   }
-  if (body === 'aborted') {
+  // Closed while the body was arriving: the emulator's files may already be closed.
+  if (body === 'aborted' || state.closed) {
     res.destroy();
     return;
   }
@@ -222,6 +259,17 @@ function drain(req: IncomingMessage, limit: number): Promise<Buffer | 'tooLarge'
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when the listener is closed meanwhile (the caller checks `state.closed`). */
+function sleep(state: ListenerState, ms: number): Promise<void> {
+  if (state.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const sleeper = {
+      timer: setTimeout(() => {
+        state.sleeping.delete(sleeper);
+        resolve();
+      }, ms),
+      wake: () => resolve(),
+    };
+    state.sleeping.add(sleeper);
+  });
 }

@@ -8,7 +8,7 @@ import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { CommunicationIdentityClient } from '@azure/communication-identity';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { chatClientFor, collect, createUsers, identityClient } from '../support/emulatorClients.js';
+import { chatClientFor, collect, createUsers, identityClient, rawRequest } from '../support/emulatorClients.js';
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -88,6 +88,31 @@ describe('restart with a data dir', () => {
     expect(readFileSync(join(dir, 'lock'), 'utf8').trim()).toBe(String(process.pid));
     await third.close();
     expect(existsSync(join(dir, 'lock'))).toBe(false);
+  });
+
+  it('close() cancels fault delays: no timer outlives it and the delayed request is dropped', async () => {
+    const dir = dataDir();
+    const errors: unknown[] = [];
+    const emu = await startEmulator({ port: 0, dataDir: dir, onError: (e) => errors.push(e) });
+    const [ada] = await createUsers(emu, 1);
+    const { chatThread } = await ada!.chat.createChatThread({ topic: 'slow' });
+    const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const baseline = timers();
+    emu.faults.inject({ method: 'POST', path: '/chat/threads/*/messages', delayMs: 600_000 });
+    const path = `/chat/threads/${encodeURIComponent(chatThread!.id)}/messages?api-version=2025-03-15`;
+    const headers = { authorization: `Bearer ${ada!.token}`, 'content-type': 'application/json' };
+    const pending = rawRequest(emu, { method: 'POST', path, headers, body: '{"content":"after close"}' }).then(
+      (res) => res.status,
+      () => 'dropped',
+    );
+    while (emu.faults.pending > 0) await new Promise((r) => setTimeout(r, 5));
+    expect(timers()).toBe(baseline + 1);
+    await emu.close();
+    expect(await pending).toBe('dropped');
+    // The 10-minute delay timer is gone: it would keep the process alive and then run the handler.
+    expect(timers()).toBeLessThanOrEqual(baseline);
+    expect(errors).toEqual([]);
+    expect(readFileSync(join(dir, 'journal.jsonl'), 'utf8')).not.toContain('after close');
   });
 
   it('tolerates a torn last journal line', async () => {

@@ -15,7 +15,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseFaultSpec, startEmulator } from './index.js';
+import { SessionError } from '../errors.js';
+import { type Emulator, type FaultRule, parseFaultSpec, startEmulator } from './index.js';
 
 const USAGE = `Usage: acs-session emulator [options]
 
@@ -64,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   if (!/^\d+$/.test(values.port ?? '0') || !Number.isInteger(port) || port > 65535) {
     return usageError(`--port must be an integer 0..65535, got "${values.port}"`);
   }
-  let faults;
+  let faults: FaultRule[];
   try {
     faults = (values.fault ?? []).map(parseFaultSpec);
   } catch (error) {
@@ -72,44 +73,61 @@ async function main(argv: string[]): Promise<number> {
   }
   const dataDir = values['data-dir'] === undefined ? undefined : resolve(values['data-dir']);
 
-  const emu = await startEmulator({
-    port,
-    ...(values.host !== undefined && { host: values.host }),
-    ...(dataDir !== undefined && { dataDir }),
-    ...(values['access-key'] !== undefined && { accessKey: values['access-key'] }),
-    onError: (error) => process.stderr.write(`emulator error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
-  });
+  let emu: Emulator;
+  try {
+    emu = await startEmulator({
+      port,
+      ...(values.host !== undefined && { host: values.host }),
+      ...(dataDir !== undefined && { dataDir }),
+      ...(values['access-key'] !== undefined && { accessKey: values['access-key'] }),
+      onError: (error) => process.stderr.write(`emulator error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
+    });
+  } catch (error) {
+    // Options the emulator refuses (bad access key or host, a data dir in use) are usage errors.
+    if (error instanceof SessionError && (error.code === 'INVALID_OPTIONS' || error.code === 'INVALID_ARGUMENT')) return usageError(error.message);
+    throw error;
+  }
+  try {
+    return await serve(emu, faults, dataDir);
+  } finally {
+    // Whatever failed after the start, a listening server must not keep the process alive.
+    await emu.close();
+  }
+}
+
+async function serve(emu: Emulator, faults: readonly FaultRule[], dataDir: string | undefined): Promise<number> {
   for (const rule of faults) emu.faults.inject(rule);
 
   // Without a data dir the certificate lives only in memory; write it where NODE_EXTRA_CA_CERTS can read it.
   const certPath = dataDir !== undefined ? join(dataDir, 'cert.pem') : join(tmpdir(), `acs-session-emulator-${emu.port}.pem`);
   if (dataDir === undefined) writeFileSync(certPath, emu.certificate);
+  try {
+    process.stdout.write(
+      [
+        `ACS emulator listening on ${emu.endpoint}`,
+        `  endpoint:          ${emu.endpoint}`,
+        `  connection string: ${emu.connectionString}`,
+        `  certificate:       ${certPath}`,
+        '',
+        'Trust the certificate in Node with either:',
+        `  NODE_EXTRA_CA_CERTS=${certPath} node app.js`,
+        "  new ChatClient(endpoint, credential, emulatorClientOptions(emu))   // from 'acs-session/emulator'",
+        '    (or { tlsOptions: { ca: <certificate PEM> } } for any Azure SDK client)',
+        '',
+        'Press Ctrl+C to stop.',
+        '',
+      ].join('\n'),
+    );
 
-  process.stdout.write(
-    [
-      `ACS emulator listening on ${emu.endpoint}`,
-      `  endpoint:          ${emu.endpoint}`,
-      `  connection string: ${emu.connectionString}`,
-      `  certificate:       ${certPath}`,
-      '',
-      'Trust the certificate in Node with either:',
-      `  NODE_EXTRA_CA_CERTS=${certPath} node app.js`,
-      "  new ChatClient(endpoint, credential, emulatorClientOptions(emu))   // from 'acs-session/emulator'",
-      '    (or { tlsOptions: { ca: <certificate PEM> } } for any Azure SDK client)',
-      '',
-      'Press Ctrl+C to stop.',
-      '',
-    ].join('\n'),
-  );
-
-  await new Promise<void>((resolveStop) => {
-    const stop = (): void => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await emu.close();
-  if (dataDir === undefined) rmSync(certPath, { force: true });
-  return 0;
+    await new Promise<void>((resolveStop) => {
+      const stop = (): void => resolveStop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  } finally {
+    if (dataDir === undefined) rmSync(certPath, { force: true });
+  }
 }
 
 function usageError(message: string): number {

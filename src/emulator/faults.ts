@@ -120,21 +120,14 @@ export class FaultInjector {
 
   /** Adds a rule and returns a handle to watch or cancel it. */
   inject(rule: FaultRule): FaultHandle {
-    const times = rule.times ?? 1;
-    if (!Number.isInteger(times) || times < 1) throw invalidFault('times must be a positive integer');
-    if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599)) {
-      throw invalidFault('status must be an HTTP status code');
-    }
-    const delayMs = rule.delayMs ?? 0;
-    if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 600_000) throw invalidFault('delayMs must be 0..600000');
-    if (rule.status === undefined && delayMs === 0) throw invalidFault('a fault needs a status or a delayMs');
+    validateFaultRule(rule);
     const active: ActiveRule = {
       id: this.#nextId++,
       method: rule.method?.toUpperCase(),
       test: compilePath(rule.path),
       status: rule.status,
-      delayMs,
-      remaining: times,
+      delayMs: rule.delayMs ?? 0,
+      remaining: rule.times ?? 1,
       retryAfterSeconds: rule.retryAfterSeconds ?? 1,
       phase: rule.phase ?? 'before',
     };
@@ -191,7 +184,32 @@ export function parseFaultSpec(spec: string): FaultRule {
   if (match[3]) rule.status = Number(match[3]);
   if (match[4]) rule.times = Number(match[4]);
   if (match[5]) rule.delayMs = Number(match[5]);
+  // Checked here, not only at inject(): the CLI must refuse a bad spec before it starts serving.
+  validateFaultRule(rule, `bad fault "${spec}": `);
   return rule;
+}
+
+/**
+ * Throws `INVALID_ARGUMENT` unless `rule` is usable: status 100–599, `times` a whole number ≥ 1,
+ * `delayMs` 0–600000, `retryAfterSeconds` ≥ 0, and a status or a delay.
+ *
+ * @example
+ * ```ts
+ * validateFaultRule({ path: '/chat/threads', status: 999 }); // throws SessionError('INVALID_ARGUMENT')
+ * ```
+ */
+export function validateFaultRule(rule: FaultRule, prefix = ''): void {
+  const times = rule.times ?? 1;
+  if (!Number.isInteger(times) || times < 1) throw invalidFault(`${prefix}times must be a positive integer`);
+  if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599)) {
+    throw invalidFault(`${prefix}status must be an HTTP status code (100-599)`);
+  }
+  const delayMs = rule.delayMs ?? 0;
+  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 600_000) throw invalidFault(`${prefix}delayMs must be 0..600000`);
+  const retryAfter = rule.retryAfterSeconds ?? 1;
+  if (!Number.isFinite(retryAfter) || retryAfter < 0) throw invalidFault(`${prefix}retryAfterSeconds must be a number ≥ 0`);
+  if (rule.status === undefined && delayMs === 0) throw invalidFault(`${prefix}a fault needs a status or a delayMs`);
+  if (typeof rule.path !== 'string' && !(rule.path instanceof RegExp)) throw invalidFault(`${prefix}path must be a string or a RegExp`);
 }
 
 function invalidFault(message: string): SessionError {

@@ -218,6 +218,25 @@ describe('CLI', () => {
     }
   });
 
+  it('exits promptly on SIGTERM while a request waits on a 10-minute fault delay', async () => {
+    const { child, endpoint, certificatePath } = await startCli(['--fault', 'GET /chat/threads=@600000']);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const { request } = await import('node:https');
+      const ca = readFileSync(certificatePath, 'utf8');
+      const url = new URL('chat/threads?api-version=2025-03-15', endpoint);
+      const req = request(url, { ca }, (res) => res.resume());
+      req.on('error', () => undefined); // the server drops it on close
+      req.end();
+      await new Promise((r) => setTimeout(r, 300)); // let the request reach the delay
+      child.kill('SIGTERM');
+      const timeout = new Promise<string>((r) => setTimeout(() => r('still running after 5 s'), 5_000));
+      expect(await Promise.race([exited, timeout])).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('exits 2 with a clear message on unknown arguments, 0 on --help', async () => {
     const run = (args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> =>
       new Promise((r) => {
@@ -227,6 +246,8 @@ describe('CLI', () => {
         child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
         child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
         child.on('exit', (code) => r({ code, stderr, stdout }));
+        // A CLI that keeps serving after a bad argument would hang the test: cut it off.
+        setTimeout(() => child.kill('SIGKILL'), 5_000);
       });
     const unknown = await run(['emulator', '--bogus']);
     expect(unknown.code).toBe(2);
@@ -236,6 +257,15 @@ describe('CLI', () => {
     expect(badCommand.stderr).toContain('unknown command "serve"');
     const badPort = await run(['emulator', '--port', 'abc']);
     expect(badPort.code).toBe(2);
+    // Bad fault specs are refused before the server starts (it used to keep running after the error).
+    for (const fault of ['/x=999', '/x=503x0']) {
+      const badFault = await run(['emulator', '--port', '0', '--fault', fault]);
+      expect(badFault.code, fault).toBe(2);
+      expect(badFault.stderr).toContain(`bad fault "${fault}"`);
+      expect(badFault.stdout).not.toContain('listening');
+    }
+    const badKey = await run(['emulator', '--port', '0', '--access-key', 'not base64!']);
+    expect(badKey.code).toBe(2);
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--data-dir');

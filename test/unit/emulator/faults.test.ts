@@ -43,5 +43,11 @@ describe('parseFaultSpec', () => {
     expect(parseFaultSpec('get /x=429@20ms')).toEqual({ method: 'GET', path: '/x', status: 429, delayMs: 20 });
     expect(() => parseFaultSpec('nonsense')).toThrow(/expected/);
     expect(() => parseFaultSpec('/x=')).toThrow();
+    // Validated at parse time, so the CLI refuses them before it starts serving.
+    const invalid = expect.objectContaining({ code: 'INVALID_ARGUMENT' });
+    expect(() => parseFaultSpec('/x=999')).toThrow(invalid);
+    expect(() => parseFaultSpec('/x=099')).toThrow(invalid);
+    expect(() => parseFaultSpec('/x=503x0')).toThrow(invalid);
+    expect(() => parseFaultSpec('/x=@600001')).toThrow(invalid);
   });
 });

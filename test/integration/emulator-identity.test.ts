@@ -83,6 +83,22 @@ describe('HMAC verification details', () => {
     expect(res.status).toBe(201);
   });
 
+  it('answers 400, not 500, to scopes that are objects whose toString is not a function', async () => {
+    const user = await identityClient(emu).createUser();
+    const cases = [
+      { path: '/identities?api-version=2023-10-01', body: '{"createTokenWithScopes":[{"toString":1}]}' },
+      { path: '/identities?api-version=2023-10-01', body: '{"createTokenWithScopes":["chat",{"toString":1,"valueOf":1}]}' },
+      { path: `/identities/${encodeURIComponent(user.communicationUserId)}/:issueAccessToken?api-version=2023-10-01`, body: '{"scopes":[{"toString":1}]}' },
+      { path: `/identities/${encodeURIComponent(user.communicationUserId)}/:issueAccessToken?api-version=2023-10-01`, body: '{"scopes":[null,7,[]]}' },
+    ];
+    for (const c of cases) {
+      const headers = signHmacRequest({ method: 'POST', url: `https://127.0.0.1:${emu.port}${c.path}`, body: c.body }, key());
+      const res = await rawRequest(emu, { method: 'POST', path: c.path, headers: { ...headers, 'content-type': 'application/json' }, body: c.body });
+      expect(res.status, c.body).toBe(400);
+      expect(res.json).toMatchObject({ error: { code: 'ValidationError' } });
+    }
+  });
+
   it('rejects a signature over the host without the port, a changed body, or a stale date', async () => {
     const noPort = signHmacRequest({ method: 'POST', url: `https://127.0.0.1/identities?api-version=2023-10-01`, body: '{}' }, key());
     const tampered = signHmacRequest({ method: 'POST', url: url(), body: '{}' }, key());

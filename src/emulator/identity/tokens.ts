@@ -26,7 +26,9 @@ export function parseScopes(value: unknown, target: string): string[] {
   const known: readonly string[] = TOKEN_SCOPES;
   for (const scope of value) {
     if (typeof scope !== 'string' || !known.includes(scope)) {
-      throw new AcsHttpError(400, 'ValidationError', `Scope '${String(scope).slice(0, 64)}' is not valid. Valid scopes: ${TOKEN_SCOPES.join(', ')}.`, { target });
+      // No String(scope): an object such as {"toString":1} would throw while building the message.
+      const shown = typeof scope === 'string' ? `'${scope.slice(0, 64)}'` : `of type ${scope === null ? 'null' : Array.isArray(scope) ? 'array' : typeof scope}`;
+      throw new AcsHttpError(400, 'ValidationError', `Scope ${shown} is not valid. Valid scopes: ${TOKEN_SCOPES.join(', ')}.`, { target });
     }
   }
   return [...new Set(value as string[])];

@@ -94,7 +94,7 @@ export interface Emulator {
 
 /**
  * Starts the emulator: HTTPS with a generated self-signed certificate (SAN localhost,
- * 127.0.0.1, ::1), the identity API (HMAC-signed), user tokens, the Chat REST API, CORS and
+ * 127.0.0.1, ::1 and `host`), the identity API (HMAC-signed), user tokens, the Chat REST API, CORS and
  * fault injection.
  *
  * @example
@@ -131,7 +131,7 @@ async function listen(
   lock: DataDirLock | undefined,
   onJournal: (journal: Journal) => void,
 ): Promise<Emulator> {
-  const keys = loadOrCreateKeys(options.dataDir, options.accessKey);
+  const keys = loadOrCreateKeys(options.dataDir, options.accessKey, host);
   const state = new EmulatorState();
   const ids = new IdGenerator(keys.resourceId);
   let journal: Journal | undefined;

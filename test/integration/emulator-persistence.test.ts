@@ -115,6 +115,28 @@ describe('restart with a data dir', () => {
     expect(readFileSync(join(dir, 'journal.jsonl'), 'utf8')).not.toContain('after close');
   });
 
+  it('serves a certificate that covers a non-loopback-name host, regenerating a stored one that does not', async () => {
+    const dir = dataDir();
+    const first = await startEmulator({ port: 0, dataDir: dir });
+    const loopbackCert = first.certificate;
+    await first.close();
+    // 127.0.0.2 stands in for a LAN address: not in the default SAN list, yet bindable everywhere on Linux.
+    for (const options of [{ host: '127.0.0.2', dataDir: dir }, { host: '127.0.0.2' }]) {
+      const emu = await startEmulator({ port: 0, ...options });
+      try {
+        expect(emu.endpoint).toBe(`https://127.0.0.2:${emu.port}/`);
+        const [ada] = await createUsers(emu, 1);
+        await expect(ada!.chat.createChatThread({ topic: 'lan' })).resolves.toHaveProperty('chatThread.topic', 'lan');
+        if (options.dataDir) {
+          expect(emu.certificate).not.toBe(loopbackCert);
+          expect(readFileSync(join(dir, 'cert.pem'), 'utf8')).toBe(emu.certificate);
+        }
+      } finally {
+        await emu.close();
+      }
+    }
+  });
+
   it('tolerates a torn last journal line', async () => {
     const dir = dataDir();
     const first = await startEmulator({ port: 0, dataDir: dir });

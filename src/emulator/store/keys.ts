@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CertificatePair, createSelfSignedCertificate, isUsableCertificate } from '../tls/certificate.js';
+import { type CertificatePair, certificateHosts, createSelfSignedCertificate, isUsableCertificate } from '../tls/certificate.js';
 import { readFileIfExists, writeFileAtomic } from './files.js';
 import { SessionError } from '../../errors.js';
 import { isBase64Key } from '../options.js';
@@ -26,15 +26,18 @@ interface KeysFile {
 
 /**
  * Loads the keys and certificate from `dataDir`, creating (and persisting) what is missing or
- * unusable. Without a data dir everything is fresh and in memory.
+ * unusable. Without a data dir everything is fresh and in memory. The certificate covers the
+ * loopback names and `host` (the interface the emulator binds): a stored one that does not cover
+ * `host` is regenerated, or clients connecting to that host would fail the TLS name check.
  *
  * @example
  * ```ts
  * const keys = loadOrCreateKeys('/tmp/emu');            // same keys on every start
- * const fresh = loadOrCreateKeys(undefined, myAccessKey);
+ * const fresh = loadOrCreateKeys(undefined, myAccessKey, '192.168.1.20');
  * ```
  */
-export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string): EmulatorKeys {
+export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string, host?: string): EmulatorKeys {
+  const altNames = certificateHosts(host);
   if (accessKey !== undefined && !isBase64Key(accessKey)) {
     throw new SessionError('INVALID_OPTIONS', 'accessKey must be a non-empty base64 string');
   }
@@ -43,7 +46,7 @@ export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string
       resourceId: randomUUID(),
       accessKey: accessKey ?? randomBytes(32).toString('base64'),
       tokenSecret: randomBytes(32),
-      certificate: createSelfSignedCertificate(),
+      certificate: createSelfSignedCertificate({ altNames }),
     };
   }
   mkdirSync(dataDir, { recursive: true });
@@ -63,8 +66,8 @@ export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string
   const cert = readFileIfExists(certPath);
   const key = readFileIfExists(keyPath);
   let certificate: CertificatePair | undefined = cert && key ? { cert, key } : undefined;
-  if (!certificate || !isUsableCertificate(certificate)) {
-    certificate = createSelfSignedCertificate();
+  if (!certificate || !isUsableCertificate(certificate, new Date(), altNames)) {
+    certificate = createSelfSignedCertificate({ altNames });
     // Key first: a kill between the two writes leaves a cert/key mismatch, which the
     // isUsableCertificate check above catches next time and regenerates.
     writeFileAtomic(keyPath, certificate.key);

@@ -47,6 +47,26 @@ export interface CertificateOptions {
   now?: Date;
 }
 
+/** The names every emulator certificate covers: the loopback interfaces. */
+export const DEFAULT_ALT_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
+/**
+ * The subjectAltNames for an emulator bound to `host`: the loopback names plus `host` itself,
+ * unless it is a wildcard (`0.0.0.0`/`::`, reached through loopback) or already one of them.
+ *
+ * @example
+ * ```ts
+ * certificateHosts('192.168.1.20'); // ['localhost', '127.0.0.1', '::1', '192.168.1.20']
+ * ```
+ */
+export function certificateHosts(host: string | undefined): string[] {
+  const names = [...DEFAULT_ALT_NAMES];
+  if (host === undefined) return names;
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (bare !== '0.0.0.0' && bare !== '::' && bare !== '' && !names.includes(bare)) names.push(bare);
+  return names;
+}
+
 const OID = {
   ecPublicKey: '1.2.840.10045.2.1',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
@@ -76,7 +96,7 @@ const OID = {
 export function createSelfSignedCertificate(options: CertificateOptions = {}): CertificatePair {
   const now = options.now ?? new Date();
   const days = options.days ?? 397;
-  const altNames = options.altNames ?? ['localhost', '127.0.0.1', '::1'];
+  const altNames = options.altNames ?? DEFAULT_ALT_NAMES;
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
 
@@ -117,20 +137,21 @@ export function createSelfSignedCertificate(options: CertificateOptions = {}): C
 }
 
 /**
- * True when `pair` parses, its key matches, it covers the default host names and it stays valid
- * for at least another day — the test applied to a certificate loaded from a data dir.
+ * True when `pair` parses, its key matches, it covers every name in `hosts` (default: the
+ * loopback names) and it stays valid for at least another day — the test applied to a
+ * certificate loaded from a data dir.
  *
  * @example
  * ```ts
- * if (!isUsableCertificate(loaded)) loaded = createSelfSignedCertificate();
+ * if (!isUsableCertificate(loaded, new Date(), certificateHosts(host))) loaded = createSelfSignedCertificate();
  * ```
  */
-export function isUsableCertificate(pair: CertificatePair, now = new Date()): boolean {
+export function isUsableCertificate(pair: CertificatePair, now = new Date(), hosts: readonly string[] = DEFAULT_ALT_NAMES): boolean {
   try {
     const x509 = new X509Certificate(pair.cert);
     if (!x509.checkPrivateKey(createPrivateKey(pair.key))) return false;
     if (new Date(x509.validTo).getTime() < now.getTime() + 24 * 3600_000) return false;
-    return x509.checkHost('localhost') !== undefined && x509.checkIP('127.0.0.1') !== undefined;
+    return hosts.every((host) => (isIP(host) ? x509.checkIP(host) : x509.checkHost(host)) !== undefined);
   } catch {
     return false;
   }

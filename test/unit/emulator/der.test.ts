@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSelfSignedCertificate, isUsableCertificate } from '../../../src/emulator/tls/certificate.js';
+import { certificateHosts, createSelfSignedCertificate, isUsableCertificate } from '../../../src/emulator/tls/certificate.js';
 import { bitString, boolean, integer, oid, sequence, time, tlv } from '../../../src/emulator/tls/der.js';
 
 const hex = (b: Buffer): string => b.toString('hex');
@@ -49,5 +49,19 @@ describe('self-signed certificate', () => {
     expect(isUsableCertificate({ cert: a.cert, key: b.key })).toBe(false);
     expect(isUsableCertificate(createSelfSignedCertificate({ now: new Date('2000-01-01T00:00:00Z'), days: 30 }))).toBe(false);
     expect(isUsableCertificate({ cert: 'nope', key: 'nope' })).toBe(false);
+  });
+
+  it('is unusable for a host it does not cover; certificateHosts adds the bound host', () => {
+    expect(certificateHosts(undefined)).toEqual(['localhost', '127.0.0.1', '::1']);
+    expect(certificateHosts('0.0.0.0')).toEqual(['localhost', '127.0.0.1', '::1']);
+    expect(certificateHosts('::')).toEqual(['localhost', '127.0.0.1', '::1']);
+    expect(certificateHosts('[fd00::5]')).toEqual(['localhost', '127.0.0.1', '::1', 'fd00::5']);
+    const lanHosts = certificateHosts('dev-box.lan');
+    const loopbackOnly = createSelfSignedCertificate();
+    expect(isUsableCertificate(loopbackOnly, new Date(), lanHosts)).toBe(false);
+    const lan = createSelfSignedCertificate({ altNames: lanHosts });
+    expect(isUsableCertificate(lan, new Date(), lanHosts)).toBe(true);
+    expect(new X509Certificate(lan.cert).checkHost('dev-box.lan')).toBe('dev-box.lan');
+    expect(isUsableCertificate(createSelfSignedCertificate({ altNames: certificateHosts('192.168.1.20') }), new Date(), ['192.168.1.20'])).toBe(true);
   });
 });

@@ -63,10 +63,21 @@ export class Journal implements EntrySink {
     this.#fd = fd;
   }
 
-  /** Appends one entry (one line, one write). */
+  /**
+   * Appends one entry as one line. Normally one `write(2)`; a short write (a full disk, a
+   * signal) is continued until the whole line is down, because the caller acknowledges the
+   * change to the client as soon as this returns.
+   */
   append(entry: StoreEntry): void {
     if (this.#fd === undefined) throw new Error('journal is closed');
-    writeSync(this.#fd, Buffer.from(JSON.stringify(entry) + '\n', 'utf8'));
+    const buffer = Buffer.from(JSON.stringify(entry) + '\n', 'utf8');
+    let offset = 0;
+    while (offset < buffer.length) {
+      const written = writeSync(this.#fd, buffer, offset, buffer.length - offset);
+      // 0 bytes and no error would loop forever; fail the request instead (answered as a 500).
+      if (written <= 0) throw new Error(`journal write made no progress (${offset} of ${buffer.length} bytes written)`);
+      offset += written;
+    }
   }
 
   /** Closes the file; later appends throw. */

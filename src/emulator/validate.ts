@@ -77,8 +77,8 @@ export function optionalStringMap(value: unknown, target: string, allowNull = fa
   const map = asObject(value, target);
   const out: Record<string, string | null> = {};
   for (const [key, entry] of Object.entries(map)) {
-    if (typeof entry === 'string' || (allowNull && entry === null)) out[key] = entry;
-    else throw httpErrors.badRequest(`${target}.${key} must be a string.`, `${target}.${key}`);
+    if (typeof entry === 'string' || (allowNull && entry === null)) setOwn(out, key, entry);
+    else throw httpErrors.badRequest(`${target}.${key.slice(0, 64)} must be a string.`, `${target}.${key.slice(0, 64)}`);
   }
   return out;
 }
@@ -97,10 +97,20 @@ export function mergeStringMap(
 ): Record<string, string> {
   const out: Record<string, string> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
+    // `delete` of an own `__proto__` removes the own property, never the prototype.
     if (value === null) delete out[key];
-    else out[key] = value;
+    else setOwn(out, key, value);
   }
   return out;
+}
+
+/**
+ * Sets an own, enumerable property. Plain assignment of a key such as `__proto__` (a valid
+ * metadata key arriving from JSON) would set the object's prototype instead and the entry would
+ * vanish from what is stored and returned.
+ */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**

@@ -101,6 +101,50 @@ describe('bad input gets the ACS error body, never a crash', () => {
   });
 });
 
+describe('metadata keys that are also Object.prototype names', () => {
+  const metadataOf = (json: unknown): [string, unknown][] => {
+    const metadata = (json as { metadata?: object }).metadata;
+    return metadata ? Object.entries(metadata) : [];
+  };
+
+  it('stores and returns a __proto__ key on threads, messages and participants (JSON text, not object literals)', async () => {
+    const created = await rawRequest(emu, {
+      method: 'POST',
+      path: `/chat/threads?${V}`,
+      headers: auth,
+      body: '{"topic":"proto","metadata":{"__proto__":"x","constructor":"c"}}',
+    });
+    expect(created.status).toBe(201);
+    const id = encodeURIComponent((created.json as { chatThread: { id: string } }).chatThread.id);
+    const thread = await rawRequest(emu, { path: `/chat/threads/${id}?${V}`, headers: auth });
+    expect(metadataOf(thread.json)).toEqual([['__proto__', 'x'], ['constructor', 'c']]);
+
+    const patch = { ...auth, 'content-type': 'application/merge-patch+json' };
+    expect((await rawRequest(emu, { method: 'PATCH', path: `/chat/threads/${id}?${V}`, headers: patch, body: '{"metadata":{"__proto__":"y"}}' })).status).toBe(204);
+    expect(metadataOf((await rawRequest(emu, { path: `/chat/threads/${id}?${V}`, headers: auth })).json)).toEqual([['__proto__', 'y'], ['constructor', 'c']]);
+    expect((await rawRequest(emu, { method: 'PATCH', path: `/chat/threads/${id}?${V}`, headers: patch, body: '{"metadata":{"__proto__":null}}' })).status).toBe(204);
+    expect(metadataOf((await rawRequest(emu, { path: `/chat/threads/${id}?${V}`, headers: auth })).json)).toEqual([['constructor', 'c']]);
+
+    const sent = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"m","metadata":{"__proto__":"p"}}' });
+    const mid = (sent.json as { id: string }).id;
+    const message = await rawRequest(emu, { path: `/chat/threads/${id}/messages/${mid}?${V}`, headers: auth });
+    expect(metadataOf(message.json)).toEqual([['__proto__', 'p']]);
+
+    const [bob] = await createUsers(emu, 1);
+    const added = await rawRequest(emu, {
+      method: 'POST',
+      path: `/chat/threads/${id}/participants/:add?${V}`,
+      headers: auth,
+      body: `{"participants":[{"communicationIdentifier":{"rawId":"${bob!.user.communicationUserId}"},"metadata":{"__proto__":"q"}}]}`,
+    });
+    expect(added.status).toBe(201);
+    const participants = await rawRequest(emu, { path: `/chat/threads/${id}/participants?${V}`, headers: auth });
+    const members = (participants.json as { value: { communicationIdentifier: { rawId: string }; metadata?: object }[] }).value;
+    expect(metadataOf(members.find((p) => p.communicationIdentifier.rawId === bob!.user.communicationUserId))).toEqual([['__proto__', 'q']]);
+    expect(Object.prototype).not.toHaveProperty('x');
+  });
+});
+
 describe('admin fault route', () => {
   it('injects and clears faults with the access key, and refuses without it', async () => {
     const key = /accesskey=(.*)$/.exec(emu.connectionString)?.[1] ?? '';

@@ -48,6 +48,20 @@ describe('journal', () => {
   });
 });
 
+describe('journal and own __proto__ keys', () => {
+  it('round-trips a metadata key named __proto__', () => {
+    const d = dir();
+    const a = new EmulatorState();
+    const journal = openJournal(d, a);
+    const metadata = JSON.parse('{"__proto__":"x","k":"v"}') as Record<string, string>;
+    a.commit({ t: 'thread', thread: { id: '19:p@thread.v2', topic: 't', createdOn: 1, createdBy: '8:acs:r_a', lastMessageOn: 1, metadata } });
+    journal.close();
+    const b = new EmulatorState();
+    openJournal(d, b).close();
+    expect(Object.entries(b.threads.get('19:p@thread.v2')?.record.metadata ?? {})).toEqual([['__proto__', 'x'], ['k', 'v']]);
+  });
+});
+
 describe('keys', () => {
   it('persists keys and certificate, and honours a given access key', () => {
     const d = dir();

@@ -2,7 +2,7 @@
 import type { ChatMessage } from '@azure/communication-chat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import { type TestUser, collect, createUsers, identityClient } from '../support/emulatorClients.js';
+import { type TestUser, collect, createUsers, identityClient, rawRequest } from '../support/emulatorClients.js';
 
 let emu: Emulator;
 let ada: TestUser;
@@ -57,6 +57,23 @@ describe('threads', () => {
       kind: 'communicationUser',
       communicationUserId: ada.user.communicationUserId,
     });
+  });
+
+  it('PATCH retentionPolicy: null stores {kind: none}, as the service does', async () => {
+    const { chatThread } = await ada.chat.createChatThread(
+      { topic: 'retention' },
+      { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 30 } },
+    );
+    const thread = ada.chat.getChatThreadClient(chatThread!.id);
+    expect((await thread.getProperties()).retentionPolicy).toEqual({ kind: 'threadCreationDate', deleteThreadAfterDays: 30 });
+    const res = await rawRequest(emu, {
+      method: 'PATCH',
+      path: `/chat/threads/${encodeURIComponent(chatThread!.id)}?api-version=2025-03-15`,
+      headers: { authorization: `Bearer ${ada.token}`, 'content-type': 'application/merge-patch+json' },
+      body: '{"retentionPolicy":null}',
+    });
+    expect(res.status).toBe(204);
+    expect((await thread.getProperties()).retentionPolicy).toEqual({ kind: 'none' });
   });
 
   it('lists the caller’s threads only, across pages', async () => {

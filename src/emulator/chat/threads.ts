@@ -75,10 +75,12 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
       }
       const metadata = optionalStringMap(body['metadata'], 'metadata', true);
       if (metadata) record.metadata = mergeStringMap(record.metadata, metadata);
-      if ('retentionPolicy' in body) {
+      if (body['retentionPolicy'] === null) {
+        // As the service does (recorded): clearing the policy stores an explicit `none`.
+        record.retentionPolicy = { kind: 'none' };
+      } else if (body['retentionPolicy'] !== undefined) {
         const policy = parseRetentionPolicy(body['retentionPolicy']);
         if (policy) record.retentionPolicy = policy;
-        else delete record.retentionPolicy;
       }
       services.state.commit({ t: 'thread', thread: record });
       if (topicChanged) {

@@ -76,6 +76,22 @@ describe('threads', () => {
     expect((await thread.getProperties()).retentionPolicy).toEqual({ kind: 'none' });
   });
 
+  it('limits thread and participant metadata to 1 KB (keys + values), checking PATCH after the merge', async () => {
+    const kb = { k: 'v'.repeat(1023) }; // 1 + 1023 bytes: exactly the limit
+    const { chatThread } = await ada.chat.createChatThread({ topic: 'meta' }, { metadata: kb });
+    await expect(ada.chat.createChatThread({ topic: 'meta' }, { metadata: { k: 'v'.repeat(1024) } })).rejects.toMatchObject({ statusCode: 400 });
+    const thread = ada.chat.getChatThreadClient(chatThread!.id);
+    // Each patch is small, but the merged metadata would be over the limit.
+    await expect(thread.updateProperties({ metadata: { extra: 'x' } })).rejects.toMatchObject({ statusCode: 400 });
+    expect((await thread.getProperties()).metadata).toEqual(kb);
+    await thread.updateProperties({ metadata: { k: 'short', extra: 'x' } });
+    expect((await thread.getProperties()).metadata).toEqual({ k: 'short', extra: 'x' });
+    await expect(
+      thread.addParticipants({ participants: [{ id: eve.user, metadata: { m: 'x'.repeat(1024) } }] }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    await expect(thread.addParticipants({ participants: [{ id: eve.user, metadata: { m: 'x'.repeat(1023) } }] })).resolves.toBeDefined();
+  });
+
   it('lists the caller’s threads only, across pages', async () => {
     const [carol] = await createUsers(emu, 1);
     const ids: string[] = [];

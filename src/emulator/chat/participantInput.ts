@@ -2,6 +2,7 @@ import { httpErrors } from '../errors.js';
 import type { EmulatorServices } from '../services.js';
 import type { ParticipantRecord } from '../store/model.js';
 import { asObject, optionalString, optionalStringMap, stringsOnly } from '../validate.js';
+import { checkMetadataSize } from './metadataLimit.js';
 import { parseIdentifierModel } from './wire.js';
 
 /** Participants per thread, as the real service limits them. */
@@ -41,6 +42,7 @@ export function parseParticipants(
     const rawId = parseIdentifierModel(entry['communicationIdentifier'], `${target}.communicationIdentifier`);
     const displayName = optionalString(entry['displayName'], `${target}.displayName`, 256);
     const metadata = optionalStringMap(entry['metadata'], `${target}.metadata`);
+    if (metadata) checkMetadataSize(stringsOnly(metadata), `${target}.metadata`);
     const shareRaw = entry['shareHistoryTime'];
     let shareHistoryTime: number | undefined;
     if (shareRaw !== undefined && shareRaw !== null) {

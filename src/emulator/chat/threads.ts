@@ -6,6 +6,7 @@ import type { ThreadState } from '../store/state.js';
 import { asObject, mergeStringMap, optionalStringMap, parseJsonBody, requiredString, stringsOnly } from '../validate.js';
 import { authenticateChat, requireFullChatScope, threadForCaller } from './access.js';
 import { appendMessage } from './append.js';
+import { checkMetadataSize } from './metadataLimit.js';
 import { nextLink as buildNextLink, pageSize, nonNegativeInt, startTime } from './paging.js';
 import { MAX_PARTICIPANTS, parseParticipants } from './participantInput.js';
 import { threadItemWire, threadWire } from './wire.js';
@@ -74,7 +75,10 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
         topicChanged = true;
       }
       const metadata = optionalStringMap(body['metadata'], 'metadata', true);
-      if (metadata) record.metadata = mergeStringMap(record.metadata, metadata);
+      if (metadata) {
+        record.metadata = mergeStringMap(record.metadata, metadata);
+        checkMetadataSize(record.metadata, 'metadata');
+      }
       if (body['retentionPolicy'] === null) {
         // As the service does (recorded): clearing the policy stores an explicit `none`.
         record.retentionPolicy = { kind: 'none' };
@@ -122,6 +126,7 @@ function createThread(ctx: RequestContext, services: EmulatorServices): RouteRes
   const body = asObject(parseJsonBody(ctx.body), 'body');
   const topic = requiredString(body['topic'], 'topic', { max: TOPIC_MAX });
   const metadata = optionalStringMap(body['metadata'], 'metadata');
+  if (metadata) checkMetadataSize(stringsOnly(metadata), 'metadata');
   const retentionPolicy = parseRetentionPolicy(body['retentionPolicy']);
   const { valid, invalid } = parseParticipants(body['participants'], services);
   const participants = new Map<string, ParticipantRecord>(valid.map((p) => [p.rawId, p]));

@@ -176,6 +176,23 @@ describe('messages', () => {
     expect(recent.map((m) => m.id)).toEqual([sent[22], sent[21], sent[20]]);
   });
 
+  it('hides messages created before a participant’s shareHistoryTime from that participant', async () => {
+    const id = await newThread('history', []);
+    const thread = ada.chat.getChatThreadClient(id);
+    const { id: old } = await thread.sendMessage({ content: 'before bob' });
+    const { id: cut } = await thread.sendMessage({ content: 'shared with bob' });
+    const { createdOn } = await thread.getMessage(cut);
+    await thread.addParticipants({ participants: [{ id: bob.user, shareHistoryTime: createdOn }] });
+    const bobThread = bob.chat.getChatThreadClient(id);
+    const seen = await collect(bobThread.listMessages());
+    expect(seen.map((m) => m.type)).toEqual(['participantAdded', 'text']);
+    expect(seen[1]?.id).toBe(cut);
+    await expect(bobThread.getMessage(old)).rejects.toMatchObject({ statusCode: 404 });
+    await expect(bobThread.getMessage(cut)).resolves.toHaveProperty('id', cut);
+    // Everyone else still sees the whole history.
+    expect((await collect(thread.listMessages())).map((m) => m.id)).toContain(old);
+  });
+
   it('rejects messages over the ~28 KB limit and accepts one just under it', async () => {
     const thread = ada.chat.getChatThreadClient(await newThread());
     await expect(thread.sendMessage({ content: 'x'.repeat(28 * 1024) })).resolves.toHaveProperty('id');

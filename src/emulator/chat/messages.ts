@@ -66,7 +66,7 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
       const caller = authenticateChat(ctx, services);
       const thread = threadForCaller(services, caller, threadId);
       const size = pageSize(ctx.query, 100, 200);
-      const since = startTime(ctx.query);
+      const since = laterOf(startTime(ctx.query), historyStart(thread, caller));
       // Cursor: only messages with a sequence id below this one (newest-first paging that stays
       // stable while new messages arrive). 0 = from the newest.
       const before = nonNegativeInt(ctx.query, 'syncState');
@@ -102,7 +102,10 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
     (ctx, { threadId = '', messageId = '' }) => {
       const caller = authenticateChat(ctx, services);
       const thread = threadForCaller(services, caller, threadId);
-      return { status: 200, body: messageWire(findMessage(thread, messageId)) };
+      const message = findMessage(thread, messageId);
+      const hiddenBefore = historyStart(thread, caller);
+      if (hiddenBefore !== undefined && message.createdOn < hiddenBefore) throw httpErrors.notFound('The chat message does not exist.');
+      return { status: 200, body: messageWire(message) };
     },
     options,
   );
@@ -143,6 +146,16 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
     },
     options,
   );
+}
+
+/** The caller's `shareHistoryTime`: messages created before it are not theirs to read. */
+function historyStart(thread: ThreadState, caller: ChatCaller): number | undefined {
+  return thread.participants.get(caller.rawId)?.shareHistoryTime;
+}
+
+function laterOf(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.max(a, b);
 }
 
 function findMessage(thread: ThreadState, messageId: string): MessageRecord {

@@ -171,6 +171,9 @@ describe('messages', () => {
     expect(new Set(all.map((m) => m.id)).size).toBe(25);
     expect(all.filter((m) => m.type === 'text').map((m) => m.id)).toEqual([...sent].reverse());
 
+    // createdOn is strictly increasing per thread, so startTime below splits exactly at `middle`.
+    const times = all.map((m) => m.createdOn.getTime());
+    expect(times.every((t, i) => i === 0 || t < times[i - 1]!)).toBe(true);
     const middle = await thread.getMessage(sent[20]!);
     const recent = await collect(thread.listMessages({ startTime: middle.createdOn }));
     expect(recent.map((m) => m.id)).toEqual([sent[22], sent[21], sent[20]]);

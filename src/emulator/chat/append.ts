@@ -7,7 +7,9 @@ export type NewMessage = Omit<MessageRecord, 'id' | 'sequenceId' | 'version' | '
 
 /**
  * Appends a message (user or system) with the next sequence id and a fresh id/version, and
- * commits it.
+ * commits it. `createdOn` is strictly increasing within a thread (at least the previous one +
+ * 1 ms), so `startTime` and `shareHistoryTime`, which compare against it, always split a thread's
+ * messages exactly where the client expects, even for messages sent in the same millisecond.
  *
  * @example
  * ```ts
@@ -17,7 +19,8 @@ export type NewMessage = Omit<MessageRecord, 'id' | 'sequenceId' | 'version' | '
 export function appendMessage(services: EmulatorServices, thread: ThreadState, message: NewMessage, now: number): MessageRecord {
   const id = services.ids.message(now);
   const last = thread.messages[thread.messages.length - 1];
-  const record: MessageRecord = { ...message, id, sequenceId: (last?.sequenceId ?? 0) + 1, version: id, createdOn: now };
+  const createdOn = last === undefined ? now : Math.max(now, last.createdOn + 1);
+  const record: MessageRecord = { ...message, id, sequenceId: (last?.sequenceId ?? 0) + 1, version: id, createdOn };
   services.state.commit({ t: 'message', threadId: thread.record.id, message: record });
   return record;
 }

@@ -36,7 +36,7 @@ describe('threads', () => {
     expect(result.chatThread?.id).toMatch(/^19:[0-9a-f]{32}@thread\.v2$/);
     expect(result.chatThread?.topic).toBe('Launch');
     expect(result.chatThread?.createdBy).toEqual({ kind: 'communicationUser', communicationUserId: ada.user.communicationUserId });
-    expect(result.invalidParticipants?.[0]).toMatchObject({ code: '403', target: '8:acs:not-ours_x' });
+    expect(result.invalidParticipants?.[0]).toMatchObject({ code: '403', message: 'Permissions check failed', target: '8:acs:not-ours_x' });
     const props = await bob.chat.getChatThreadClient(result.chatThread!.id).getProperties();
     expect(props).toMatchObject({ topic: 'Launch', metadata: { team: 'core' } });
     expect(props.createdOn).toBeInstanceOf(Date);
@@ -208,10 +208,23 @@ describe('participants, receipts and typing', () => {
     const extra = await createUsers(emu, 3);
     const id = await newThread('members');
     const thread = ada.chat.getChatThreadClient(id);
+    const [gone] = await createUsers(emu, 1);
+    await identityClient(emu).deleteUser(gone!.user);
+    const unknown = `8:acs:${emu.resourceId}_00000000-0000-0000-0000-000000000000`;
     const result = await thread.addParticipants({
-      participants: [...extra.map((u) => ({ id: u.user, displayName: 'x' })), { id: { communicationUserId: '8:acs:foreign_1' } }],
+      participants: [
+        ...extra.map((u) => ({ id: u.user, displayName: 'x' })),
+        { id: { communicationUserId: '8:acs:foreign_1' } },
+        { id: { communicationUserId: unknown } },
+        { id: gone!.user },
+      ],
     });
-    expect(result.invalidParticipants?.map((e) => e.target)).toEqual(['8:acs:foreign_1']);
+    // Another resource's id fails the permission check; unknown or deleted ids of this resource are not found.
+    expect(result.invalidParticipants?.map((e) => [e.target, e.code, e.message])).toEqual([
+      ['8:acs:foreign_1', '403', 'Permissions check failed'],
+      [unknown, '404', 'Not found'],
+      [gone!.user.communicationUserId, '404', 'Not found'],
+    ]);
     const pages: number[] = [];
     for await (const page of thread.listParticipants({ maxPageSize: 2 }).byPage()) pages.push(page.length);
     expect(pages).toEqual([2, 2, 1]);

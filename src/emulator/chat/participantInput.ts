@@ -17,7 +17,8 @@ export interface InvalidParticipant {
 
 /**
  * Parses a `participants` array: well-formed entries naming existing users of this resource
- * come back in `valid`; others are reported the way the service reports them (`invalid`).
+ * come back in `valid`; others are reported the way the service reports them (`invalid`:
+ * `"403"` for another resource's identity, `"404"` for an unknown or deleted one of ours).
  * Malformed input (wrong types) is a 400.
  *
  * @example
@@ -49,9 +50,15 @@ export function parseParticipants(
       shareHistoryTime = typeof shareRaw === 'string' ? Date.parse(shareRaw) : NaN;
       if (!Number.isFinite(shareHistoryTime)) throw httpErrors.badRequest(`${target}.shareHistoryTime must be a date-time.`, target);
     }
-    const user = services.state.users.get(rawId);
-    if (!services.ids.isOwnUser(rawId) || !user || user.deleted) {
+    // The service's split (spec example Threads_CreateChatThreadWithIdempotencyToken): another
+    // resource's identity fails the permission check; one of ours that does not exist is not found.
+    if (!services.ids.isOwnUser(rawId)) {
       invalid.push({ code: '403', message: 'Permissions check failed', target: rawId });
+      return;
+    }
+    const user = services.state.users.get(rawId);
+    if (!user || user.deleted) {
+      invalid.push({ code: '404', message: 'Not found', target: rawId });
       return;
     }
     const participant: ParticipantRecord = { rawId };

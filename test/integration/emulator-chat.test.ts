@@ -107,6 +107,22 @@ describe('threads', () => {
     expect(bobThreads.some((t) => ids.includes(t.id))).toBe(false);
   });
 
+  it('pages threads with a cursor: a message between pages neither repeats nor skips the others', async () => {
+    const [dora] = await createUsers(emu, 1);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await dora!.chat.createChatThread({ topic: `c${i}` })).chatThread!.id);
+    const pages = dora!.chat.listChatThreads({ maxPageSize: 2 }).byPage();
+    const first = (await pages.next()).value as { id: string }[];
+    expect(first.map((t) => t.id)).toEqual([ids[4], ids[3]]);
+    // The oldest thread gets a message and jumps to the top of the order while we page.
+    await dora!.chat.getChatThreadClient(ids[0]!).sendMessage({ content: 'bump' });
+    const rest: string[] = [];
+    for await (const page of { [Symbol.asyncIterator]: () => pages }) rest.push(...(page as { id: string }[]).map((t) => t.id));
+    const seen = [...first.map((t) => t.id), ...rest];
+    expect(new Set(seen).size).toBe(seen.length); // offset paging repeated ids[3] here
+    expect(seen).toEqual(expect.arrayContaining([ids[4], ids[3], ids[2], ids[1]]));
+  });
+
   it('deletes a thread; it is gone for everyone and deleting again succeeds', async () => {
     const id = await newThread();
     await ada.chat.deleteChatThread(id);

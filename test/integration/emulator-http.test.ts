@@ -94,7 +94,7 @@ describe('bad input gets the ACS error body, never a crash', () => {
   });
 
   it('bad paging parameters → 400', async () => {
-    for (const q of ['maxPageSize=0', 'maxPageSize=abc', 'skip=-1', 'startTime=yesterday']) {
+    for (const q of ['maxPageSize=0', 'maxPageSize=abc', 'continuationToken=nope', 'continuationToken=WzEsMl0', 'startTime=yesterday']) {
       const res = await rawRequest(emu, { path: `/chat/threads?${V}&${q}`, headers: auth });
       expect(res.status, q).toBe(400);
     }

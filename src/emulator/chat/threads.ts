@@ -7,8 +7,9 @@ import { asObject, mergeStringMap, optionalStringMap, parseJsonBody, requiredStr
 import { authenticateChat, requireFullChatScope, threadForCaller } from './access.js';
 import { appendMessage } from './append.js';
 import { checkMetadataSize } from './metadataLimit.js';
-import { nextLink as buildNextLink, pageSize, nonNegativeInt, startTime } from './paging.js';
+import { nextLink as buildNextLink, pageSize, startTime } from './paging.js';
 import { MAX_PARTICIPANTS, parseParticipants } from './participantInput.js';
+import { compareThreads, encodeThreadCursor, isAfter, parseThreadCursor } from './threadCursor.js';
 import { threadItemWire, threadWire } from './wire.js';
 
 const TOPIC_MAX = 256;
@@ -34,18 +35,22 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
       const caller = authenticateChat(ctx, services);
       const since = startTime(ctx.query);
       const size = pageSize(ctx.query, 100, 200);
-      const skip = nonNegativeInt(ctx.query, 'skip');
+      const cursor = parseThreadCursor(ctx.query);
       const mine = [...services.state.threads.values()]
-        .filter((t) => t.participants.has(caller.rawId) && (since === undefined || t.record.lastMessageOn >= since))
-        .sort((a, b) => b.record.lastMessageOn - a.record.lastMessageOn || a.record.id.localeCompare(b.record.id));
-      const value = mine.slice(skip, skip + size).map((t) => threadItemWire(t.record));
-      const params: Record<string, string> = { maxPageSize: String(size), skip: String(skip + size) };
-      const rawSince = ctx.query.get('startTime');
-      if (rawSince !== null) params['startTime'] = rawSince;
-      return {
-        status: 200,
-        body: skip + size < mine.length ? { value, nextLink: buildNextLink(ctx, ['chat', 'threads'], params) } : { value },
-      };
+        .filter((t) => t.participants.has(caller.rawId))
+        .map((t) => t.record)
+        .filter((r) => (since === undefined || r.lastMessageOn >= since) && (cursor === undefined || isAfter(r, cursor)))
+        .sort(compareThreads);
+      const page = mine.slice(0, size);
+      const last = page[page.length - 1];
+      const body: { value: unknown[]; nextLink?: string } = { value: page.map(threadItemWire) };
+      if (mine.length > size && last) {
+        const params: Record<string, string> = { maxPageSize: String(size), continuationToken: encodeThreadCursor(last) };
+        const rawSince = ctx.query.get('startTime');
+        if (rawSince !== null) params['startTime'] = rawSince;
+        body.nextLink = buildNextLink(ctx, ['chat', 'threads'], params);
+      }
+      return { status: 200, body };
     },
     options,
   );

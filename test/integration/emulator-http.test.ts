@@ -50,6 +50,24 @@ describe('headers and CORS', () => {
   });
 });
 
+describe('wire shapes', () => {
+  it('user messages carry senderDisplayName "" and content.attachments []; identifier models have no kind', async () => {
+    const created = await rawRequest(emu, { method: 'POST', path: `/chat/threads?${V}`, headers: auth, body: '{"topic":"shape"}' });
+    const thread = (created.json as { chatThread: Record<string, unknown> }).chatThread;
+    expect(thread['createdByCommunicationIdentifier']).toEqual({ rawId: ada.user.communicationUserId, communicationUser: { id: ada.user.communicationUserId } });
+    const id = encodeURIComponent(String(thread['id']));
+    const sent = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"plain"}' });
+    const mid = (sent.json as { id: string }).id;
+    const message = (await rawRequest(emu, { path: `/chat/threads/${id}/messages/${mid}?${V}`, headers: auth })).json as Record<string, unknown>;
+    expect(message).toMatchObject({ type: 'text', senderDisplayName: '', content: { message: 'plain', attachments: [] } });
+    expect(message['senderCommunicationIdentifier']).not.toHaveProperty('kind');
+    const list = (await rawRequest(emu, { path: `/chat/threads/${id}/messages?${V}`, headers: auth })).json as { value: Record<string, unknown>[] };
+    const system = list.value.find((m) => m['type'] === 'participantAdded');
+    expect(system).not.toHaveProperty('senderDisplayName');
+    expect(JSON.stringify(list)).not.toContain('"kind"');
+  });
+});
+
 describe('bad input gets the ACS error body, never a crash', () => {
   it('malformed JSON → 400', async () => {
     const res = await rawRequest(emu, { method: 'POST', path: `/chat/threads?${V}`, headers: auth, body: '{"topic":' });

@@ -2,10 +2,12 @@ import { httpErrors } from '../errors.js';
 import type { MessageRecord, ParticipantRecord, ReceiptRecord, ThreadRecord } from '../store/model.js';
 import { asObject } from '../validate.js';
 
-/** The identifier wire model (`CommunicationIdentifierModel`). */
+/**
+ * The identifier wire model (`CommunicationIdentifierModel`). The chat service sends no `kind`
+ * (the clients infer it from which nested model is present), so neither does the emulator.
+ */
 export interface IdentifierModel {
   rawId: string;
-  kind?: string;
   communicationUser?: { id: string };
   phoneNumber?: { value: string };
   microsoftTeamsUser?: { userId: string; isAnonymous?: boolean; cloud?: string };
@@ -16,14 +18,14 @@ export interface IdentifierModel {
  *
  * @example
  * ```ts
- * identifierModel('8:acs:r_u'); // { rawId: '8:acs:r_u', kind: 'communicationUser', communicationUser: { id: '8:acs:r_u' } }
+ * identifierModel('8:acs:r_u'); // { rawId: '8:acs:r_u', communicationUser: { id: '8:acs:r_u' } }
  * ```
  */
 export function identifierModel(rawId: string): IdentifierModel {
-  if (rawId.startsWith('4:')) return { rawId, kind: 'phoneNumber', phoneNumber: { value: rawId.slice(2) } };
-  if (rawId.startsWith('8:orgid:')) return { rawId, kind: 'microsoftTeamsUser', microsoftTeamsUser: { userId: rawId.slice(8), isAnonymous: false, cloud: 'public' } };
-  if (rawId.startsWith('8:')) return { rawId, kind: 'communicationUser', communicationUser: { id: rawId } };
-  return { rawId, kind: 'unknown' };
+  if (rawId.startsWith('4:')) return { rawId, phoneNumber: { value: rawId.slice(2) } };
+  if (rawId.startsWith('8:orgid:')) return { rawId, microsoftTeamsUser: { userId: rawId.slice(8), isAnonymous: false, cloud: 'public' } };
+  if (rawId.startsWith('8:')) return { rawId, communicationUser: { id: rawId } };
+  return { rawId };
 }
 
 /**
@@ -72,6 +74,10 @@ export function participantWire(p: ParticipantRecord): Record<string, unknown> {
 
 /**
  * Wire `ChatMessage`; system message content carries identifiers as the 2021+ API versions do.
+ * User messages (text, html) always carry `senderDisplayName` (`""` when none was given) and
+ * `content.attachments` (`[]`), as the service's recordings show. `createdOn` keeps its
+ * milliseconds (the service rounds to seconds): `startTime` paging compares against it, and
+ * per-thread strictly increasing values are what keep that comparison exact.
  *
  * @example
  * ```ts
@@ -79,10 +85,12 @@ export function participantWire(p: ParticipantRecord): Record<string, unknown> {
  * ```
  */
 export function messageWire(m: MessageRecord): Record<string, unknown> {
+  const userMessage = m.type === 'text' || m.type === 'html';
   let content: Record<string, unknown> | undefined;
   if (m.content && m.deletedOn === undefined) {
     content = {};
     if (m.content.message !== undefined) content['message'] = m.content.message;
+    if (userMessage) content['attachments'] = [];
     if (m.content.topic !== undefined) content['topic'] = m.content.topic;
     if (m.content.participants) content['participants'] = m.content.participants.map(participantWire);
     if (m.content.initiator !== undefined) content['initiatorCommunicationIdentifier'] = identifierModel(m.content.initiator);
@@ -93,7 +101,7 @@ export function messageWire(m: MessageRecord): Record<string, unknown> {
     sequenceId: String(m.sequenceId),
     version: m.version,
     ...(content !== undefined && { content }),
-    ...(m.senderDisplayName !== undefined && { senderDisplayName: m.senderDisplayName }),
+    ...((m.senderDisplayName !== undefined || userMessage) && { senderDisplayName: m.senderDisplayName ?? '' }),
     createdOn: iso(m.createdOn),
     ...(m.sender !== undefined && { senderCommunicationIdentifier: identifierModel(m.sender) }),
     ...(m.deletedOn !== undefined && { deletedOn: iso(m.deletedOn) }),

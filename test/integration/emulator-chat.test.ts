@@ -253,10 +253,25 @@ describe('participants, receipts and typing', () => {
     await expect(extra[0]!.chat.getChatThreadClient(id).listMessages().next()).rejects.toMatchObject({ statusCode: 403 });
   });
 
-  it('refuses more than 250 participants', async () => {
+  it('refuses more than 250 participants in one request (checked before looking the ids up)', async () => {
     const thread = ada.chat.getChatThreadClient(await newThread());
     const fake = Array.from({ length: 251 }, (_, i) => ({ id: { communicationUserId: `8:acs:${emu.resourceId}_${i}` } }));
     await expect(thread.addParticipants({ participants: fake })).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  it('refuses to grow a thread with members past 250, even when each request names ≤ 250 real users', async () => {
+    const identity = identityClient(emu);
+    const users: string[] = [];
+    while (users.length < 249) {
+      const batch = await Promise.all(Array.from({ length: Math.min(50, 249 - users.length) }, () => identity.createUser()));
+      users.push(...batch.map((u) => u.communicationUserId));
+    }
+    const thread = ada.chat.getChatThreadClient(await newThread('full')); // ada + bob
+    const asParticipants = (ids: string[]) => ids.map((communicationUserId) => ({ id: { communicationUserId } }));
+    await expect(thread.addParticipants({ participants: asParticipants(users.slice(0, 248)) })).resolves.not.toHaveProperty('invalidParticipants');
+    expect(await collect(thread.listParticipants())).toHaveLength(250);
+    await expect(thread.addParticipants({ participants: asParticipants(users.slice(248)) })).rejects.toMatchObject({ statusCode: 400 });
+    expect(await collect(thread.listParticipants())).toHaveLength(250);
   });
 
   it('records read receipts (moving forward only) and accepts typing notifications', async () => {

@@ -8,7 +8,7 @@ import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { signHmacRequest } from '../../src/emulator/auth/hmac.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import { chatClientFor, collect, createUsers } from '../support/emulatorClients.js';
+import { chatClientFor, collect, createUsers, rawRequest } from '../support/emulatorClients.js';
 
 const TOTAL = 10_000;
 const RAW_SHARE = 0.15; // raw TLS connections with unparseable HTTP
@@ -55,23 +55,31 @@ describe('fuzz', () => {
         'api-version=2025-03-15&maxPageSize=99999999999999999999', 'api-version=2025-03-15&startTime=%ZZ', 'api-version=2025-03-15&skip=1e9',
         'api-version=2025-03-15&syncState=abc', '%%%', '', 'api-version=2025-03-15&api-version=x',
       ];
-      const jsonValues: unknown[] = [
-        null, 0, -1, 1e308, 'x', '', [], {}, true, [[[[]]]], { a: { b: { c: [] } } }, 'x'.repeat(30_000),
-        { communicationUser: { id: ada!.user.communicationUserId } }, { id: 5 }, '\u0000', { __proto__: { polluted: true } },
+      // Bodies are built as JSON *text*: an object literal or assignment with a `__proto__` key
+      // sets the prototype and JSON.stringify drops it, so the key would never reach the server.
+      const jsonValues: string[] = [
+        'null', '0', '-1', '1e308', '"x"', '""', '[]', '{}', 'true', '[[[[]]]]', '{"a":{"b":{"c":[]}}}', JSON.stringify('x'.repeat(30_000)),
+        JSON.stringify({ communicationUser: { id: ada!.user.communicationUserId } }), '{"id":5}', '"\\u0000"',
+        '{"__proto__":{"polluted":true}}', '{"toString":1}', '{"toString":1,"valueOf":1}', '[{"toString":1}]', '{"__proto__":"x"}',
+        '{"constructor":{"prototype":{"polluted":true}}}',
       ];
-      const randomJson = (depth = 0): unknown => {
+      const keys = ['topic', 'content', 'participants', 'metadata', 'type', 'chatMessageId', 'scopes', 'createTokenWithScopes',
+        'expiresInMinutes', 'communicationIdentifier', 'retentionPolicy', 'senderDisplayName', 'kind', 'path', 'status', '__proto__',
+        'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'shareHistoryTime', 'rawId', 'communicationUser', 'id'];
+      const randomJson = (depth = 0): string => {
         if (depth > 3 || random() < 0.4) return pick(jsonValues);
-        const keys = ['topic', 'content', 'participants', 'metadata', 'type', 'chatMessageId', 'scopes', 'createTokenWithScopes',
-          'expiresInMinutes', 'communicationIdentifier', 'retentionPolicy', 'senderDisplayName', 'kind', 'path', 'status', '__proto__', 'constructor'];
-        const out: Record<string, unknown> = {};
-        for (let i = 0; i < 1 + Math.floor(random() * 4); i++) out[pick(keys)] = random() < 0.3 ? [randomJson(depth + 1)] : randomJson(depth + 1);
-        return out;
+        const members: string[] = [];
+        for (let i = 0; i < 1 + Math.floor(random() * 4); i++) {
+          const value = random() < 0.3 ? `[${randomJson(depth + 1)}]` : randomJson(depth + 1);
+          members.push(`${JSON.stringify(pick(keys))}:${value}`);
+        }
+        return `{${members.join(',')}}`;
       };
       const randomBody = (): string | Buffer | undefined => {
         const r = random();
         if (r < 0.15) return undefined;
-        if (r < 0.6) return JSON.stringify(randomJson());
-        if (r < 0.7) return JSON.stringify(randomJson()).slice(0, -1); // truncated
+        if (r < 0.6) return randomJson();
+        if (r < 0.7) return randomJson().slice(0, -1); // truncated
         if (r < 0.78) return Buffer.from(Array.from({ length: Math.floor(random() * 512) }, () => Math.floor(random() * 256)));
         if (r < 0.8) return Buffer.alloc(300 * 1024, 0x7b); // over the body limit
         if (r < 0.85) return '['.repeat(10_000) + ']'.repeat(10_000); // deep nesting
@@ -140,6 +148,34 @@ describe('fuzz', () => {
           socket.on('close', () => resolve());
         });
 
+      // Prototype-named keys and values whose toString is not a function, sent once each to every
+      // operation that reads them (the random mix rarely signs an identity request, for one).
+      const thread = encodeURIComponent(threadId);
+      const userId = ada!.user.communicationUserId;
+      const targeted: { method: string; path: string; body: string; signed?: boolean }[] = [
+        { method: 'POST', path: '/identities?api-version=2023-10-01', body: '{"createTokenWithScopes":[{"toString":1}]}', signed: true },
+        { method: 'POST', path: '/identities?api-version=2023-10-01', body: '{"createTokenWithScopes":["chat"],"expiresInMinutes":{"toString":1}}', signed: true },
+        { method: 'POST', path: `/identities/${encodeURIComponent(userId)}/:issueAccessToken?api-version=2023-10-01`, body: '{"scopes":[{"toString":1,"valueOf":1}]}', signed: true },
+        { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"__proto__":{"polluted":true},"topic":"t","metadata":{"__proto__":"x","toString":"y"}}' },
+        { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"topic":{"toString":1}}' },
+        { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"topic":"t","retentionPolicy":{"kind":{"toString":1}}}' },
+        { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"topic":"t","participants":[{"communicationIdentifier":{"communicationUser":{"id":{"toString":1}}}}]}' },
+        { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"topic":"t","participants":[{"communicationIdentifier":{"rawId":"x"},"shareHistoryTime":{"toString":1},"metadata":{"__proto__":"p"}}]}' },
+        { method: 'PATCH', path: `/chat/threads/${thread}?api-version=2025-03-15`, body: '{"metadata":{"__proto__":null,"constructor":{"toString":1}}}' },
+        { method: 'POST', path: `/chat/threads/${thread}/messages?api-version=2025-03-15`, body: '{"content":{"toString":1},"type":{"toString":1}}' },
+        { method: 'POST', path: `/chat/threads/${thread}/messages?api-version=2025-03-15`, body: '{"content":"c","metadata":{"__proto__":"m","valueOf":{"toString":1}}}' },
+        { method: 'POST', path: `/chat/threads/${thread}/participants/:add?api-version=2025-03-15`, body: '{"participants":[{"toString":1}]}' },
+        { method: 'POST', path: `/chat/threads/${thread}/participants/:remove?api-version=2025-03-15`, body: '{"communicationUser":{"id":{"toString":1}},"rawId":{"toString":1}}' },
+        { method: 'POST', path: `/chat/threads/${thread}/readReceipts?api-version=2025-03-15`, body: '{"chatMessageId":{"toString":1}}' },
+        { method: 'POST', path: '/_emulator/faults', body: '{"path":"/x","status":{"toString":1},"method":{"toString":1}}' },
+      ];
+      for (const t of targeted) {
+        const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${ada!.token}`, 'x-emulator-key': key };
+        if (t.signed) Object.assign(headers, signHmacRequest({ method: t.method, url: `https://127.0.0.1:${emu.port}${t.path}`, body: t.body }, key));
+        const res = await rawRequest(emu, { method: t.method, path: t.path, headers, body: t.body });
+        expect(res.status, `${t.method} ${t.path} ${t.body}`).toBeLessThan(500);
+      }
+
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < TOTAL) {
@@ -150,6 +186,8 @@ describe('fuzz', () => {
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       agent.destroy();
 
+      // Nothing reached Object.prototype through a `__proto__` or `constructor` key.
+      expect(Object.prototype).not.toHaveProperty('polluted');
       // No crash: no 500s from handlers, and the process is still serving.
       expect(statuses.get(500) ?? 0).toBe(0);
       // The fuzzer reached the handlers too, not only the parsers: some requests succeeded.

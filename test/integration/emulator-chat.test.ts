@@ -1,6 +1,6 @@
 // The real @azure/communication-chat clients against the in-process emulator: every operation.
 import type { ChatMessage } from '@azure/communication-chat';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { type TestUser, collect, createUsers, identityClient, rawRequest } from '../support/emulatorClients.js';
 
@@ -344,6 +344,9 @@ describe('authorization', () => {
 });
 
 describe('idempotency and retries', () => {
+  // Whatever a test leaves armed (it failed before consuming its faults) must not leak into the next.
+  afterEach(() => emu.faults.clear());
+
   it('create-thread is idempotent on repeatability-request-id', async () => {
     const [fay] = await createUsers(emu, 1);
     const a = await fay!.chat.createChatThread({ topic: 'once' }, { idempotencyToken: 'fixed-token' });
@@ -377,15 +380,22 @@ describe('idempotency and retries', () => {
   it('gives up after the client’s retries and surfaces the status', async () => {
     const thread = ada.chat.getChatThreadClient(await newThread());
     emu.faults.inject({ method: 'GET', path: '/chat/threads/*', status: 500, times: 10 });
-    await expect(thread.getProperties()).rejects.toMatchObject({ statusCode: 500 });
-    emu.faults.clear();
+    try {
+      await expect(thread.getProperties()).rejects.toMatchObject({ statusCode: 500 });
+    } finally {
+      emu.faults.clear(); // a failed expectation must not leave 500s armed for the next tests
+    }
   });
 
   it('delays a request when asked to', async () => {
     const thread = ada.chat.getChatThreadClient(await newThread());
     emu.faults.inject({ method: 'GET', path: '/chat/threads/**', delayMs: 300 });
-    const started = Date.now();
-    await thread.getProperties();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    try {
+      const started = Date.now();
+      await thread.getProperties();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    } finally {
+      emu.faults.clear();
+    }
   });
 });

@@ -202,8 +202,18 @@ describe('kill -9 during a burst of writes', () => {
         }
       }
     };
-    const writers = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
-    while (acknowledged.length < 150) await new Promise((r) => setTimeout(r, 5));
+    let finished = 0;
+    const writers = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w).finally(() => finished++)));
+    // Wait for a burst in flight, but never forever: if the writers die early (the CLI crashed,
+    // every send failed) fail with what happened instead of spinning until the test timeout.
+    const deadline = Date.now() + 10_000;
+    while (acknowledged.length < 150) {
+      if (finished === 8 || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`only ${acknowledged.length} of 150 messages acknowledged before ${finished === 8 ? 'every writer stopped' : 'the 10 s deadline'}`);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;

@@ -70,3 +70,30 @@ export function threadForCaller(services: EmulatorServices, caller: ChatCaller, 
   if (!thread.participants.has(caller.rawId)) throw httpErrors.forbidden();
   return thread;
 }
+
+/** The authenticated caller and the thread they are a participant of. */
+export interface ParticipantContext {
+  caller: ChatCaller;
+  thread: ThreadState;
+}
+
+/**
+ * What nearly every thread-scoped chat operation starts with: authenticate the bearer token
+ * (401/403), run the operation's own scope check, if any, then load the thread for a participant
+ * (404/403) — in that order, so a token that lacks the scope gets 403 before the thread is looked up.
+ *
+ * @example
+ * ```ts
+ * const { caller, thread } = participantContext(ctx, services, params.threadId, requireFullChatScope);
+ * ```
+ */
+export function participantContext(
+  ctx: RequestContext,
+  services: EmulatorServices,
+  threadId: string,
+  requireScope?: (caller: ChatCaller) => void,
+): ParticipantContext {
+  const caller = authenticateChat(ctx, services);
+  requireScope?.(caller);
+  return { caller, thread: threadForCaller(services, caller, threadId) };
+}

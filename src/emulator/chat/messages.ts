@@ -4,7 +4,7 @@ import { CHAT_API_VERSIONS, type EmulatorServices } from '../services.js';
 import type { MessageRecord } from '../store/model.js';
 import type { ThreadState } from '../store/state.js';
 import { asObject, mergeStringMap, optionalString, optionalStringMap, parseJsonBody, requiredString, stringsOnly } from '../validate.js';
-import { type ChatCaller, authenticateChat, threadForCaller } from './access.js';
+import { type ChatCaller, participantContext } from './access.js';
 import { appendMessage, replaceMessage } from './append.js';
 import { nextLink, nonNegativeInt, pageSize, startTime } from './paging.js';
 import { messageWire } from './wire.js';
@@ -29,8 +29,7 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
     'POST',
     '/chat/threads/{threadId}/messages',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId);
       const body = asObject(parseJsonBody(ctx.body), 'body');
       const content = requiredString(body['content'], 'content', { allowEmpty: false });
       const senderDisplayName = optionalString(body['senderDisplayName'], 'senderDisplayName', 256);
@@ -63,8 +62,7 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
     'GET',
     '/chat/threads/{threadId}/messages',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId);
       const size = pageSize(ctx.query, 100, 200);
       const since = laterOf(startTime(ctx.query), historyStart(thread, caller));
       // Cursor: only messages with a sequence id below this one (newest-first paging that stays
@@ -100,8 +98,7 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
     'GET',
     '/chat/threads/{threadId}/messages/{messageId}',
     (ctx, { threadId = '', messageId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId);
       const message = findMessage(thread, messageId);
       const hiddenBefore = historyStart(thread, caller);
       if (hiddenBefore !== undefined && message.createdOn < hiddenBefore) throw httpErrors.notFound('The chat message does not exist.');
@@ -114,8 +111,7 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
     'PATCH',
     '/chat/threads/{threadId}/messages/{messageId}',
     (ctx, { threadId = '', messageId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId);
       const message = ownMessage(thread, messageId, caller);
       if (message.deletedOn !== undefined) throw httpErrors.notFound('The chat message has been deleted.');
       const body = asObject(parseJsonBody(ctx.body), 'body');
@@ -135,8 +131,7 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
     'DELETE',
     '/chat/threads/{threadId}/messages/{messageId}',
     (ctx, { threadId = '', messageId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId);
       const message = ownMessage(thread, messageId, caller);
       if (message.deletedOn !== undefined) return { status: 204 };
       // The content goes: a deleted message keeps only its envelope, as in the real service.

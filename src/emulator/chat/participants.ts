@@ -2,7 +2,7 @@ import { AcsHttpError, httpErrors } from '../errors.js';
 import type { Router } from '../router.js';
 import { CHAT_API_VERSIONS, type EmulatorServices } from '../services.js';
 import { asObject, parseJsonBody } from '../validate.js';
-import { type ChatCaller, authenticateChat, threadForCaller } from './access.js';
+import { type ChatCaller, participantContext } from './access.js';
 import { appendMessage } from './append.js';
 import { offsetPage } from './paging.js';
 import { MAX_PARTICIPANTS, parseParticipants } from './participantInput.js';
@@ -24,8 +24,7 @@ export function registerParticipantRoutes(router: Router, services: EmulatorServ
     'GET',
     '/chat/threads/{threadId}/participants',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { thread } = participantContext(ctx, services, threadId);
       const all = [...thread.participants.values()];
       return { status: 200, body: offsetPage(ctx, all, ['chat', 'threads', threadId, 'participants'], 100, 250, participantWire) };
     },
@@ -36,9 +35,7 @@ export function registerParticipantRoutes(router: Router, services: EmulatorServ
     'POST',
     '/chat/threads/{threadId}/participants/:add',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      requireMembershipScope(caller);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId, requireMembershipScope);
       const body = asObject(parseJsonBody(ctx.body), 'body');
       if (!Array.isArray(body['participants'])) throw httpErrors.badRequest('participants is required.', 'participants');
       const { valid, invalid } = parseParticipants(body['participants'], services);
@@ -60,8 +57,7 @@ export function registerParticipantRoutes(router: Router, services: EmulatorServ
     'POST',
     '/chat/threads/{threadId}/participants/:remove',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId);
       const rawId = parseIdentifierModel(parseJsonBody(ctx.body), 'body');
       // Leaving is always allowed; removing someone else needs more than chat.join.limited.
       if (rawId !== caller.rawId) requireMembershipScope(caller);

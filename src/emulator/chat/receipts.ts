@@ -2,7 +2,7 @@ import { httpErrors } from '../errors.js';
 import type { Router } from '../router.js';
 import { CHAT_API_VERSIONS, type EmulatorServices } from '../services.js';
 import { asObject, optionalString, parseJsonBody, requiredString } from '../validate.js';
-import { authenticateChat, threadForCaller } from './access.js';
+import { participantContext } from './access.js';
 import { offsetPage } from './paging.js';
 import { receiptWire } from './wire.js';
 
@@ -22,8 +22,7 @@ export function registerReceiptRoutes(router: Router, services: EmulatorServices
     'POST',
     '/chat/threads/{threadId}/readReceipts',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId);
       const body = asObject(parseJsonBody(ctx.body), 'body');
       const messageId = requiredString(body['chatMessageId'], 'chatMessageId', { max: 64 });
       const message = thread.messagesById.get(messageId);
@@ -42,8 +41,7 @@ export function registerReceiptRoutes(router: Router, services: EmulatorServices
     'GET',
     '/chat/threads/{threadId}/readReceipts',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      const thread = threadForCaller(services, caller, threadId);
+      const { thread } = participantContext(ctx, services, threadId);
       const all = [...thread.receipts.values()];
       return { status: 200, body: offsetPage(ctx, all, ['chat', 'threads', threadId, 'readReceipts'], 100, 200, receiptWire) };
     },
@@ -54,8 +52,7 @@ export function registerReceiptRoutes(router: Router, services: EmulatorServices
     'POST',
     '/chat/threads/{threadId}/typing',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      threadForCaller(services, caller, threadId);
+      participantContext(ctx, services, threadId);
       const parsed = parseJsonBody(ctx.body);
       if (parsed !== undefined) optionalString(asObject(parsed, 'body')['senderDisplayName'], 'senderDisplayName', 256);
       return { status: 200 };

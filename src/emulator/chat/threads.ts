@@ -4,7 +4,7 @@ import { CHAT_API_VERSIONS, type EmulatorServices } from '../services.js';
 import type { ParticipantRecord, RetentionPolicy, ThreadRecord } from '../store/model.js';
 import type { ThreadState } from '../store/state.js';
 import { asObject, mergeStringMap, optionalStringMap, parseJsonBody, requiredString, stringsOnly } from '../validate.js';
-import { authenticateChat, requireFullChatScope, threadForCaller } from './access.js';
+import { authenticateChat, participantContext, requireFullChatScope, threadForCaller } from './access.js';
 import { appendMessage } from './append.js';
 import { checkMetadataSize } from './metadataLimit.js';
 import { nextLink as buildNextLink, pageSize, startTime } from './paging.js';
@@ -59,8 +59,7 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
     'GET',
     '/chat/threads/{threadId}',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      return { status: 200, body: threadWire(threadForCaller(services, caller, threadId).record) };
+      return { status: 200, body: threadWire(participantContext(ctx, services, threadId).thread.record) };
     },
     options,
   );
@@ -69,9 +68,7 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
     'PATCH',
     '/chat/threads/{threadId}',
     (ctx, { threadId = '' }) => {
-      const caller = authenticateChat(ctx, services);
-      requireFullChatScope(caller);
-      const thread = threadForCaller(services, caller, threadId);
+      const { caller, thread } = participantContext(ctx, services, threadId, requireFullChatScope);
       const body = asObject(parseJsonBody(ctx.body), 'body');
       const record: ThreadRecord = { ...thread.record };
       let topicChanged = false;

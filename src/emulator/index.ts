@@ -47,7 +47,9 @@ export interface EmulatorOptions {
   host?: string;
   /**
    * Directory for persistent state (identities, threads, messages, receipts, keys, certificate).
-   * Without it everything lives in memory and is gone on close.
+   * Without it everything lives in memory and is gone on close. One emulator per data dir: it is
+   * locked (`<dataDir>/lock`) while in use, and starting a second one on it rejects with
+   * `INVALID_OPTIONS`.
    */
   dataDir?: string;
   /** Base64 access key for the connection string. Default: generated (and kept in `dataDir`). */
@@ -86,7 +88,10 @@ export interface Emulator {
    * clock, so a token they still consider valid can be expired here.
    */
   advanceClock(ms: number): void;
-  /** Stops listening, drops open connections and closes the data files. Idempotent. */
+  /**
+   * Stops listening, drops open connections (including requests waiting on a fault delay), closes
+   * the data files and releases the data-dir lock. Idempotent.
+   */
   close(): Promise<void>;
   /** Same as {@link Emulator.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;

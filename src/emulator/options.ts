@@ -1,4 +1,4 @@
-import { OptionProblems, isPlainObject, show } from '../internal/options.js';
+import { OptionProblems, show } from '../internal/options.js';
 import type { EmulatorOptions } from './index.js';
 
 const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'maxBodyBytes', 'onError'] as const;
@@ -9,14 +9,11 @@ const MIN_BODY_BYTES = 64 * 1024; // a full-size chat message (~28 KB) and its J
  * @internal
  */
 export function validateEmulatorOptions(options: EmulatorOptions): void {
-  const problems = new OptionProblems('startEmulator');
-  if (!isPlainObject(options)) {
-    problems.add(`expected an options object, got ${show(options)}`);
-    problems.throwIfAny();
-    return;
-  }
-  problems.unknownKeys(options, KNOWN);
-  const { port, host, dataDir, accessKey, maxBodyBytes, onError } = options as Record<string, unknown>;
+  const problems: OptionProblems = new OptionProblems('startEmulator');
+  const raw: unknown = options;
+  problems.requireObject(raw);
+  problems.unknownKeys(raw, KNOWN);
+  const { port, host, dataDir, accessKey, maxBodyBytes, onError } = raw;
   if (port !== undefined && (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)) {
     problems.add(`port must be a whole number from 0 to 65535 (0 picks a free port), got ${show(port)}`);
   }

@@ -9,22 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { signHmacRequest } from '../../src/emulator/auth/hmac.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { chatClientFor, collect, createUsers, rawRequest } from '../support/emulatorClients.js';
+import { seededRandom as rng } from '../support/random.js';
 
 const TOTAL = 10_000;
 const RAW_SHARE = 0.15; // raw TLS connections with unparseable HTTP
 const CONCURRENCY = 24;
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_251_128);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('fuzz', () => {
   it(`survives ${TOTAL} random or malformed requests and still serves the real clients`, { timeout: 120_000 }, async () => {

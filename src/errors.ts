@@ -31,11 +31,11 @@ export type SessionErrorCode =
 /** Options for {@link SessionError}. */
 export interface SessionErrorOptions {
   /** Whether trying the same thing again later may succeed. Defaults to `false`. */
-  retryable?: boolean;
+  retryable?: boolean | undefined;
   /** The ACS error code from the service response, when the failure came from ACS. */
-  acsCode?: string;
+  acsCode?: string | undefined;
   /** The ACS sub-code (calling end reasons, for example), when there was one. */
-  acsSubCode?: number;
+  acsSubCode?: number | undefined;
   /** The underlying error. */
   cause?: unknown;
 }

@@ -1,5 +1,5 @@
 import { EventStream } from './event-stream.js';
-import type { EventMapWithError, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
+import type { EventIterator, EventMapWithError, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
 
 /** The listening half of an {@link EventStream}: what the session and the token refresher expose. */
 export type TypedEventSource<Events extends EventMapWithError<Events>> = Pick<
@@ -40,7 +40,7 @@ export abstract class EventSourceBase<Events extends EventMapWithError<Events>> 
   }
 
   /** {@inheritDoc EventStream.events} */
-  events<K extends keyof Events = keyof Events>(options?: EventsOptions<K>): AsyncIterableIterator<Events[K], undefined> {
+  events<K extends keyof Events = keyof Events>(options?: EventsOptions<K>): EventIterator<Events[K]> {
     return this.stream.events(options);
   }
 }

@@ -3,6 +3,7 @@ import { SessionError, abortedError, disposedError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import type {
   AnyEvent,
+  EventIterator,
   EventMapWithError,
   EventsOptions,
   Listener,
@@ -12,7 +13,19 @@ import type {
 
 const DEFAULT_BUFFER_SIZE = 1024;
 
-type Wrapper = (event: unknown) => void;
+/** One `on`/`once` registration: the function eventemitter3 calls, and the listener it calls on. */
+interface Registration {
+  readonly wrapper: (event: unknown) => void;
+  /**
+   * The user's listener, or {@link REMOVED} once unsubscribed. eventemitter3 dispatches over a
+   * snapshot of its listener array, so a listener removed (or a stream closed) by an earlier
+   * listener during the same emit would still be called; swapping the target (rather than
+   * testing a flag) stops that at no cost on the hot path.
+   */
+  target: (event: never) => void;
+}
+
+const REMOVED = (): void => undefined;
 
 /**
  * A typed event stream: `on/once/off`, `waitFor`, and `events()` as an async iterator of the union
@@ -34,12 +47,14 @@ type Wrapper = (event: unknown) => void;
  */
 export class EventStream<Events extends EventMapWithError<Events>> {
   readonly #emitter = new EventEmitter();
-  /** Listener → the wrappers registered for it, per type, so `off(type, listener)` finds them. */
-  readonly #wrappers = new Map<PropertyKey, Map<Function, Wrapper[]>>();
+  /** Listener → its registrations, per type, so `off(type, listener)` finds them. */
+  readonly #registrations = new Map<PropertyKey, Map<Function, Registration[]>>();
   /** Iterators that want every type; typed iterators subscribe per type instead. */
   readonly #allTypeQueues = new Set<EventQueue<AnyEvent<Events>>>();
   readonly #closers = new Set<(error: SessionError) => void>();
   #closed = false;
+  /** No new listeners, waits or iterators; events still reach the existing ones (see `seal`). */
+  #sealed = false;
 
   constructor(private readonly ownerName = 'The event stream') {}
 
@@ -66,9 +81,9 @@ export class EventStream<Events extends EventMapWithError<Events>> {
 
   /** Removes one registration of `listener` for `type` (the most recent one). Unknown listeners are ignored. */
   off<K extends keyof Events>(type: K, listener: Listener<Events[K]>): void {
-    const wrappers = this.#wrappers.get(type)?.get(listener);
-    const wrapper = wrappers?.[wrappers.length - 1];
-    if (wrapper) this.#remove(type, listener, wrapper);
+    const registrations = this.#registrations.get(type)?.get(listener);
+    const registration = registrations?.[registrations.length - 1];
+    if (registration) this.#remove(type, listener, registration);
   }
 
   /**
@@ -77,8 +92,8 @@ export class EventStream<Events extends EventMapWithError<Events>> {
    * owner is disposed first; a throwing `filter` rejects with what it threw.
    */
   waitFor<K extends keyof Events>(type: K, options: WaitForOptions<Events[K]> = {}): Promise<Events[K]> {
-    const { signal, timeoutMs, filter } = options;
-    if (this.#closed) return Promise.reject(disposedError(this.ownerName));
+    const { signal, timeoutMs, filter } = options ?? {};
+    if (this.#sealed) return Promise.reject(disposedError(this.ownerName));
     if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
       return Promise.reject(new SessionError('INVALID_ARGUMENT', `timeoutMs must be a finite number ≥ 0, got ${String(timeoutMs)}`));
     }
@@ -125,8 +140,8 @@ export class EventStream<Events extends EventMapWithError<Events>> {
    * (see {@link OverflowPolicy}). Breaking out of the loop unsubscribes.
    * @throws SessionError `DISPOSED` (on the first `next()`) when called after the owner was disposed.
    */
-  events<K extends keyof Events = keyof Events>(options: EventsOptions<K> = {}): AsyncIterableIterator<Events[K], undefined> {
-    const { signal, types, bufferSize = DEFAULT_BUFFER_SIZE, overflow = 'error' } = options;
+  events<K extends keyof Events = keyof Events>(options: EventsOptions<K> = {}): EventIterator<Events[K]> {
+    const { signal, types, bufferSize = DEFAULT_BUFFER_SIZE, overflow = 'error' } = options ?? {};
     if (!Number.isInteger(bufferSize) || bufferSize < 1) {
       throw new SessionError('INVALID_ARGUMENT', `bufferSize must be a positive integer, got ${String(bufferSize)}`);
     }
@@ -144,7 +159,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     const queue = new EventQueue<Events[K]>(bufferSize, overflow, cleanup);
     const onAbort = () => queue.end();
     const onClose = () => queue.end();
-    if (this.#closed) {
+    if (this.#sealed) {
       queue.fail(disposedError(this.ownerName));
       return queue;
     }
@@ -168,15 +183,16 @@ export class EventStream<Events extends EventMapWithError<Events>> {
   }
 
   /**
-   * Delivers `event` to every listener of its type, then to every all-types iterator.
+   * Delivers `event` to every all-types iterator, then to every listener of its type. Iterators
+   * come first so that an `error` a listener causes is queued after the event that caused it.
    * @internal Only the owner emits.
    */
   emit<K extends keyof Events>(event: Events[K]): void {
     if (this.#closed) return;
-    this.#emitter.emit(event.type as string, event);
     if (this.#allTypeQueues.size > 0) {
       for (const queue of this.#allTypeQueues) queue.push(event as unknown as AnyEvent<Events>);
     }
+    this.#emitter.emit(event.type as string, event);
   }
 
   /**
@@ -193,63 +209,79 @@ export class EventStream<Events extends EventMapWithError<Events>> {
   }
 
   /**
-   * Removes every listener, ends every iterator and rejects every pending `waitFor` with `DISPOSED`.
-   * Idempotent. @internal
+   * Refuses new listeners, waits and iterators with `DISPOSED` while still delivering events to
+   * the existing ones: an owner that is disposing emits its last events after this. Idempotent.
+   * @internal
+   */
+  seal(): void {
+    this.#sealed = true;
+  }
+
+  /**
+   * Removes every listener (also mid-emit), ends every iterator and rejects every pending
+   * `waitFor` with `DISPOSED`. Idempotent. @internal
    */
   close(): void {
     if (this.#closed) return;
+    this.#sealed = true;
     this.#closed = true;
     const error = disposedError(this.ownerName);
     for (const close of [...this.#closers]) close(error);
     for (const queue of [...this.#allTypeQueues]) queue.end();
+    for (const byListener of this.#registrations.values()) {
+      for (const registrations of byListener.values()) for (const registration of registrations) registration.target = REMOVED;
+    }
     this.#emitter.removeAllListeners();
-    this.#wrappers.clear();
+    this.#registrations.clear();
   }
 
   #add<K extends keyof Events>(type: K, listener: Listener<Events[K]>, once: boolean): Unsubscribe {
-    if (this.#closed) throw disposedError(this.ownerName);
+    if (this.#sealed) throw disposedError(this.ownerName);
     if (typeof listener !== 'function') {
       throw new SessionError('INVALID_ARGUMENT', `The listener for '${String(type)}' must be a function`);
     }
     // Two shapes rather than one with an `if (once)`: dispatch is the hot path.
-    const wrapper: Wrapper = once
-      ? (event) => {
-          this.#remove(type, listener, wrapper);
-          try {
-            listener(event as Events[K]);
-          } catch (thrown) {
-            this.#listenerFailed(type, thrown);
+    const registration: Registration = {
+      target: listener as (event: never) => void,
+      wrapper: once
+        ? (event) => {
+            const target = registration.target;
+            if (target === REMOVED) return;
+            this.#remove(type, listener, registration);
+            try {
+              target(event as never);
+            } catch (thrown) {
+              this.#listenerFailed(type, thrown);
+            }
           }
-        }
-      : (event) => {
-          try {
-            listener(event as Events[K]);
-          } catch (thrown) {
-            this.#listenerFailed(type, thrown);
-          }
-        };
-    let byListener = this.#wrappers.get(type);
-    if (!byListener) this.#wrappers.set(type, (byListener = new Map()));
-    const list = byListener.get(listener);
-    if (list) list.push(wrapper);
-    else byListener.set(listener, [wrapper]);
-    this.#emitter.on(type as string, wrapper);
-    let removed = false;
-    return () => {
-      if (removed) return;
-      removed = true;
-      this.#remove(type, listener, wrapper);
+        : (event) => {
+            try {
+              registration.target(event as never);
+            } catch (thrown) {
+              this.#listenerFailed(type, thrown);
+            }
+          },
     };
+    let byListener = this.#registrations.get(type);
+    if (!byListener) this.#registrations.set(type, (byListener = new Map()));
+    const list = byListener.get(listener);
+    if (list) list.push(registration);
+    else byListener.set(listener, [registration]);
+    this.#emitter.on(type as string, registration.wrapper);
+    return () => this.#remove(type, listener, registration);
   }
 
-  #remove(type: PropertyKey, listener: Function, wrapper: Wrapper): void {
-    const byListener = this.#wrappers.get(type);
+  #remove(type: PropertyKey, listener: Function, registration: Registration): void {
+    if (registration.target === REMOVED) return;
+    registration.target = REMOVED;
+    const byListener = this.#registrations.get(type);
     const list = byListener?.get(listener);
-    const index = list ? list.lastIndexOf(wrapper) : -1;
-    if (!list || index < 0) return;
-    list.splice(index, 1);
-    if (list.length === 0) byListener?.delete(listener);
-    this.#emitter.removeListener(type as string, wrapper);
+    const index = list ? list.lastIndexOf(registration) : -1;
+    if (list && index >= 0) {
+      list.splice(index, 1);
+      if (list.length === 0) byListener?.delete(listener);
+    }
+    this.#emitter.removeListener(type as string, registration.wrapper);
   }
 
   #listenerFailed(type: PropertyKey, thrown: unknown): void {

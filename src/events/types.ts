@@ -39,30 +39,45 @@ export interface ErrorEvent {
 /** Options for {@link EventStream.waitFor}. */
 export interface WaitForOptions<E> {
   /** Rejects with `ABORTED` when this signal fires. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Rejects with `TIMEOUT` after this many milliseconds. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Only an event for which this returns `true` settles the wait. */
-  filter?: (event: E) => boolean;
+  filter?: ((event: E) => boolean) | undefined;
 }
 
 /**
  * What an `events()` iterator does when its consumer falls more than `bufferSize` events behind.
- * - `'error'` (default): the events already buffered are still yielded, then the iterator throws
- *   `EVENTS_OVERFLOW` (with the number of events it had to drop) and ends. Nothing is lost silently.
+ * - `'error'` (default): the iterator stops listening at the first event that does not fit; the
+ *   events already buffered are still yielded, then it throws `EVENTS_OVERFLOW` and ends. Nothing
+ *   is lost silently.
  * - `'dropOldest'`: the oldest buffered event is discarded to make room; the iterator carries on.
  *   Right for "latest state wins" consumers such as a progress display.
  */
 export type OverflowPolicy = 'error' | 'dropOldest';
 
+/**
+ * What `events()` returns: an async iterator of event payloads, usable with `for await`. Written out
+ * (rather than `AsyncIterableIterator<E, undefined>`) so that TypeScript versions before 5.6 can
+ * read it.
+ */
+export interface EventIterator<E> {
+  /** The next event; `{ done: true }` once the iteration ended. */
+  next(): Promise<IteratorResult<E, undefined>>;
+  /** Ends the iteration and unsubscribes (`break` in a `for await` loop calls it). */
+  return(): Promise<IteratorResult<E, undefined>>;
+  /** Returns itself, so the iterator works with `for await`. */
+  [Symbol.asyncIterator](): EventIterator<E>;
+}
+
 /** Options for {@link EventStream.events}. */
 export interface EventsOptions<K> {
   /** Ends the iteration (the loop exits normally) when this signal fires. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Only these event types are yielded. Default: all of them. */
-  types?: readonly K[];
+  types?: readonly K[] | undefined;
   /** How many undelivered events may wait for the consumer. Default 1024. */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
   /** What happens past `bufferSize`. Default `'error'`. */
-  overflow?: OverflowPolicy;
+  overflow?: OverflowPolicy | undefined;
 }

@@ -20,6 +20,13 @@ import type {
 const DEFAULT_INITIAL_TOKEN_ATTEMPTS = 3;
 
 /**
+ * `Symbol.asyncDispose`, or where a runtime lacks it (older Node 20, some browsers) the
+ * `Symbol.for` key that TypeScript's and esbuild's `await using` helpers fall back to.
+ */
+const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
+/**
  * Creates a session: validates the options, gets the first token (retrying with backoff), learns
  * the user from it and resolves once the session is `connected`.
  *
@@ -101,6 +108,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       refresher.on('tokenRefreshFailed', (event) => {
         this.#store.update({ tokenError: event.error });
         this.stream.emit(event);
+        if (!event.tokenUsable) this.#moveTo('reconnecting', 'tokenRefreshFailed');
       }),
       refresher.on('tokenExpired', (event) => {
         this.stream.emit(event);
@@ -139,25 +147,27 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
 
   /** @internal Called by createSession once the first token arrived. */
   connected(user: SessionUser): void {
-    this.#store.update({ user });
+    // A fixed token string never emits tokenRefreshed, so the expiry is read here too.
+    this.#store.update({ user, tokenExpiresOn: this.#refresher.current?.expiresOn });
     this.#moveTo('connected', 'tokenAcquired');
   }
 
   dispose(reason: StateChangeReason = 'disposed'): Promise<void> {
-    this.#disposing ??= this.#dispose(reason);
-    return this.#disposing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
-  }
-
-  async #dispose(reason: StateChangeReason): Promise<void> {
+    if (this.#disposing) return this.#disposing;
+    // Marked disposed before the final stateChanged goes out, so its listeners cannot subscribe
+    // again or start a second teardown; they still receive that last event.
+    this.#disposing = Promise.resolve();
+    this.stream.seal();
     this.#moveTo('disconnected', reason);
     for (const teardown of this.#teardown.splice(0)) teardown();
     this.#refresher.dispose();
     this.stream.close();
     this.#store.clear();
+    return this.#disposing;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 
   #moveTo(state: ConnectionState, reason: StateChangeReason): void {

@@ -15,13 +15,14 @@ import type {
  * Where the session is in its life:
  * - `connecting`: getting the first token;
  * - `connected`: it holds a valid token;
- * - `reconnecting`: the token expired and a new one is being fetched (the refresher retries with backoff);
+ * - `reconnecting`: it has no valid token (it expired, or was refused and its refresh failed) and a
+ *   new one is being fetched (the refresher retries with backoff);
  * - `disconnected`: disposed; final.
  */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 /** Why the state changed. */
-export type StateChangeReason = 'tokenAcquired' | 'tokenExpired' | 'tokenRefreshed' | 'disposed' | 'failed';
+export type StateChangeReason = 'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'disposed' | 'failed';
 
 /** Options for {@link createSession}. */
 export interface SessionOptions {
@@ -33,16 +34,16 @@ export interface SessionOptions {
    */
   token: TokenSource;
   /** The name other participants see; at most 256 characters (the calling SDK's limit). */
-  displayName?: string;
+  displayName?: string | undefined;
   /** Aborting cancels `createSession` while it runs, and disposes the session after. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Tuning for the shared token refresher. */
-  tokenRefresh?: Omit<TokenRefresherOptions, 'token' | 'signal'>;
+  tokenRefresh?: Omit<TokenRefresherOptions, 'token' | 'signal'> | undefined;
   /**
    * How many token fetch attempts `createSession` makes (with backoff between them) before it gives
    * up with the last error. Default 3.
    */
-  initialTokenAttempts?: number;
+  initialTokenAttempts?: number | undefined;
 }
 
 /** The immutable snapshot returned by `session.getSnapshot()`; a new object only when something changed. */
@@ -93,7 +94,7 @@ export type SessionTokens = Pick<TokenRefresher, 'credential' | 'current' | 'get
  * One connection to ACS for one user: lifecycle, typed events, a UI snapshot and the shared token.
  * Create it with {@link createSession}; end it with `dispose()` or `await using`.
  */
-export interface Session extends TypedEventSource<SessionEvents>, AsyncDisposable {
+export interface Session extends TypedEventSource<SessionEvents> {
   /** The endpoint, normalized without a trailing slash. */
   readonly endpoint: string;
   /** The ACS user this session acts as, from the token's `skypeid`. */
@@ -118,4 +119,6 @@ export interface Session extends TypedEventSource<SessionEvents>, AsyncDisposabl
    * subscriber released. Idempotent; after it every method throws or rejects with `DISPOSED`.
    */
   dispose(): Promise<void>;
+  /** The same as `dispose()`, for `await using session = await createSession(…)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

@@ -1,20 +1,20 @@
 /** How the token refresher retries a failed fetch. */
 export interface RetryOptions {
   /** Delay before the first retry, in ms. Default 1 000. */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** The delay never grows past this, in ms. Default 60 000. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Growth factor per attempt. Default 2. */
-  multiplier?: number;
+  multiplier?: number | undefined;
   /**
    * Fraction of each delay that is randomized, 0–1. Default 0.2: a delay of 10 s becomes 8–10 s, so
    * that many clients failing at once do not retry in lockstep.
    */
-  jitter?: number;
+  jitter?: number | undefined;
 }
 
 /** @internal */
-export type ResolvedRetryOptions = Required<RetryOptions>;
+export type ResolvedRetryOptions = { [K in keyof RetryOptions]-?: NonNullable<RetryOptions[K]> };
 
 /** @internal */
 export const DEFAULT_RETRY: ResolvedRetryOptions = { initialDelayMs: 1_000, maxDelayMs: 60_000, multiplier: 2, jitter: 0.2 };

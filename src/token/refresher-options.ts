@@ -27,13 +27,19 @@ export function collectTokenProblems(options: Record<string, unknown>, problems:
       problems.optionalNumber('retry.maxDelayMs', retry.maxDelayMs, 1);
       problems.optionalNumber('retry.multiplier', retry.multiplier, 1);
       problems.optionalNumber('retry.jitter', retry.jitter, 0);
-      if (typeof retry.jitter === 'number' && retry.jitter > 1) problems.add(`retry.jitter must be between 0 and 1, got ${retry.jitter}`);
+      // jitter 1 could shorten a delay to nothing: a hot retry loop.
+      if (typeof retry.jitter === 'number' && retry.jitter >= 1) problems.add(`retry.jitter must be at least 0 and less than 1, got ${retry.jitter}`);
     }
   }
   const { signal } = options;
-  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal)) {
-    problems.add(`signal must be an AbortSignal, got ${show(signal)}`);
-  }
+  if (signal !== undefined && !isAbortSignalLike(signal)) problems.add(`signal must be an AbortSignal, got ${show(signal)}`);
+}
+
+/** Whether `value` has what the code uses of an AbortSignal. @internal */
+export function isAbortSignalLike(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown };
+  return typeof candidate.aborted === 'boolean' && typeof candidate.addEventListener === 'function' && typeof candidate.removeEventListener === 'function';
 }
 
 /** @internal */

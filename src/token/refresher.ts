@@ -2,7 +2,7 @@ import type { CommunicationTokenCredential } from '@azure/communication-common';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { EventSourceBase, type TypedEventSource } from '../events/event-source.js';
 import { raceWithSignal, type AbortSignalLike } from '../internal/abort.js';
-import { backgroundTimeout, type TimerHandle } from '../internal/timers.js';
+import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
 import { DEFAULT_RETRY, backoffDelay, type ResolvedRetryOptions } from './backoff.js';
 import { validateRefresherOptions } from './refresher-options.js';
 import { readToken } from './token-info.js';
@@ -22,7 +22,9 @@ export const EXPIRY_MARGIN_MS = 5_000;
 /** Options for {@link TokenRefresher.getToken}. */
 export interface GetTokenOptions {
   /** Stops waiting (rejects with `ABORTED`); the shared fetch itself goes on for the other callers. */
-  abortSignal?: AbortSignalLike;
+  signal?: AbortSignalLike | undefined;
+  /** The same as `signal`, under the name the ACS credential interface uses. */
+  abortSignal?: AbortSignalLike | undefined;
 }
 
 /**
@@ -105,10 +107,10 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
   /** The fetch running now, shared by every caller. */
   #attempt: Promise<TokenInfo> | undefined;
   /** The timer of the next proactive refresh or retry. */
-  #scheduled: TimerHandle | undefined;
+  #scheduled: BackgroundTimer | undefined;
   /** Callers waiting for the scheduled retry. */
   #nextAttempt: Deferred | undefined;
-  #expiryTimer: TimerHandle | undefined;
+  #expiryTimer: BackgroundTimer | undefined;
   #failures = 0;
 
   constructor(options: TokenRefresherOptions) {
@@ -117,9 +119,15 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     else this.#fetcher = options.token;
     this.#leadMs = options.refreshLeadMs ?? DEFAULT_REFRESH_LEAD_MS;
     this.#fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
-    this.#retry = { ...DEFAULT_RETRY, ...definedOnly(options.retry ?? {}) };
+    const retry = options.retry ?? {};
+    this.#retry = {
+      initialDelayMs: retry.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs,
+      maxDelayMs: retry.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+      multiplier: retry.multiplier ?? DEFAULT_RETRY.multiplier,
+      jitter: retry.jitter ?? DEFAULT_RETRY.jitter,
+    };
     this.credential = {
-      getToken: async (getOptions) => toAccessToken(await this.getToken(getOptions?.abortSignal ? { abortSignal: getOptions.abortSignal } : {})),
+      getToken: async (getOptions) => toAccessToken(await this.getToken({ signal: getOptions?.abortSignal })),
       dispose: () => undefined,
     };
     const external = options.signal;
@@ -145,7 +153,7 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     if (this.disposed) return Promise.reject(disposedError('The token refresher'));
     const usable = this.#usableCurrent();
     if (usable) return Promise.resolve(usable);
-    const signal = options.abortSignal;
+    const signal = options?.signal ?? options?.abortSignal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     if (this.#staticToken !== undefined) return this.#readStatic();
     return raceWithSignal(this.#nextToken(this.#current ? 'expired' : 'initial'), signal, () => abortedError(signal ?? {}));
@@ -156,7 +164,7 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     if (this.#staticToken !== undefined) {
       return Promise.reject(new SessionError('TOKEN_NOT_REFRESHABLE', 'The session was given a fixed token string; pass a token fetcher to allow refreshing'));
     }
-    const signal = options.abortSignal;
+    const signal = options?.signal ?? options?.abortSignal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     if (this.#current) this.#currentRejected = true;
     return raceWithSignal(this.#nextToken(reason), signal, () => abortedError(signal ?? {}));
@@ -168,7 +176,7 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     this.#disposeController.abort(error);
     this.#removeExternalAbort();
     this.#clearSchedule();
-    if (this.#expiryTimer !== undefined) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer?.cancel();
     this.#expiryTimer = undefined;
     this.#nextAttempt?.reject(error);
     this.#nextAttempt = undefined;
@@ -213,7 +221,7 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     const controller = new AbortController();
     const stopOnDispose = () => controller.abort(disposedError('The token refresher'));
     this.#disposeController.signal.addEventListener('abort', stopOnDispose, { once: true });
-    const timeout = backgroundTimeout(
+    const timeout = backgroundTimer(
       () => controller.abort(new SessionError('TOKEN_FETCH_FAILED', `The token fetcher did not answer within ${this.#fetchTimeoutMs} ms`, { retryable: true })),
       this.#fetchTimeoutMs,
     );
@@ -222,17 +230,29 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
       controller.signal,
       () => controller.signal.reason,
     );
-    const attempt = fetched
-      .then((result) => this.#validate(result))
-      .finally(() => {
-        clearTimeout(timeout);
-        this.#disposeController.signal.removeEventListener('abort', stopOnDispose);
-        this.#attempt = undefined;
-      })
-      .then(
-        (info) => this.#succeeded(info, reason),
-        (error: unknown) => this.#failed(error, reason),
-      );
+    // Validation and its outcome run in the same tick as the end of the attempt: a getToken() or
+    // dispose() arriving in between would otherwise start a second fetch or arm timers after dispose.
+    const end = () => {
+      timeout.cancel();
+      this.#disposeController.signal.removeEventListener('abort', stopOnDispose);
+      if (this.#attempt === attempt) this.#attempt = undefined;
+    };
+    const attempt: Promise<TokenInfo> = fetched.then(
+      (result) => {
+        end();
+        let info: TokenInfo;
+        try {
+          info = this.#validate(result);
+        } catch (error) {
+          return this.#failed(error, reason);
+        }
+        return this.#succeeded(info, reason);
+      },
+      (error: unknown) => {
+        end();
+        return this.#failed(error, reason);
+      },
+    );
     attempt.catch(() => undefined); // proactive attempts have no caller; failures are events
     this.#attempt = attempt;
     const waiting = this.#nextAttempt;
@@ -265,9 +285,9 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     this.#current = info;
     this.#currentRejected = false;
     this.#user ??= info.user;
-    if (this.#expiryTimer !== undefined) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer?.cancel();
     const servedUntil = info.expiresOn.getTime() - EXPIRY_MARGIN_MS;
-    this.#expiryTimer = backgroundTimeout(() => {
+    this.#expiryTimer = backgroundTimer(() => {
       this.#expiryTimer = undefined;
       if (this.#current === info) this.stream.emit({ type: 'tokenExpired', expiredOn: info.expiresOn });
     }, servedUntil - Date.now());
@@ -278,18 +298,31 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     const error = normalizeFetchError(thrown);
     this.#failures++;
     const delay = this.#retryDelay();
-    this.#schedule(delay, this.#usableCurrent() ? 'proactive' : 'expired');
-    this.stream.emit({ type: 'tokenRefreshFailed', reason, attempt: this.#failures, nextRetryInMs: delay, error });
+    const tokenUsable = this.#usableCurrent() !== undefined;
+    this.#schedule(delay, this.#retryReason());
+    this.stream.emit({ type: 'tokenRefreshFailed', reason, attempt: this.#failures, nextRetryInMs: delay, tokenUsable, error });
     throw error;
   }
 
-  /** Backoff, but never so long that a still-valid token runs out before the next try. */
+  /** What the next attempt is for, as the fetcher is told. */
+  #retryReason(): TokenFetchReason {
+    if (!this.#current) return 'initial';
+    if (this.#usableCurrent()) return 'proactive';
+    return this.#currentRejected ? 'rejected' : 'expired';
+  }
+
+  /**
+   * Backoff, but while a token is still being served the next try comes before it runs out: at
+   * most half its remaining life, and never less than the first retry delay unless even that
+   * would land past the end.
+   */
   #retryDelay(): number {
     const delay = backoffDelay(this.#failures, this.#retry);
     const usable = this.#usableCurrent();
     if (!usable) return delay;
     const left = usable.expiresOn.getTime() - EXPIRY_MARGIN_MS - Date.now();
-    return Math.min(delay, Math.max(this.#retry.initialDelayMs, Math.floor(left / 2)));
+    const cap = Math.max(Math.floor(left / 2), Math.min(this.#retry.initialDelayMs, left));
+    return Math.max(0, Math.min(delay, cap));
   }
 
   #scheduleProactive(info: TokenInfo): Date {
@@ -303,14 +336,14 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
 
   #schedule(delayMs: number, reason: TokenFetchReason): void {
     this.#clearSchedule();
-    this.#scheduled = backgroundTimeout(() => {
+    this.#scheduled = backgroundTimer(() => {
       this.#scheduled = undefined;
       if (!this.disposed && !this.#attempt) this.#startAttempt(reason);
     }, delayMs);
   }
 
   #clearSchedule(): void {
-    if (this.#scheduled !== undefined) clearTimeout(this.#scheduled);
+    this.#scheduled?.cancel();
     this.#scheduled = undefined;
   }
 }
@@ -330,8 +363,4 @@ function normalizeFetchError(thrown: unknown): SessionError {
  */
 function toAccessToken(info: TokenInfo): AccessToken {
   return { token: info.token, expiresOnTimestamp: info.expiresOn.getTime(), refreshAfterTimestamp: Date.now() - 1 };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

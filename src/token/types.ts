@@ -31,7 +31,7 @@ export type TokenFetchResult =
       /** The ACS user token (a JWT). */
       token: string;
       /** When it expires, as your token service reported it: a `Date`, an ISO string or epoch milliseconds. */
-      expiresOn?: Date | string | number;
+      expiresOn?: Date | string | number | undefined;
     };
 
 /**
@@ -76,13 +76,13 @@ export interface TokenRefresherOptions {
    * How long before expiry the proactive refresh starts, in ms. Default 10 minutes. A token that
    * lives less than twice this long is refreshed halfway through its life instead.
    */
-  refreshLeadMs?: number;
+  refreshLeadMs?: number | undefined;
   /** A fetch that takes longer than this is aborted and counts as failed, in ms. Default 30 000. */
-  fetchTimeoutMs?: number;
+  fetchTimeoutMs?: number | undefined;
   /** Backoff for failed fetches. */
-  retry?: RetryOptions;
+  retry?: RetryOptions | undefined;
   /** Disposes the refresher when this signal fires. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A token was fetched, validated and is now the one served. */
@@ -110,6 +110,12 @@ export interface TokenRefreshFailedEvent {
    * it is disposed; `error.retryable` says whether a caller's own retry can help.
    */
   readonly nextRetryInMs: number;
+  /**
+   * Whether a valid token is still being served. `false` after the first token failed, after the
+   * served token expired, or after a forced refresh (the old token was refused) failed: ACS calls
+   * fail until a retry succeeds, and the session is `reconnecting`.
+   */
+  readonly tokenUsable: boolean;
   /** The failure, with the fetcher's error as `cause`. */
   readonly error: SessionError;
 }

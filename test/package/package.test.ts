@@ -103,6 +103,37 @@ export async function main(): Promise<Session> {
     expect(() => run('node', [tsc, '-p', 'tsconfig.json'])).not.toThrow();
   });
 
+  it('type-checks in a browser project (no Node types): our declarations need only ES2022, DOM and esnext.disposable', () => {
+    writeFileSync(
+      join(consumer, 'browser-app.ts'),
+      `import { createSession, type Session } from 'acs-session';
+export async function main(): Promise<void> {
+  await using session: Session = await createSession({ endpoint: 'https://x.communication.azure.com', token: async () => 'jwt' });
+  for await (const e of session.events({ types: ['stateChanged'] })) console.log(e.state.toUpperCase());
+}
+`,
+    );
+    writeFileSync(
+      join(consumer, 'tsconfig.browser.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['es2022', 'dom', 'esnext.disposable'] },
+        files: ['browser-app.ts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    let output = '';
+    try {
+      run('node', [tsc, '-p', 'tsconfig.browser.json']);
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout ?? error);
+    }
+    // The Azure packages' own declarations reference Node types (NodeJS, Buffer) — theirs to fix,
+    // and silenced by skipLibCheck in real apps. Nothing may come from ours or from the app file.
+    const errors = output.split('\n').filter((line) => line.includes('error TS'));
+    const ours = errors.filter((line) => !/node_modules\/(@azure|@typespec)\//.test(line));
+    expect(ours).toEqual([]);
+  });
+
   it('passes publint and are-the-types-wrong', () => {
     const publint = run('node', [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], root);
     expect(publint).toContain('All good');

@@ -242,3 +242,85 @@ describe('session.dispose', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('session edge cases', () => {
+  it('goes reconnecting when a forced refresh fails (no token left to serve), and back on recovery', async () => {
+    let down = false;
+    const session = await createSession({
+      endpoint,
+      token: async () => (down ? Promise.reject(new Error('down')) : fakeAcsToken()),
+      tokenRefresh: { retry: { initialDelayMs: 1000, jitter: 0 } },
+    });
+    const reasons: string[] = [];
+    session.on('stateChanged', (e) => reasons.push(`${e.state}:${e.reason}`));
+    down = true;
+    await expect(session.tokens.forceRefresh('rejected')).rejects.toMatchObject({ code: 'TOKEN_FETCH_FAILED' });
+    expect(session.state).toBe('reconnecting');
+    down = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(session.state).toBe('connected');
+    expect(reasons).toEqual(['reconnecting:tokenRefreshFailed', 'connected:tokenRefreshed']);
+    await session.dispose();
+  });
+
+  it('forwards every token event into the session stream', async () => {
+    let call = 0;
+    const session = await createSession({
+      endpoint,
+      token: async () => (++call === 1 ? fakeAcsToken({ lifetimeMs: 20 * MINUTE }) : Promise.reject(new Error('down'))),
+      tokenRefresh: { retry: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } },
+    });
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const seen = new Set<string>();
+    const controller = new AbortController();
+    const loop = (async () => {
+      for await (const e of session.events({ signal: controller.signal })) seen.add(e.type);
+    })();
+    session.on('tokenExpired', () => {
+      throw new Error('listener bug'); // reported as an error event
+    });
+    await vi.advanceTimersByTimeAsync(20 * MINUTE);
+    controller.abort();
+    await loop;
+    expect([...seen].sort()).toEqual(['error', 'stateChanged', 'tokenExpired', 'tokenRefreshFailed']);
+    consoleError.mockRestore();
+    await session.dispose();
+  });
+
+  it('is already disposed inside the final stateChanged listener: no new listeners, no second teardown', async () => {
+    const session = await createSession({ endpoint, token: async () => fakeAcsToken() });
+    const inside: unknown[] = [];
+    session.on('stateChanged', (e) => {
+      if (e.state !== 'disconnected') return;
+      inside.push(session.disposed);
+      inside.push((() => {
+        try {
+          session.on('stateChanged', () => undefined);
+          return 'subscribed';
+        } catch (error) {
+          return (error as { code?: string }).code;
+        }
+      })());
+      void session.dispose();
+    });
+    const finalStates = vi.fn();
+    session.on('stateChanged', finalStates);
+    await session.dispose();
+    expect(inside).toEqual([true, 'DISPOSED']);
+    expect(finalStates).toHaveBeenCalledTimes(1);
+  });
+
+  it('a fixed token string fills tokenExpiresOn in the snapshot', async () => {
+    const token = fakeAcsToken({ lifetimeMs: 30 * MINUTE });
+    const session = await createSession({ endpoint, token });
+    expect(session.getSnapshot().tokenExpiresOn?.getTime()).toBe(Date.now() + 30 * MINUTE);
+    await session.dispose();
+  });
+
+  it('accepts explicitly undefined optional options (exactOptionalPropertyTypes callers)', async () => {
+    const maybeName: string | undefined = undefined;
+    const session = await createSession({ endpoint, token: async () => fakeAcsToken(), displayName: maybeName, signal: undefined, tokenRefresh: undefined });
+    expect(session.displayName).toBeUndefined();
+    await session.dispose();
+  });
+});

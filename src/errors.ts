@@ -1,6 +1,15 @@
 /**
  * Every failure acs-session reports, as a string literal. The README has the same table with
  * what to do about each one; keep the two in step.
+ * @example
+ * ```ts
+ * function explain(code: SessionErrorCode): string {
+ *   switch (code) {
+ *     case 'TOKEN_FETCH_FAILED': return 'Could not reach the token service; retrying.';
+ *     default: return 'Something went wrong.';
+ *   }
+ * }
+ * ```
  */
 export type SessionErrorCode =
   /** `createSession` or another entry point was given options it cannot use; `message` lists every problem. */

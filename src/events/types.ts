@@ -36,7 +36,13 @@ export interface ErrorEvent {
   readonly source: string;
 }
 
-/** Options for {@link EventStream.waitFor}. */
+/**
+ * Options for {@link EventStream.waitFor}.
+ * @example
+ * ```ts
+ * await session.waitFor('stateChanged', { filter: (e) => e.state === 'connected', timeoutMs: 30_000, signal });
+ * ```
+ */
 export interface WaitForOptions<E> {
   /** Rejects with `ABORTED` when this signal fires. */
   signal?: AbortSignal | undefined;
@@ -70,7 +76,15 @@ export interface EventIterator<E> {
   [Symbol.asyncIterator](): EventIterator<E>;
 }
 
-/** Options for {@link EventStream.events}. */
+/**
+ * Options for {@link EventStream.events}.
+ * @example
+ * ```ts
+ * for await (const e of session.events({ signal, types: ['tokenRefreshFailed'], bufferSize: 64, overflow: 'dropOldest' })) {
+ *   console.warn(e.error);
+ * }
+ * ```
+ */
 export interface EventsOptions<K> {
   /** Ends the iteration (the loop exits normally) when this signal fires. */
   signal?: AbortSignal | undefined;

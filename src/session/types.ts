@@ -24,7 +24,18 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'dis
 /** Why the state changed. */
 export type StateChangeReason = 'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'disposed' | 'failed';
 
-/** Options for {@link createSession}. */
+/**
+ * Options for {@link createSession}.
+ * @example
+ * ```ts
+ * const options: SessionOptions = {
+ *   endpoint: 'https://my-resource.communication.azure.com',
+ *   token: async ({ signal }) => (await fetch('/api/acs-token', { signal })).json(),
+ *   displayName: 'Ada',
+ *   tokenRefresh: { refreshLeadMs: 5 * 60_000, retry: { maxDelayMs: 30_000 } },
+ * };
+ * ```
+ */
 export interface SessionOptions {
   /** The ACS resource endpoint, `https://<resource>.communication.azure.com`, or an emulator endpoint. */
   endpoint: string;
@@ -46,7 +57,14 @@ export interface SessionOptions {
   initialTokenAttempts?: number | undefined;
 }
 
-/** The immutable snapshot returned by `session.getSnapshot()`; a new object only when something changed. */
+/**
+ * The immutable snapshot returned by `session.getSnapshot()`; a new object only when something changed.
+ * @example
+ * ```tsx
+ * const { state, user, tokenError } = useSyncExternalStore(session.subscribe, session.getSnapshot);
+ * if (state === 'reconnecting') return <Banner>Reconnecting… {tokenError?.message}</Banner>;
+ * ```
+ */
 export interface SessionState {
   /** The lifecycle state, as `session.state`. */
   readonly state: ConnectionState;
@@ -70,7 +88,13 @@ export interface StateChangedEvent {
   readonly reason: StateChangeReason;
 }
 
-/** Every event a session emits, by name. */
+/**
+ * Every event a session emits, by name.
+ * @example
+ * ```ts
+ * const onEvent = <K extends keyof SessionEvents>(type: K) => session.on(type, (e: SessionEvents[K]) => log(e.type));
+ * ```
+ */
 export interface SessionEvents {
   /** The lifecycle state changed. */
   stateChanged: StateChangedEvent;
@@ -93,6 +117,12 @@ export type SessionTokens = Pick<TokenRefresher, 'credential' | 'current' | 'get
 /**
  * One connection to ACS for one user: lifecycle, typed events, a UI snapshot and the shared token.
  * Create it with {@link createSession}; end it with `dispose()` or `await using`.
+ * @example
+ * ```ts
+ * await using session = await createSession({ endpoint, token: fetchToken });
+ * session.on('stateChanged', (e) => console.log(e.state));
+ * const chat = new ChatClient(session.endpoint, session.tokens.credential);
+ * ```
  */
 export interface Session extends TypedEventSource<SessionEvents> {
   /** The endpoint, normalized without a trailing slash. */

@@ -1,4 +1,11 @@
-/** How the token refresher retries a failed fetch. */
+/**
+ * How the token refresher retries a failed fetch.
+ * @example
+ * ```ts
+ * // 0.5 s, 1 s, 2 s … up to 20 s, each shortened by up to 10 %
+ * createSession({ endpoint, token, tokenRefresh: { retry: { initialDelayMs: 500, maxDelayMs: 20_000, jitter: 0.1 } } });
+ * ```
+ */
 export interface RetryOptions {
   /** Delay before the first retry, in ms. Default 1 000. */
   initialDelayMs?: number | undefined;

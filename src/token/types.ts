@@ -68,7 +68,13 @@ export interface TokenInfo {
   readonly scopes: readonly string[];
 }
 
-/** Options for {@link createTokenRefresher}. */
+/**
+ * Options for {@link createTokenRefresher}.
+ * @example
+ * ```ts
+ * createTokenRefresher({ token: fetchToken, refreshLeadMs: 5 * 60_000, fetchTimeoutMs: 10_000, signal: controller.signal });
+ * ```
+ */
 export interface TokenRefresherOptions {
   /** Where tokens come from: a fetcher (refreshed automatically) or a fixed token string. */
   token: TokenSource;

@@ -1,7 +1,15 @@
 import { EventStream } from './event-stream.js';
 import type { EventIterator, EventMapWithError, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
 
-/** The listening half of an {@link EventStream}: what the session and the token refresher expose. */
+/**
+ * The listening half of an {@link EventStream}: what the session and the token refresher expose.
+ * @example
+ * ```ts
+ * function logFailures(source: TypedEventSource<TokenEvents>) {
+ *   return source.on('tokenRefreshFailed', (e) => console.warn(e.attempt, e.error.code));
+ * }
+ * ```
+ */
 export type TypedEventSource<Events extends EventMapWithError<Events>> = Pick<
   EventStream<Events>,
   'on' | 'once' | 'off' | 'waitFor' | 'events'

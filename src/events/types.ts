@@ -26,7 +26,13 @@ export type Unsubscribe = () => void;
 /** A listener for one event type. */
 export type Listener<E> = (event: E) => void;
 
-/** Reported when a listener throws, or when a background task fails with nobody awaiting it. */
+/**
+ * Reported when a listener throws, or when a background task fails with nobody awaiting it.
+ * @example
+ * ```ts
+ * session.on('error', (e) => reportToMonitoring(e.error, { source: e.source }));
+ * ```
+ */
 export interface ErrorEvent {
   /** Always `'error'`. */
   readonly type: 'error';
@@ -66,6 +72,12 @@ export type OverflowPolicy = 'error' | 'dropOldest';
  * What `events()` returns: an async iterator of event payloads, usable with `for await`. Written out
  * (rather than `AsyncIterableIterator<E, undefined>`) so that TypeScript versions before 5.6 can
  * read it.
+ * @example
+ * ```ts
+ * const iterator = session.events({ types: ['stateChanged'] });
+ * const { value } = await iterator.next();
+ * await iterator.return(); // unsubscribe
+ * ```
  */
 export interface EventIterator<E> {
   /** The next event; `{ done: true }` once the iteration ended. */

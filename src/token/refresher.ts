@@ -38,6 +38,12 @@ export interface GetTokenOptions {
  *   refresher is disposed; every failure is a `tokenRefreshFailed` event, never an unhandled rejection.
  * - `getToken()` never resolves with an expired token. A caller that needs a new token waits for the
  *   next fetch attempt (the one running, or the scheduled retry) and is rejected if that attempt fails.
+ * @example
+ * ```ts
+ * const { token, expiresOn, user } = await session.tokens.getToken({ signal });
+ * // after ACS answered 401:
+ * await session.tokens.forceRefresh('rejected');
+ * ```
  */
 export interface TokenRefresher extends TypedEventSource<TokenEvents> {
   /**

@@ -49,8 +49,8 @@ export class EventStream<Events extends EventMapWithError<Events>> {
   readonly #emitter = new EventEmitter();
   /** Listener → its registrations, per type, so `off(type, listener)` finds them. */
   readonly #registrations = new Map<PropertyKey, Map<Function, Registration[]>>();
-  /** Iterators that want every type; typed iterators subscribe per type instead. */
-  readonly #allTypeQueues = new Set<EventQueue<AnyEvent<Events>>>();
+  /** The push side of iterators that want every type; typed iterators subscribe per type instead. */
+  readonly #allTypeQueues = new Set<Pick<EventQueue<AnyEvent<Events>>, 'push' | 'end'>>();
   readonly #closers = new Set<(error: SessionError) => void>();
   #closed = false;
   /** No new listeners, waits or iterators; events still reach the existing ones (see `seal`). */
@@ -152,13 +152,15 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     const unsubscribers: Unsubscribe[] = [];
     const cleanup = () => {
       for (const unsubscribe of unsubscribers) unsubscribe();
-      this.#allTypeQueues.delete(queue as unknown as EventQueue<AnyEvent<Events>>);
+      this.#allTypeQueues.delete(allTypes);
       this.#closers.delete(onClose);
       signal?.removeEventListener('abort', onAbort);
     };
     const queue = new EventQueue<Events[K]>(bufferSize, overflow, cleanup);
     const onAbort = () => queue.end();
     const onClose = () => queue.end();
+    // Without `types`, K is every key, so every event is an Events[K]; TypeScript cannot see that.
+    const allTypes = { push: (event: AnyEvent<Events>) => queue.push(event as Events[K]), end: () => queue.end() };
     if (this.#sealed) {
       queue.fail(disposedError(this.ownerName));
       return queue;
@@ -170,7 +172,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     if (types) {
       for (const type of new Set(types)) unsubscribers.push(this.on(type, (event) => queue.push(event)));
     } else {
-      this.#allTypeQueues.add(queue as unknown as EventQueue<AnyEvent<Events>>);
+      this.#allTypeQueues.add(allTypes);
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     this.#closers.add(onClose);
@@ -190,7 +192,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
   emit<K extends keyof Events>(event: Events[K]): void {
     if (this.#closed) return;
     if (this.#allTypeQueues.size > 0) {
-      for (const queue of this.#allTypeQueues) queue.push(event as unknown as AnyEvent<Events>);
+      for (const queue of this.#allTypeQueues) queue.push(event);
     }
     this.#emitter.emit(event.type as string, event);
   }

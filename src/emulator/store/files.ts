@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -12,15 +12,41 @@ import { dirname } from 'node:path';
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeFully(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    // A half-written temp file must never be renamed over the target (it would replace good
+    // data with a truncated copy), and must not be left behind to fill the disk further.
+    unlinkQuietly(temp);
+    throw error;
   }
-  renameSync(temp, path);
   fsyncDir(dirname(path));
+}
+
+/**
+ * Writes all of `data` at the file's position. `write(2)` may write fewer bytes than asked (a
+ * nearly full disk, a signal); a single call would silently drop the rest.
+ *
+ * @example
+ * ```ts
+ * writeFully(fd, Buffer.from('line\n'));
+ * ```
+ */
+export function writeFully(fd: number, data: Uint8Array): void {
+  let offset = 0;
+  while (offset < data.byteLength) {
+    const written = writeSync(fd, data, offset, data.byteLength - offset);
+    // 0 bytes and no error would loop forever; report it as the failure it is.
+    if (written <= 0) throw new Error(`write made no progress (${offset} of ${data.byteLength} bytes written)`);
+    offset += written;
+  }
 }
 
 /**
@@ -51,6 +77,14 @@ function fsyncDir(dir: string): void {
     }
   } catch {
     /* best effort */
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* never created, or already gone */
   }
 }
 

@@ -1,17 +1,24 @@
-// Short writes: the journal must keep writing until the whole line is down (or fail loudly).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Short writes and a full disk: every file write must keep going until all bytes are down, or
+// fail without leaving a torn file (or a torn journal line) behind.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-// Controls how many bytes the mocked writeSync lets through per call (undefined = all).
-const limit: { bytes: number | undefined } = { bytes: undefined };
+// Controls how many bytes the mocked writeSync lets through per call (undefined = all), and how
+// many bytes in total it writes before failing with ENOSPC like a full disk (undefined = no limit).
+const limit: { bytes: number | undefined; diskLeft: number | undefined } = { bytes: undefined, diskLeft: undefined };
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const writeSync = (fd: number, buffer: NodeJS.ArrayBufferView, offset = 0, length?: number): number => {
     const available = (length ?? buffer.byteLength - offset);
-    const n = limit.bytes === undefined ? available : Math.min(available, limit.bytes);
+    let n = limit.bytes === undefined ? available : Math.min(available, limit.bytes);
+    if (limit.diskLeft !== undefined) {
+      if (limit.diskLeft === 0 && n > 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      n = Math.min(n, limit.diskLeft);
+      limit.diskLeft -= n;
+    }
     return n === 0 ? 0 : fs.writeSync(fd, buffer, offset, n);
   };
   return { ...fs, default: { ...fs, writeSync }, writeSync };
@@ -19,10 +26,12 @@ vi.mock('node:fs', async (importOriginal) => {
 
 const { openJournal } = await import('../../../src/emulator/store/journal.js');
 const { EmulatorState } = await import('../../../src/emulator/store/state.js');
+const { writeFileAtomic } = await import('../../../src/emulator/store/files.js');
 
 const dirs: string[] = [];
 afterEach(() => {
   limit.bytes = undefined;
+  limit.diskLeft = undefined;
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
@@ -48,5 +57,68 @@ describe('journal append', () => {
     expect(() => journal.append({ t: 'user', user: { id: 'x', createdOn: 0 } })).toThrow(/no progress/);
     limit.bytes = undefined;
     journal.close();
+  });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'acs-journal-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('writeFileAtomic', () => {
+  it('writes the whole file when each write is short', () => {
+    const path = join(tempDir(), 'keys.json');
+    limit.bytes = 3;
+    writeFileAtomic(path, 'x'.repeat(1000));
+    limit.bytes = undefined;
+    expect(readFileSync(path, 'utf8')).toBe('x'.repeat(1000));
+  });
+
+  it('keeps the old file and leaves no temp file when the disk fills midway', () => {
+    const dir = tempDir();
+    const path = join(dir, 'journal.jsonl');
+    writeFileSync(path, 'old content\n');
+    limit.diskLeft = 100;
+    expect(() => writeFileAtomic(path, 'n'.repeat(1000))).toThrow(/ENOSPC/);
+    limit.diskLeft = undefined;
+    expect(readFileSync(path, 'utf8')).toBe('old content\n');
+    expect(readdirSync(dir)).toEqual(['journal.jsonl']);
+  });
+
+  it('fails instead of renaming a truncated file when a write makes no progress', () => {
+    const dir = tempDir();
+    const path = join(dir, 'keys.json');
+    writeFileSync(path, '{}');
+    limit.bytes = 0;
+    expect(() => writeFileAtomic(path, 'new')).toThrow(/no progress/);
+    limit.bytes = undefined;
+    expect(readFileSync(path, 'utf8')).toBe('{}');
+    expect(existsSync(`${path}.${process.pid}.tmp`)).toBe(false);
+  });
+});
+
+describe('journal compaction', () => {
+  it('compacts completely with short writes, and a failed compaction keeps the journal', () => {
+    const dir = tempDir();
+    const state = new EmulatorState();
+    const journal = openJournal(dir, state);
+    for (let i = 0; i < 20; i++) state.commit({ t: 'user', user: { id: `8:acs:r_${i}`, createdOn: i } });
+    journal.close();
+    const before = readFileSync(join(dir, 'journal.jsonl'), 'utf8');
+
+    limit.bytes = 5;
+    openJournal(dir, new EmulatorState()).close();
+    limit.bytes = undefined;
+    expect(readFileSync(join(dir, 'journal.jsonl'), 'utf8')).toBe(before);
+
+    limit.diskLeft = before.length - 10;
+    expect(() => openJournal(dir, new EmulatorState())).toThrow(/ENOSPC/);
+    limit.diskLeft = undefined;
+    expect(readFileSync(join(dir, 'journal.jsonl'), 'utf8')).toBe(before);
+
+    const replayed = new EmulatorState();
+    openJournal(dir, replayed).close();
+    expect(replayed.users.size).toBe(20);
   });
 });

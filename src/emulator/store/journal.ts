@@ -1,7 +1,7 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoreEntry } from './model.js';
-import { readFileIfExists, writeFileAtomic } from './files.js';
+import { readFileIfExists, writeFileAtomic, writeFully } from './files.js';
 import type { EmulatorState, EntrySink } from './state.js';
 
 const JOURNAL = 'journal.jsonl';
@@ -46,7 +46,8 @@ export function openJournal(dataDir: string, state: EmulatorState): Journal {
   const compacted: string[] = [];
   for (const entry of state.entries()) compacted.push(JSON.stringify(entry));
   writeFileAtomic(path, compacted.length ? compacted.join('\n') + '\n' : '');
-  const journal = new Journal(openSync(path, 'a'), report);
+  const fd = openSync(path, 'a');
+  const journal = new Journal(fd, fstatSync(fd).size, report);
   state.attach(journal);
   return journal;
 }
@@ -54,30 +55,54 @@ export function openJournal(dataDir: string, state: EmulatorState): Journal {
 /** The open journal file. */
 export class Journal implements EntrySink {
   #fd: number | undefined;
+  /** Bytes of complete lines in the file: where a failed append is cut back to. */
+  #size: number;
+  /** Why the journal stopped accepting appends, once it could not repair a failed one. */
+  #broken: Error | undefined;
 
   constructor(
     fd: number,
+    size: number,
     /** What replay found. */
     readonly replay: ReplayReport,
   ) {
     this.#fd = fd;
+    this.#size = size;
   }
 
   /**
-   * Appends one entry as one line. Normally one `write(2)`; a short write (a full disk, a
-   * signal) is continued until the whole line is down, because the caller acknowledges the
-   * change to the client as soon as this returns.
+   * Appends one entry as one line. See {@link Journal.appendAll}.
    */
   append(entry: StoreEntry): void {
+    this.appendAll([entry]);
+  }
+
+  /**
+   * Appends entries as lines with one write. Normally one `write(2)`; a short write (a full disk,
+   * a signal) is continued until everything is down, because the caller acknowledges the change
+   * to the client as soon as this returns. When a write fails part-way, the partial bytes are
+   * cut off again: left in place, the next acknowledged line would be glued onto them and lost
+   * on replay. If even that cut fails, the journal refuses every later append (the requests
+   * fail) instead of acknowledging changes it can no longer keep.
+   */
+  appendAll(entries: readonly StoreEntry[]): void {
+    if (this.#broken) throw this.#broken;
     if (this.#fd === undefined) throw new Error('journal is closed');
-    const buffer = Buffer.from(JSON.stringify(entry) + '\n', 'utf8');
-    let offset = 0;
-    while (offset < buffer.length) {
-      const written = writeSync(this.#fd, buffer, offset, buffer.length - offset);
-      // 0 bytes and no error would loop forever; fail the request instead (answered as a 500).
-      if (written <= 0) throw new Error(`journal write made no progress (${offset} of ${buffer.length} bytes written)`);
-      offset += written;
+    if (entries.length === 0) return;
+    const buffer = Buffer.from(entries.map((entry) => JSON.stringify(entry) + '\n').join(''), 'utf8');
+    try {
+      writeFully(this.#fd, buffer);
+    } catch (error) {
+      try {
+        ftruncateSync(this.#fd, this.#size);
+      } catch (truncateError) {
+        this.#broken = new Error(`journal is unusable: a failed write could not be undone (${String(truncateError)})`, {
+          cause: error,
+        });
+      }
+      throw error;
     }
+    this.#size += buffer.length;
   }
 
   /** Closes the file; later appends throw. */

@@ -7,7 +7,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // Controls how many bytes the mocked writeSync lets through per call (undefined = all), and how
 // many bytes in total it writes before failing with ENOSPC like a full disk (undefined = no limit).
-const limit: { bytes: number | undefined; diskLeft: number | undefined } = { bytes: undefined, diskLeft: undefined };
+// `truncateFails` makes ftruncateSync fail too (the disk went bad, not just full).
+const limit: { bytes: number | undefined; diskLeft: number | undefined; truncateFails: boolean } = {
+  bytes: undefined,
+  diskLeft: undefined,
+  truncateFails: false,
+};
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
@@ -21,7 +26,11 @@ vi.mock('node:fs', async (importOriginal) => {
     }
     return n === 0 ? 0 : fs.writeSync(fd, buffer, offset, n);
   };
-  return { ...fs, default: { ...fs, writeSync }, writeSync };
+  const ftruncateSync = (fd: number, len?: number): void => {
+    if (limit.truncateFails) throw Object.assign(new Error('EIO: i/o error, ftruncate'), { code: 'EIO' });
+    fs.ftruncateSync(fd, len);
+  };
+  return { ...fs, default: { ...fs, writeSync, ftruncateSync }, writeSync, ftruncateSync };
 });
 
 const { openJournal } = await import('../../../src/emulator/store/journal.js');
@@ -32,6 +41,7 @@ const dirs: string[] = [];
 afterEach(() => {
   limit.bytes = undefined;
   limit.diskLeft = undefined;
+  limit.truncateFails = false;
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
@@ -56,6 +66,42 @@ describe('journal append', () => {
     limit.bytes = 0;
     expect(() => journal.append({ t: 'user', user: { id: 'x', createdOn: 0 } })).toThrow(/no progress/);
     limit.bytes = undefined;
+    journal.close();
+  });
+});
+
+const user = (n: number) => ({ t: 'user' as const, user: { id: `8:acs:r_${n}`, createdOn: n } });
+
+describe('journal append after a failed write', () => {
+  it('cuts off the partial line, so the next acknowledged entry replays', () => {
+    const dir = tempDir();
+    const state = new EmulatorState();
+    const journal = openJournal(dir, state);
+    state.commit(user(1));
+    limit.diskLeft = 10; // the disk fills 10 bytes into the next line
+    expect(() => state.commit(user(2))).toThrow(/ENOSPC/);
+    limit.diskLeft = undefined;
+    state.commit(user(3));
+    journal.close();
+    const replayed = new EmulatorState();
+    const reopened = openJournal(dir, replayed);
+    reopened.close();
+    expect([...replayed.users.keys()]).toEqual(['8:acs:r_1', '8:acs:r_3']);
+    expect(reopened.replay.skipped).toBe(0);
+  });
+
+  it('refuses every later append when the partial line cannot be cut off', () => {
+    const dir = tempDir();
+    const state = new EmulatorState();
+    const journal = openJournal(dir, state);
+    state.commit(user(1));
+    limit.diskLeft = 10;
+    limit.truncateFails = true;
+    expect(() => state.commit(user(2))).toThrow(/ENOSPC/);
+    limit.diskLeft = undefined;
+    limit.truncateFails = false;
+    expect(() => state.commit(user(3))).toThrow(/unusable/);
+    expect(state.users.has('8:acs:r_3')).toBe(false);
     journal.close();
   });
 });

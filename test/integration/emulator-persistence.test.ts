@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { CommunicationIdentityClient } from '@azure/communication-identity';
@@ -179,6 +180,51 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; endpoint: stri
     child.on('exit', (code) => reject(new Error(`CLI exited with ${code}: ${out}`)));
   });
 }
+
+describe('several emulators starting at once on a data dir with a stale lock', () => {
+  // Each child waits for a common start instant, then starts an emulator on the dir and keeps it
+  // up until every child has decided, so a second "winner" cannot hide behind a released lock.
+  const CHILD = `
+    const { startEmulator } = await import(process.argv[1]);
+    const [dir, at] = [process.argv[2], Number(process.argv[3])];
+    while (Date.now() < at) {}
+    try {
+      const emu = await startEmulator({ port: 0, dataDir: dir });
+      console.log('STARTED');
+      await new Promise((r) => setTimeout(r, 2500));
+      await emu.close();
+    } catch (e) {
+      console.log('REFUSED ' + e.code);
+    }`;
+  const EMULATOR = resolve(__dirname, '../../dist/emulator.js');
+
+  it('lets exactly one of them take it over', async () => {
+    expect(existsSync(EMULATOR), 'build first (npm run build)').toBe(true);
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.once('exit', r));
+    for (let trial = 0; trial < 3; trial++) {
+      const dir = dataDir();
+      writeFileSync(join(dir, 'lock'), `${dead.pid}\n`);
+      const at = Date.now() + 1_500;
+      const outputs = await Promise.all(
+        Array.from(
+          { length: 5 },
+          () =>
+            new Promise<string>((r) => {
+              const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(EMULATOR).href, dir, String(at)], {
+                stdio: ['ignore', 'pipe', 'inherit'],
+              });
+              let out = '';
+              child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+              child.on('exit', () => r(out.trim()));
+            }),
+        ),
+      );
+      expect(outputs.filter((o) => o === 'STARTED'), `trial ${trial}: ${outputs.join(', ')}`).toHaveLength(1);
+      expect(outputs.filter((o) => o === 'REFUSED INVALID_OPTIONS')).toHaveLength(4);
+    }
+  }, 30_000);
+});
 
 describe('kill -9 during a burst of writes', () => {
   it('restarts cleanly with every acknowledged message', async () => {

@@ -1,9 +1,10 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal } from '../../../src/emulator/store/journal.js';
 import { loadOrCreateKeys } from '../../../src/emulator/store/keys.js';
+import { lockDataDir } from '../../../src/emulator/store/lock.js';
 import { EmulatorState } from '../../../src/emulator/store/state.js';
 
 const dirs: string[] = [];
@@ -76,5 +77,43 @@ describe('keys', () => {
     expect(third.accessKey).toBe(custom);
     expect(third.resourceId).toBe(first.resourceId);
     expect(() => loadOrCreateKeys(undefined, 'not base64!')).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+  });
+});
+
+describe('data dir lock', () => {
+  const lockPath = (d: string): string => join(d, 'lock');
+  const age = (path: string): void => {
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(path, past, past);
+  };
+
+  it('refuses a lock file that has no pid yet, instead of deleting it under the starter writing it', () => {
+    const d = dir();
+    writeFileSync(lockPath(d), '');
+    expect(() => lockDataDir(d)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(readFileSync(lockPath(d), 'utf8')).toBe('');
+  });
+
+  it('takes over a pid-less lock file left long ago, and leaves no temp files', () => {
+    const d = dir();
+    writeFileSync(lockPath(d), '');
+    age(lockPath(d));
+    const lock = lockDataDir(d);
+    expect(readFileSync(lockPath(d), 'utf8')).toBe(`${process.pid}\n`);
+    expect(readdirSync(d)).toEqual(['lock']);
+    lock.release();
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  it('removes a break guard left by a crashed starter, but waits for a live one', () => {
+    const d = dir();
+    writeFileSync(lockPath(d), '999999999\n'); // no such pid
+    writeFileSync(join(d, 'lock.break'), '');
+    expect(() => lockDataDir(d)).toThrow(/taking over/);
+    expect(readFileSync(lockPath(d), 'utf8')).toBe('999999999\n');
+    age(join(d, 'lock.break'));
+    const lock = lockDataDir(d);
+    expect(readdirSync(d)).toEqual(['lock']);
+    lock.release();
   });
 });

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { registerAdminRoutes } from './admin.js';
 import { validateEmulatorOptions } from './options.js';
@@ -171,6 +171,14 @@ async function listen(
   server.requestTimeout = 30_000;
   // A broken TLS handshake or HTTP parse error must never take the process down.
   server.on('tlsClientError', () => undefined);
+  // closeAllConnections() only knows sockets that finished the TLS handshake and reached HTTP;
+  // one still handshaking (or a raw TCP connect that never starts) would keep server.close()
+  // waiting until a timeout, holding the journal and the data-dir lock. So track every socket.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -190,6 +198,7 @@ async function listen(
       requests.close();
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     }).finally(() => {
       journal?.close();
       lock?.release();

@@ -116,6 +116,23 @@ describe('restart with a data dir', () => {
     expect(readFileSync(join(dir, 'journal.jsonl'), 'utf8')).not.toContain('after close');
   });
 
+  it('close() resolves promptly and releases the dir while a client is stuck before the TLS handshake', async () => {
+    const dir = dataDir();
+    const emu = await startEmulator({ port: 0, dataDir: dir });
+    const { connect } = await import('node:net');
+    const socket = connect(emu.port, '127.0.0.1'); // TCP only: never sends a ClientHello
+    socket.on('error', () => undefined);
+    try {
+      await new Promise((r) => socket.once('connect', r));
+      const closed = emu.close().then(() => 'closed');
+      const timeout = new Promise<string>((r) => setTimeout(() => r('still closing after 3 s'), 3_000).unref());
+      expect(await Promise.race([closed, timeout])).toBe('closed');
+      expect(existsSync(join(dir, 'lock'))).toBe(false);
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it('serves a certificate that covers a non-loopback-name host, regenerating a stored one that does not', async () => {
     const dir = dataDir();
     const first = await startEmulator({ port: 0, dataDir: dir });

@@ -25,8 +25,9 @@ interface KeysFile {
 }
 
 /**
- * Loads the keys and certificate from `dataDir`, creating (and persisting) what is missing or
- * unusable. Without a data dir everything is fresh and in memory. The certificate covers the
+ * Loads the keys and certificate from `dataDir`, creating (and persisting) what is missing. A
+ * `keys.json` that exists but is not valid is refused with `INVALID_OPTIONS` (new keys would
+ * orphan every stored identity); an unusable certificate is regenerated. Without a data dir everything is fresh and in memory. The certificate covers the
  * loopback names and `host` (the interface the emulator binds): a stored one that does not cover
  * `host` is regenerated, or clients connecting to that host would fail the TLS name check.
  *
@@ -51,7 +52,16 @@ export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string
   }
   mkdirSync(dataDir, { recursive: true });
   const keysPath = join(dataDir, 'keys.json');
-  let stored = parseKeys(readFileIfExists(keysPath));
+  const text = readFileIfExists(keysPath);
+  let stored = text === undefined ? undefined : parseKeys(text);
+  if (text !== undefined && !stored) {
+    // Generating new keys here would silently orphan every stored identity and token (user ids
+    // embed the resource id): the user must repair or remove the file knowingly.
+    throw new SessionError(
+      'INVALID_OPTIONS',
+      `startEmulator: ${keysPath} is not a valid emulator keys file (expected JSON with resourceId, accessKey and tokenSecret); restore it, or delete it to start with new keys (identities stored in this data dir will then no longer be usable)`,
+    );
+  }
   if (!stored || (accessKey !== undefined && stored.accessKey !== accessKey)) {
     stored = {
       resourceId: stored?.resourceId ?? randomUUID(),
@@ -81,13 +91,13 @@ export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string
   };
 }
 
-function parseKeys(text: string | undefined): KeysFile | undefined {
-  if (text === undefined) return undefined;
+function parseKeys(text: string): KeysFile | undefined {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return undefined;
     const { resourceId, accessKey, tokenSecret } = value as Record<string, unknown>;
     if (typeof resourceId !== 'string' || typeof accessKey !== 'string' || typeof tokenSecret !== 'string') return undefined;
+    if (!resourceId || !isBase64Key(accessKey) || !isBase64Key(tokenSecret)) return undefined;
     return { resourceId, accessKey, tokenSecret };
   } catch {
     return undefined;

@@ -78,6 +78,19 @@ describe('keys', () => {
     expect(third.resourceId).toBe(first.resourceId);
     expect(() => loadOrCreateKeys(undefined, 'not base64!')).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
   });
+  it('refuses to start on a keys.json it cannot read, leaving the file as it is', () => {
+    const d = dir();
+    const first = loadOrCreateKeys(d);
+    const keysPath = join(d, 'keys.json');
+    const valid = readFileSync(keysPath, 'utf8');
+    for (const broken of ['{"resourceId": "r", "accessKey": ', '[]', JSON.stringify({ resourceId: first.resourceId, accessKey: '!', tokenSecret: 'QUJD' })]) {
+      writeFileSync(keysPath, broken);
+      expect(() => loadOrCreateKeys(d)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining(keysPath) }));
+      expect(readFileSync(keysPath, 'utf8')).toBe(broken);
+    }
+    writeFileSync(keysPath, valid);
+    expect(loadOrCreateKeys(d).resourceId).toBe(first.resourceId);
+  });
 });
 
 describe('data dir lock', () => {

@@ -17,12 +17,25 @@ export type NewMessage = Omit<MessageRecord, 'id' | 'sequenceId' | 'version' | '
  * ```
  */
 export function appendMessage(services: EmulatorServices, thread: ThreadState, message: NewMessage, now: number): MessageRecord {
-  const id = services.ids.message(now);
-  const last = thread.messages[thread.messages.length - 1];
-  const createdOn = last === undefined ? now : Math.max(now, last.createdOn + 1);
-  const record: MessageRecord = { ...message, id, sequenceId: (last?.sequenceId ?? 0) + 1, version: id, createdOn };
+  const record = nextMessage(services, thread.messages[thread.messages.length - 1], message, now);
   services.state.commit({ t: 'message', threadId: thread.record.id, message: record });
   return record;
+}
+
+/**
+ * The record of a message that follows `last` (`undefined`: the thread's first), without
+ * committing it: for changes committed together with other entries (`state.commitAll`).
+ *
+ * @example
+ * ```ts
+ * const added = nextMessage(services, undefined, { type: 'participantAdded', content }, now);
+ * const topic = nextMessage(services, added, { type: 'topicUpdated', content: { topic, initiator } }, now);
+ * ```
+ */
+export function nextMessage(services: EmulatorServices, last: MessageRecord | undefined, message: NewMessage, now: number): MessageRecord {
+  const id = services.ids.message(now);
+  const createdOn = last === undefined ? now : Math.max(now, last.createdOn + 1);
+  return { ...message, id, sequenceId: (last?.sequenceId ?? 0) + 1, version: id, createdOn };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Router } from '../router.js';
 import { CHAT_API_VERSIONS, type EmulatorServices } from '../services.js';
 import { asObject, parseJsonBody } from '../validate.js';
 import { type ChatCaller, participantContext } from './access.js';
-import { appendMessage } from './append.js';
+import { nextMessage } from './append.js';
 import { offsetPage } from './paging.js';
 import { MAX_PARTICIPANTS, parseParticipants } from './participantInput.js';
 import { parseIdentifierModel, participantWire } from './wire.js';
@@ -44,10 +44,14 @@ export function registerParticipantRoutes(router: Router, services: EmulatorServ
         throw httpErrors.badRequest(`A thread can have at most ${MAX_PARTICIPANTS} participants.`, 'participants');
       }
       // Re-adding an existing member updates its display name and metadata without a system message.
-      for (const participant of valid) services.state.commit({ t: 'participant', threadId, participant });
-      if (added.length > 0) {
-        appendMessage(services, thread, { type: 'participantAdded', content: { participants: added, initiator: caller.rawId } }, ctx.now);
-      }
+      const last = thread.messages[thread.messages.length - 1];
+      // One commit: a failure must not leave members added without their system message.
+      services.state.commitAll([
+        ...valid.map((participant) => ({ t: 'participant' as const, threadId, participant })),
+        ...(added.length > 0
+          ? [{ t: 'message' as const, threadId, message: nextMessage(services, last, { type: 'participantAdded', content: { participants: added, initiator: caller.rawId } }, ctx.now) }]
+          : []),
+      ]);
       return { status: 201, body: invalid.length > 0 ? { invalidParticipants: invalid } : {} };
     },
     options,
@@ -63,8 +67,11 @@ export function registerParticipantRoutes(router: Router, services: EmulatorServ
       if (rawId !== caller.rawId) requireMembershipScope(caller);
       const participant = thread.participants.get(rawId);
       if (!participant) return { status: 204 };
-      services.state.commit({ t: 'participantRemoved', threadId, rawId });
-      appendMessage(services, thread, { type: 'participantRemoved', content: { participants: [participant], initiator: caller.rawId } }, ctx.now);
+      const last = thread.messages[thread.messages.length - 1];
+      services.state.commitAll([
+        { t: 'participantRemoved', threadId, rawId },
+        { t: 'message', threadId, message: nextMessage(services, last, { type: 'participantRemoved', content: { participants: [participant], initiator: caller.rawId } }, ctx.now) },
+      ]);
       return { status: 204 };
     },
     options,

@@ -5,7 +5,7 @@ import type { ParticipantRecord, RetentionPolicy, ThreadRecord } from '../store/
 import type { ThreadState } from '../store/state.js';
 import { asObject, mergeStringMap, optionalStringMap, parseJsonBody, requiredString, stringsOnly } from '../validate.js';
 import { authenticateChat, participantContext, requireFullChatScope, threadForCaller } from './access.js';
-import { appendMessage } from './append.js';
+import { nextMessage } from './append.js';
 import { checkMetadataSize } from './metadataLimit.js';
 import { nextLink as buildNextLink, pageSize, startTime } from './paging.js';
 import { MAX_PARTICIPANTS, parseParticipants } from './participantInput.js';
@@ -88,10 +88,13 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
         const policy = parseRetentionPolicy(body['retentionPolicy']);
         if (policy) record.retentionPolicy = policy;
       }
-      services.state.commit({ t: 'thread', thread: record });
-      if (topicChanged) {
-        appendMessage(services, thread, { type: 'topicUpdated', content: { topic: record.topic, initiator: caller.rawId } }, ctx.now);
-      }
+      const last = thread.messages[thread.messages.length - 1];
+      services.state.commitAll([
+        { t: 'thread', thread: record },
+        ...(topicChanged
+          ? [{ t: 'message' as const, threadId, message: nextMessage(services, last, { type: 'topicUpdated', content: { topic: record.topic, initiator: caller.rawId } }, ctx.now) }]
+          : []),
+      ]);
       return { status: 204 };
     },
     options,
@@ -142,13 +145,19 @@ function createThread(ctx: RequestContext, services: EmulatorServices): RouteRes
   const record: ThreadRecord = { id, topic, createdOn: ctx.now, createdBy: caller.rawId, lastMessageOn: ctx.now };
   if (metadata) record.metadata = stringsOnly(metadata);
   if (retentionPolicy) record.retentionPolicy = retentionPolicy;
-  services.state.commit({ t: 'thread', thread: record });
-  for (const participant of participants.values()) services.state.commit({ t: 'participant', threadId: id, participant });
+  const added = nextMessage(services, undefined, { type: 'participantAdded', content: { participants: [...participants.values()], initiator: caller.rawId } }, ctx.now);
+  const topicSet = nextMessage(services, added, { type: 'topicUpdated', content: { topic, initiator: caller.rawId } }, ctx.now);
+  // All or nothing: a thread stored without its repeatability key would be duplicated by the
+  // SDK's retry of a request that failed here.
+  services.state.commitAll([
+    { t: 'thread', thread: record },
+    ...[...participants.values()].map((participant) => ({ t: 'participant' as const, threadId: id, participant })),
+    { t: 'message', threadId: id, message: added },
+    { t: 'message', threadId: id, message: topicSet },
+    ...(repeatKey ? [{ t: 'repeatability' as const, key: repeatKey, threadId: id }] : []),
+  ]);
   const thread = services.state.threads.get(id);
   if (!thread) throw new Error('thread vanished after commit');
-  appendMessage(services, thread, { type: 'participantAdded', content: { participants: [...participants.values()], initiator: caller.rawId } }, ctx.now);
-  appendMessage(services, thread, { type: 'topicUpdated', content: { topic, initiator: caller.rawId } }, ctx.now);
-  if (repeatKey) services.state.commit({ t: 'repeatability', key: repeatKey, threadId: id });
   return created(ctx, thread, invalid);
 }
 

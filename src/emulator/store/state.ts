@@ -17,9 +17,9 @@ export interface ThreadState {
   receipts: Map<string, ReceiptRecord>;
 }
 
-/** Receives every applied entry; the journal implements it. */
+/** Receives every applied change, all its entries at once; the journal implements it. */
 export interface EntrySink {
-  append(entry: StoreEntry): void;
+  appendAll(entries: readonly StoreEntry[]): void;
 }
 
 /**
@@ -48,8 +48,17 @@ export class EmulatorState {
 
   /** Persists then applies one change. */
   commit(entry: StoreEntry): void {
-    this.#sink?.append(entry);
-    this.apply(entry);
+    this.commitAll([entry]);
+  }
+
+  /**
+   * Persists then applies a change made of several entries (a thread with its participants and
+   * system messages) as a whole: one journal write, so a failure leaves none of it, rather than
+   * a half-created thread that the client's retry would duplicate.
+   */
+  commitAll(entries: readonly StoreEntry[]): void {
+    this.#sink?.appendAll(entries);
+    for (const entry of entries) this.apply(entry);
   }
 
   /** Applies one change in memory only (journal replay). Unknown threads are ignored. */

@@ -168,3 +168,35 @@ describe('journal compaction', () => {
     expect(replayed.users.size).toBe(20);
   });
 });
+
+describe('multi-entry changes on a full disk', () => {
+  it('a thread creation that fails leaves no thread, so the retry creates exactly one', async () => {
+    const { startEmulator } = await import('../../../src/emulator/index.js');
+    const { createUsers, rawRequest } = await import('../../support/emulatorClients.js');
+    const dir = tempDir();
+    const emu = await startEmulator({ port: 0, dataDir: dir, onError: () => undefined });
+    try {
+      const [ada] = await createUsers(emu, 1);
+      const create = () =>
+        rawRequest(emu, {
+          method: 'POST',
+          path: '/chat/threads?api-version=2025-03-15',
+          headers: { authorization: `Bearer ${ada!.token}`, 'content-type': 'application/json', 'repeatability-request-id': 'once' },
+          body: JSON.stringify({ topic: 'only one' }),
+        });
+      // Room for the thread entry but not for the rest (participants, system messages, key).
+      limit.diskLeft = 400;
+      expect((await create()).status).toBe(500);
+      limit.diskLeft = undefined;
+      expect((await create()).status).toBe(201);
+      expect((await create()).status).toBe(201); // the repeatability key returns the same thread
+      const threads = await rawRequest(emu, { path: '/chat/threads?api-version=2025-03-15', headers: { authorization: `Bearer ${ada!.token}` } });
+      expect((JSON.parse(threads.text) as { value: unknown[] }).value).toHaveLength(1);
+    } finally {
+      await emu.close();
+    }
+    const replayed = new EmulatorState();
+    openJournal(dir, replayed).close();
+    expect(replayed.threads.size).toBe(1);
+  });
+});

@@ -3,7 +3,7 @@ import { CommunicationIdentityClient } from '@azure/communication-identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signHmacRequest } from '../../src/emulator/auth/hmac.js';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
-import { identityClient, rawRequest } from '../support/emulatorClients.js';
+import { chatClientFor, identityClient, rawRequest } from '../support/emulatorClients.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -49,6 +49,32 @@ describe('identity API through CommunicationIdentityClient', () => {
     const user = await identity.createUser();
     // @ts-expect-error -- deliberately invalid scope
     await expect(identity.getToken(user, ['chat', 'admin'])).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  it('a token issued between two revocations in the same second is revoked by the second', async () => {
+    const own = await startEmulator({ port: 0 });
+    try {
+      const identity = identityClient(own);
+      const user = await identity.createUser();
+      const works = (token: string) =>
+        chatClientFor(own, token)
+          .listChatThreads()
+          .next()
+          .then(
+            () => 200,
+            (e: { statusCode?: number }) => e.statusCode,
+          );
+      // Put the emulator's clock at the start of a second, so the calls below share that second.
+      own.advanceClock(-(Date.now() % 1000));
+      await identity.revokeTokens(user);
+      const { token: between } = await identity.getToken(user, ['chat']);
+      await identity.revokeTokens(user);
+      const { token: after } = await identity.getToken(user, ['chat']);
+      expect(await works(between)).toBe(401);
+      expect(await works(after)).toBe(200);
+    } finally {
+      await own.close();
+    }
   });
 
   it('revokes tokens and deletes users; a deleted user gets 404 afterwards', async () => {

@@ -55,7 +55,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     signed((ctx, { id = '' }) => {
       const user = findUser(services, id);
       // Deleting also revokes: tokens of a deleted identity must stop working at once.
-      services.state.commit({ t: 'user', user: { ...user, deleted: true, revokedAt: ctx.now } });
+      services.state.commit({ t: 'user', user: { ...user, deleted: true, revokedAt: nextRevocation(user.revokedAt, ctx.now) } });
       return { status: 204 };
     }),
     options,
@@ -66,7 +66,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     '/identities/{id}/:revokeAccessTokens',
     signed((ctx, { id = '' }) => {
       const user = findUser(services, id);
-      services.state.commit({ t: 'user', user: { ...user, revokedAt: Math.max(ctx.now, user.revokedAt ?? 0) } });
+      services.state.commit({ t: 'user', user: { ...user, revokedAt: nextRevocation(user.revokedAt, ctx.now) } });
       return { status: 204 };
     }),
     options,
@@ -93,4 +93,14 @@ function findUser(services: EmulatorServices, id: string): UserRecord {
   const user = services.state.users.get(id);
   if (!user || user.deleted) throw new AcsHttpError(404, 'IdentityNotFound', 'The identity does not exist.');
   return user;
+}
+
+/**
+ * The `revokedAt` of a new revocation. Tokens only carry whole seconds (`iat`), so a token issued
+ * after the previous revocation gets an `iat` of up to the next whole second after it; a second
+ * revocation in that same second must reach that boundary, or the token issued between the two
+ * would outlive the second one.
+ */
+function nextRevocation(previous: number | undefined, now: number): number {
+  return previous === undefined ? now : Math.max(now, (Math.floor(previous / 1000) + 1) * 1000);
 }

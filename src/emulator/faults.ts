@@ -190,7 +190,7 @@ export function parseFaultSpec(spec: string): FaultRule {
 }
 
 /**
- * Throws `INVALID_ARGUMENT` unless `rule` is usable: status 100–599, `times` a whole number ≥ 1,
+ * Throws `INVALID_ARGUMENT` unless `rule` is usable: status 200–599, `times` a whole number ≥ 1,
  * `delayMs` 0–600000, `retryAfterSeconds` ≥ 0, and a status or a delay.
  *
  * @example
@@ -201,8 +201,9 @@ export function parseFaultSpec(spec: string): FaultRule {
 export function validateFaultRule(rule: FaultRule, prefix = ''): void {
   const times = rule.times ?? 1;
   if (!Number.isInteger(times) || times < 1) throw invalidFault(`${prefix}times must be a positive integer`);
-  if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599)) {
-    throw invalidFault(`${prefix}status must be an HTTP status code (100-599)`);
+  // 1xx are informational: a client answered with one keeps waiting for the final response.
+  if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 200 || rule.status > 599)) {
+    throw invalidFault(`${prefix}status must be a final HTTP status code (200-599)`);
   }
   const delayMs = rule.delayMs ?? 0;
   if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 600_000) throw invalidFault(`${prefix}delayMs must be 0..600000`);

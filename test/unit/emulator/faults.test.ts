@@ -31,6 +31,10 @@ describe('FaultInjector', () => {
     const invalid = expect.objectContaining({ code: 'INVALID_ARGUMENT' });
     expect(() => faults.inject({ path: '/x' })).toThrow(invalid);
     expect(() => faults.inject({ path: '/x', status: 42 })).toThrow(invalid);
+    // Informational statuses would leave the client waiting for a final response.
+    for (const status of [100, 101, 102, 103, 199]) expect(() => faults.inject({ path: '/x', status })).toThrow(invalid);
+    expect(() => parseFaultSpec('/x=100')).toThrow(invalid);
+    expect(faults.inject({ path: '/x', status: 200 })).toBeDefined();
     expect(() => faults.inject({ path: '/x', status: 503, times: 0 })).toThrow(invalid);
     expect(() => parseFaultSpec('/x=abc')).toThrow(invalid);
   });

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { CommunicationIdentityClient } from '@azure/communication-identity';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { chatClientFor, collect, createUsers, identityClient, rawRequest } from '../support/emulatorClients.js';
 
@@ -97,21 +97,31 @@ describe('restart with a data dir', () => {
     const emu = await startEmulator({ port: 0, dataDir: dir, onError: (e) => errors.push(e) });
     const [ada] = await createUsers(emu, 1);
     const { chatThread } = await ada!.chat.createChatThread({ topic: 'slow' });
-    const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-    const baseline = timers();
-    emu.faults.inject({ method: 'POST', path: '/chat/threads/*/messages', delayMs: 600_000 });
-    const path = `/chat/threads/${encodeURIComponent(chatThread!.id)}/messages?api-version=2025-03-15`;
-    const headers = { authorization: `Bearer ${ada!.token}`, 'content-type': 'application/json' };
-    const pending = rawRequest(emu, { method: 'POST', path, headers, body: '{"content":"after close"}' }).then(
-      (res) => res.status,
-      () => 'dropped',
-    );
-    while (emu.faults.pending > 0) await new Promise((r) => setTimeout(r, 5));
-    expect(timers()).toBe(baseline + 1);
-    await emu.close();
-    expect(await pending).toBe('dropped');
-    // The 10-minute delay timer is gone: it would keep the process alive and then run the handler.
-    expect(timers()).toBeLessThanOrEqual(baseline);
+    // Watch the one timer that matters, the 10-minute delay, rather than counting every timer in
+    // the process (other work running at the same time made that count flaky).
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    const clearTimeoutSpy = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      emu.faults.inject({ method: 'POST', path: '/chat/threads/*/messages', delayMs: 600_000 });
+      const path = `/chat/threads/${encodeURIComponent(chatThread!.id)}/messages?api-version=2025-03-15`;
+      const headers = { authorization: `Bearer ${ada!.token}`, 'content-type': 'application/json' };
+      const pending = rawRequest(emu, { method: 'POST', path, headers, body: '{"content":"after close"}' }).then(
+        (res) => res.status,
+        () => 'dropped',
+      );
+      while (emu.faults.pending > 0) await new Promise((r) => setTimeout(r, 5));
+      const delays = setTimeoutSpy.mock.calls.flatMap((call, i) => (call[1] === 600_000 ? [setTimeoutSpy.mock.results[i]?.value as unknown] : []));
+      expect(delays).toHaveLength(1);
+      const delay = delays[0];
+      expect(clearTimeoutSpy.mock.calls.some((call) => call[0] === delay)).toBe(false);
+      await emu.close();
+      expect(await pending).toBe('dropped');
+      // The delay timer is gone: it would keep the process alive and then run the handler.
+      expect(clearTimeoutSpy.mock.calls.some((call) => call[0] === delay)).toBe(true);
+    } finally {
+      setTimeoutSpy.mockRestore();
+      clearTimeoutSpy.mockRestore();
+    }
     expect(errors).toEqual([]);
     expect(readFileSync(join(dir, 'journal.jsonl'), 'utf8')).not.toContain('after close');
   });

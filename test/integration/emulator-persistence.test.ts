@@ -332,8 +332,12 @@ describe('CLI', () => {
       const url = new URL('chat/threads?api-version=2025-03-15', endpoint);
       const req = request(url, { ca }, (res) => res.resume());
       req.on('error', () => undefined); // the server drops it on close
+      // Wait until the server has the request (TLS handshake done, request written), not for a
+      // fixed time that a busy machine may not honour.
+      const handshaken = new Promise<void>((r) => req.once('socket', (socket) => socket.once('secureConnect', () => r())));
+      const written = new Promise<void>((r) => req.once('finish', () => r()));
       req.end();
-      await new Promise((r) => setTimeout(r, 300)); // let the request reach the delay
+      await Promise.all([handshaken, written]);
       child.kill('SIGTERM');
       const timeout = new Promise<string>((r) => setTimeout(() => r('still running after 5 s'), 5_000));
       expect(await Promise.race([exited, timeout])).toBe(0);

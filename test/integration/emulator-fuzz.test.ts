@@ -18,8 +18,6 @@ const SEED = Number(process.env['FUZZ_SEED'] ?? 20_251_128);
 
 describe('fuzz', () => {
   it(`survives ${TOTAL} random or malformed requests and still serves the real clients`, { timeout: 120_000 }, async () => {
-    const random = rng(SEED);
-    const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const dir = mkdtempSync(join(tmpdir(), 'acs-fuzz-'));
     let emu: Emulator = await startEmulator({ port: 0, dataDir: dir, maxBodyBytes: 256 * 1024 });
     try {
@@ -56,87 +54,94 @@ describe('fuzz', () => {
       const keys = ['topic', 'content', 'participants', 'metadata', 'type', 'chatMessageId', 'scopes', 'createTokenWithScopes',
         'expiresInMinutes', 'communicationIdentifier', 'retentionPolicy', 'senderDisplayName', 'kind', 'path', 'status', '__proto__',
         'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'shareHistoryTime', 'rawId', 'communicationUser', 'id'];
-      const randomJson = (depth = 0): string => {
-        if (depth > 3 || random() < 0.4) return pick(jsonValues);
-        const members: string[] = [];
-        for (let i = 0; i < 1 + Math.floor(random() * 4); i++) {
-          const value = random() < 0.3 ? `[${randomJson(depth + 1)}]` : randomJson(depth + 1);
-          members.push(`${JSON.stringify(pick(keys))}:${value}`);
-        }
-        return `{${members.join(',')}}`;
-      };
-      const randomBody = (): string | Buffer | undefined => {
-        const r = random();
-        if (r < 0.15) return undefined;
-        if (r < 0.6) return randomJson();
-        if (r < 0.7) return randomJson().slice(0, -1); // truncated
-        if (r < 0.78) return Buffer.from(Array.from({ length: Math.floor(random() * 512) }, () => Math.floor(random() * 256)));
-        if (r < 0.8) return Buffer.alloc(300 * 1024, 0x7b); // over the body limit
-        if (r < 0.85) return '['.repeat(10_000) + ']'.repeat(10_000); // deep nesting
-        if (r < 0.9) return JSON.stringify({ topic: 't', participants: Array.from({ length: 300 }, () => ({ communicationIdentifier: { rawId: 'x' } })) });
-        return JSON.stringify({ content: 'c', metadata: { k: 'v'.repeat(29_000) } });
-      };
 
       const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: emu.certificate });
       const statuses = new Map<number, number>();
       let transportErrors = 0;
 
-      const httpCase = (): Promise<void> =>
-        new Promise((resolve) => {
-          const method = pick(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'HEAD']);
-          const parts = Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(segments));
-          if (random() < 0.5) parts.splice(0, Math.min(2, parts.length), 'chat', 'threads');
-          const path = `/${parts.join('/')}?${pick(queries)}`;
-          const body = randomBody();
-          const headers: Record<string, string> = { 'content-type': pick(['application/json', 'application/merge-patch+json', 'text/plain']) };
-          const token = pick(tokens);
-          if (random() < 0.8) headers['authorization'] = `Bearer ${token}`;
-          if (random() < 0.15) {
-            Object.assign(headers, signHmacRequest({ method, url: `https://127.0.0.1:${emu.port}${path}`, body: typeof body === 'string' ? body : '' }, key));
+      // Each worker draws from its own generator (seeded SEED + worker index) and runs a fixed
+      // share of the cases, so FUZZ_SEED reproduces the same requests however the workers interleave.
+      const casesFor = (random: () => number): { httpCase: () => Promise<void>; rawCase: () => Promise<void>; random: () => number } => {
+        const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+        const randomJson = (depth = 0): string => {
+          if (depth > 3 || random() < 0.4) return pick(jsonValues);
+          const members: string[] = [];
+          for (let i = 0; i < 1 + Math.floor(random() * 4); i++) {
+            const value = random() < 0.3 ? `[${randomJson(depth + 1)}]` : randomJson(depth + 1);
+            members.push(`${JSON.stringify(pick(keys))}:${value}`);
           }
-          // Node's client frames GET/HEAD/DELETE/OPTIONS bodies with neither Content-Length nor
-          // chunking, which would make the body parse as the next request: frame it explicitly.
-          if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-          if (random() < 0.1) headers['repeatability-request-id'] = pick(['a', 'b', 'x'.repeat(1000)]);
-          if (random() < 0.05) headers['x-emulator-key'] = key;
-          if (random() < 0.05) headers['origin'] = 'http://localhost:3000';
-          try {
-            const req = request({ host: '127.0.0.1', port: emu.port, method, path, headers, agent, servername: 'localhost' }, (res) => {
-              statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
-              res.resume();
-              res.on('end', resolve);
-              res.on('error', () => resolve());
-            });
-            req.setTimeout(10_000, () => req.destroy());
-            req.on('error', () => {
-              transportErrors++;
-              resolve();
-            });
-            req.end(body);
-          } catch {
-            resolve(); // the client itself refused (e.g. invalid header); not a server concern
-          }
-        });
+          return `{${members.join(',')}}`;
+        };
+        const randomBody = (): string | Buffer | undefined => {
+          const r = random();
+          if (r < 0.15) return undefined;
+          if (r < 0.6) return randomJson();
+          if (r < 0.7) return randomJson().slice(0, -1); // truncated
+          if (r < 0.78) return Buffer.from(Array.from({ length: Math.floor(random() * 512) }, () => Math.floor(random() * 256)));
+          if (r < 0.8) return Buffer.alloc(300 * 1024, 0x7b); // over the body limit
+          if (r < 0.85) return '['.repeat(10_000) + ']'.repeat(10_000); // deep nesting
+          if (r < 0.9) return JSON.stringify({ topic: 't', participants: Array.from({ length: 300 }, () => ({ communicationIdentifier: { rawId: 'x' } })) });
+          return JSON.stringify({ content: 'c', metadata: { k: 'v'.repeat(29_000) } });
+        };
 
-      const rawCase = (): Promise<void> =>
-        new Promise((resolve) => {
-          const socket = connect({ host: '127.0.0.1', port: emu.port, ca: emu.certificate, servername: 'localhost' }, () => {
-            const r = random();
-            let payload: Buffer;
-            if (r < 0.25) payload = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 2048) }, () => Math.floor(random() * 256)));
-            else if (r < 0.4) payload = Buffer.from(`GET /chat/threads?api-version=2025-03-15 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
-            else if (r < 0.55) payload = Buffer.from('POST /chat/threads HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnope\r\n');
-            else if (r < 0.7) payload = Buffer.from('GET /chat/thr eads HTTP/1.1\r\nHost: x\r\n\r\n');
-            else if (r < 0.8) payload = Buffer.from('POST /chat/threads?api-version=2025-03-15 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"to'); // then hang up
-            else if (r < 0.9) payload = Buffer.from(`BREW /${'%'.repeat(100)} HTTP/9.9\r\n\r\n`);
-            else payload = Buffer.from('GET / HTTP/1.1\r\nContent-Length: -5\r\nContent-Length: 7\r\n\r\n');
-            socket.end(payload);
+        const httpCase = (): Promise<void> =>
+          new Promise((resolve) => {
+            const method = pick(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'HEAD']);
+            const parts = Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(segments));
+            if (random() < 0.5) parts.splice(0, Math.min(2, parts.length), 'chat', 'threads');
+            const path = `/${parts.join('/')}?${pick(queries)}`;
+            const body = randomBody();
+            const headers: Record<string, string> = { 'content-type': pick(['application/json', 'application/merge-patch+json', 'text/plain']) };
+            const token = pick(tokens);
+            if (random() < 0.8) headers['authorization'] = `Bearer ${token}`;
+            if (random() < 0.15) {
+              Object.assign(headers, signHmacRequest({ method, url: `https://127.0.0.1:${emu.port}${path}`, body: typeof body === 'string' ? body : '' }, key));
+            }
+            // Node's client frames GET/HEAD/DELETE/OPTIONS bodies with neither Content-Length nor
+            // chunking, which would make the body parse as the next request: frame it explicitly.
+            if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+            if (random() < 0.1) headers['repeatability-request-id'] = pick(['a', 'b', 'x'.repeat(1000)]);
+            if (random() < 0.05) headers['x-emulator-key'] = key;
+            if (random() < 0.05) headers['origin'] = 'http://localhost:3000';
+            try {
+              const req = request({ host: '127.0.0.1', port: emu.port, method, path, headers, agent, servername: 'localhost' }, (res) => {
+                statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
+                res.resume();
+                res.on('end', resolve);
+                res.on('error', () => resolve());
+              });
+              req.setTimeout(10_000, () => req.destroy());
+              req.on('error', () => {
+                transportErrors++;
+                resolve();
+              });
+              req.end(body);
+            } catch {
+              resolve(); // the client itself refused (e.g. invalid header); not a server concern
+            }
           });
-          socket.setTimeout(5_000, () => socket.destroy());
-          socket.on('data', () => undefined);
-          socket.on('error', () => resolve());
-          socket.on('close', () => resolve());
-        });
+
+        const rawCase = (): Promise<void> =>
+          new Promise((resolve) => {
+            const socket = connect({ host: '127.0.0.1', port: emu.port, ca: emu.certificate, servername: 'localhost' }, () => {
+              const r = random();
+              let payload: Buffer;
+              if (r < 0.25) payload = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 2048) }, () => Math.floor(random() * 256)));
+              else if (r < 0.4) payload = Buffer.from(`GET /chat/threads?api-version=2025-03-15 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
+              else if (r < 0.55) payload = Buffer.from('POST /chat/threads HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnope\r\n');
+              else if (r < 0.7) payload = Buffer.from('GET /chat/thr eads HTTP/1.1\r\nHost: x\r\n\r\n');
+              else if (r < 0.8) payload = Buffer.from('POST /chat/threads?api-version=2025-03-15 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"to'); // then hang up
+              else if (r < 0.9) payload = Buffer.from(`BREW /${'%'.repeat(100)} HTTP/9.9\r\n\r\n`);
+              else payload = Buffer.from('GET / HTTP/1.1\r\nContent-Length: -5\r\nContent-Length: 7\r\n\r\n');
+              socket.end(payload);
+            });
+            socket.setTimeout(5_000, () => socket.destroy());
+            socket.on('data', () => undefined);
+            socket.on('error', () => resolve());
+            socket.on('close', () => resolve());
+          });
+        return { httpCase, rawCase, random };
+      };
 
       // Prototype-named keys and values whose toString is not a function, sent once each to every
       // operation that reads them (the random mix rarely signs an identity request, for one).
@@ -166,14 +171,13 @@ describe('fuzz', () => {
         expect(res.status, `${t.method} ${t.path} ${t.body}`).toBeLessThan(500);
       }
 
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < TOTAL) {
-          next++;
-          await (random() < RAW_SHARE ? rawCase() : httpCase());
-        }
+      const worker = async (index: number): Promise<void> => {
+        const { httpCase, rawCase, random } = casesFor(rng(SEED + index));
+        // Worker shares add up to TOTAL: the first TOTAL % CONCURRENCY workers take one more.
+        const share = Math.floor(TOTAL / CONCURRENCY) + (index < TOTAL % CONCURRENCY ? 1 : 0);
+        for (let i = 0; i < share; i++) await (random() < RAW_SHARE ? rawCase() : httpCase());
       };
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      await Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => worker(index)));
       agent.destroy();
 
       // Nothing reached Object.prototype through a `__proto__` or `constructor` key.

@@ -56,8 +56,8 @@ export function parseExpiresInMinutes(value: unknown): number {
 /**
  * Issues a signed user token for `user`.
  *
- * `iat` is kept strictly after the user's last revocation (it may run up to a second ahead of
- * the clock) so that a token issued right after `:revokeAccessTokens`, in the same second, is
+ * `iat` is kept strictly after the user's last revocation (it may run a second or, after several
+ * revocations within one second, a few seconds ahead of the clock) so that a token issued right after `:revokeAccessTokens`, in the same second, is
  * still valid while every token issued before the revoke is not.
  *
  * @example

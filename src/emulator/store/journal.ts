@@ -17,9 +17,10 @@ export interface ReplayReport {
 /**
  * An append-only JSON-lines journal of {@link StoreEntry}s in `dataDir`.
  *
- * Each entry is written with one `write(2)` before the client gets its answer, so a killed
- * process loses nothing it acknowledged (the kernel keeps the page); a write torn by a power
- * loss leaves a partial last line, which replay skips. On open the journal is compacted into a
+ * Each change (one or several entries) is written with one `write(2)` before the client gets
+ * its answer, so a killed process loses nothing it acknowledged (the kernel keeps the page); a
+ * failed write is cut back to the last complete line; a write torn by a power loss leaves a
+ * partial last line, which replay skips. On open the journal is compacted into a
  * fresh file (write-temp + fsync + rename), so it never grows past one run's worth of changes.
  *
  * @example

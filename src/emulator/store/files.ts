@@ -80,7 +80,8 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function unlinkQuietly(path: string): void {
+/** Removes `path` if it is there; a file that was never created or is already gone is fine. @internal */
+export function unlinkQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {
@@ -88,6 +89,7 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-function isErrno(error: unknown): error is NodeJS.ErrnoException {
+/** Whether `error` is a Node system error with a `code` (ENOENT, EEXIST…). @internal */
+export function isErrno(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && 'code' in error;
 }

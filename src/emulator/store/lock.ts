@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SessionError } from '../../errors.js';
+import { isErrno, unlinkQuietly } from './files.js';
 
 const LOCK = 'lock';
 /** Held (created with O_EXCL) by the one starter allowed to remove a stale lock. */
@@ -178,16 +179,4 @@ function isAlive(pid: number, key: string): boolean {
     // EPERM: the process exists but belongs to someone else — still alive.
     return !(isErrno(error) && error.code === 'ESRCH');
   }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    /* already gone */
-  }
-}
-
-function isErrno(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error;
 }

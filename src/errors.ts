@@ -1,6 +1,65 @@
 /**
- * Every failure acs-session reports, as a string literal. The README has the same table with
- * what to do about each one; keep the two in step.
+ * Every failure acs-session reports, by code. The README has the same table with what to do about
+ * each one; a test keeps the two in step. Use the values (`SessionErrorCodes.TIMEOUT`) from plain
+ * JavaScript, or the string literals from TypeScript.
+ * @example
+ * ```ts
+ * if (isSessionError(error, SessionErrorCodes.RATE_LIMITED)) await sleep(error.retryAfterMs ?? 1_000);
+ * ```
+ */
+export const SessionErrorCodes = {
+  /** `createSession` or another entry point was given options it cannot use; `message` lists every problem. */
+  INVALID_OPTIONS: 'INVALID_OPTIONS',
+  /** A method was called with an argument it cannot use. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** The session, refresher or stream was disposed before or while the call ran. */
+  DISPOSED: 'DISPOSED',
+  /** The caller's AbortSignal fired. */
+  ABORTED: 'ABORTED',
+  /** A wait ran past its `timeoutMs`. */
+  TIMEOUT: 'TIMEOUT',
+  /** The token fetcher threw, rejected or timed out; the refresher retries with backoff. */
+  TOKEN_FETCH_FAILED: 'TOKEN_FETCH_FAILED',
+  /** The fetcher returned something that is not an ACS user token (no JWT, no `exp`, no `skypeid`). */
+  TOKEN_MALFORMED: 'TOKEN_MALFORMED',
+  /** The token has expired: a static token ran out, or the fetcher returned an already-expired one. */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** The fetcher returned a token for a different ACS user than the session's; it was refused. */
+  TOKEN_IDENTITY_CHANGED: 'TOKEN_IDENTITY_CHANGED',
+  /** A refresh was requested but the session was created with a static token string. */
+  TOKEN_NOT_REFRESHABLE: 'TOKEN_NOT_REFRESHABLE',
+  /** An event listener threw; reported as an `error` event so the other listeners still run. */
+  LISTENER_FAILED: 'LISTENER_FAILED',
+  /** An `events()` iterator fell further behind than its buffer allows. */
+  EVENTS_OVERFLOW: 'EVENTS_OVERFLOW',
+  /** ACS refused the token (HTTP 401) even after one forced refresh. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  /** ACS refused the operation for this user (HTTP 403). */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The user is not (or no longer) a participant of the chat thread (HTTP 403 on a thread). */
+  NOT_A_PARTICIPANT: 'NOT_A_PARTICIPANT',
+  /** The resource does not exist (HTTP 404). */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The chat thread does not exist or was deleted. */
+  THREAD_NOT_FOUND: 'THREAD_NOT_FOUND',
+  /** The chat message does not exist. */
+  MESSAGE_NOT_FOUND: 'MESSAGE_NOT_FOUND',
+  /** The message is larger than ACS accepts (about 28 KB for chat). */
+  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
+  /** ACS refused the request as invalid (HTTP 400); `acsCode` and `message` say why. */
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  /** ACS throttled the request (HTTP 429); `retryAfterMs` says when to try again. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** ACS answered with a server error (HTTP 5xx) after the client's own retries. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** ACS could not be reached (no response: DNS, TLS, connection reset, offline). */
+  NETWORK_ERROR: 'NETWORK_ERROR',
+  /** ACS answered with a failure no other code describes; `status` and `acsCode` keep what it said. */
+  SERVICE_ERROR: 'SERVICE_ERROR',
+} as const;
+
+/**
+ * Every failure acs-session reports, as a string literal: the keys of {@link SessionErrorCodes}.
  * @example
  * ```ts
  * function explain(code: SessionErrorCode): string {
@@ -11,31 +70,7 @@
  * }
  * ```
  */
-export type SessionErrorCode =
-  /** `createSession` or another entry point was given options it cannot use; `message` lists every problem. */
-  | 'INVALID_OPTIONS'
-  /** A method was called with an argument it cannot use. */
-  | 'INVALID_ARGUMENT'
-  /** The session, refresher or stream was disposed before or while the call ran. */
-  | 'DISPOSED'
-  /** The caller's AbortSignal fired. */
-  | 'ABORTED'
-  /** A wait ran past its `timeoutMs`. */
-  | 'TIMEOUT'
-  /** The token fetcher threw, rejected or timed out; the refresher retries with backoff. */
-  | 'TOKEN_FETCH_FAILED'
-  /** The fetcher returned something that is not an ACS user token (no JWT, no `exp`, no `skypeid`). */
-  | 'TOKEN_MALFORMED'
-  /** The token has expired: a static token ran out, or the fetcher returned an already-expired one. */
-  | 'TOKEN_EXPIRED'
-  /** The fetcher returned a token for a different ACS user than the session's; it was refused. */
-  | 'TOKEN_IDENTITY_CHANGED'
-  /** A refresh was requested but the session was created with a static token string. */
-  | 'TOKEN_NOT_REFRESHABLE'
-  /** An event listener threw; reported as an `error` event so the other listeners still run. */
-  | 'LISTENER_FAILED'
-  /** An `events()` iterator fell further behind than its buffer allows. */
-  | 'EVENTS_OVERFLOW';
+export type SessionErrorCode = keyof typeof SessionErrorCodes;
 
 /** Options for {@link SessionError}. */
 export interface SessionErrorOptions {
@@ -45,6 +80,10 @@ export interface SessionErrorOptions {
   acsCode?: string | undefined;
   /** The ACS sub-code (calling end reasons, for example), when there was one. */
   acsSubCode?: number | undefined;
+  /** The HTTP status ACS answered with, when the failure came from an ACS response. */
+  status?: number | undefined;
+  /** How long ACS asked to wait before trying again (`Retry-After`), in ms. */
+  retryAfterMs?: number | undefined;
   /** The underlying error. */
   cause?: unknown;
 }
@@ -75,6 +114,10 @@ export class SessionError extends Error {
   readonly acsCode: string | undefined;
   /** The ACS sub-code, when there was one. */
   readonly acsSubCode: number | undefined;
+  /** The HTTP status ACS answered with, when there was a response. */
+  readonly status: number | undefined;
+  /** How long ACS asked to wait before trying again, in ms, when it said. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: SessionErrorCode, message: string, options: SessionErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -83,6 +126,8 @@ export class SessionError extends Error {
     this.retryable = options.retryable ?? false;
     this.acsCode = options.acsCode;
     this.acsSubCode = options.acsSubCode;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -2,7 +2,7 @@
  * acs-session: one typed session facade over the Azure Communication Services client libraries.
  * @packageDocumentation
  */
-export { SessionError, isSessionError } from './errors.js';
+export { SessionError, SessionErrorCodes, isSessionError } from './errors.js';
 export type { SessionErrorCode, SessionErrorOptions } from './errors.js';
 
 export { createSession } from './session/create-session.js';

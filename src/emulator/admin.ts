@@ -56,7 +56,8 @@ export function registerAdminRoutes(router: Router, faults: FaultInjector, acces
   );
 }
 
-function checkKey(ctx: RequestContext, accessKey: string): void {
+/** Throws 401 unless the request carries `x-emulator-key: <access key>`. @internal */
+export function checkKey(ctx: RequestContext, accessKey: string): void {
   const given = Buffer.from(String(ctx.headers['x-emulator-key'] ?? ''));
   const expected = Buffer.from(accessKey);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw httpErrors.denied();

@@ -9,6 +9,9 @@ import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { registerAdminRoutes } from './admin.js';
+import { startCallService } from './calling/call-service.js';
+import { SimulatedPhones } from './calling/phones.js';
+import { registerPhoneRoutes } from './calling/phone-routes.js';
 import { validateEmulatorOptions } from './options.js';
 import { JwtSigner } from './auth/jwt.js';
 import { registerMessageRoutes } from './chat/messages.js';
@@ -29,6 +32,8 @@ import { EmulatorState } from './store/state.js';
 
 export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
+export { SimulatedPhones } from './calling/phones.js';
+export type { PhoneCall } from './calling/phones.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
 export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
 
@@ -58,6 +63,11 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Called with unexpected internal errors (which are answered as 500s). Default: ignored. */
   onError?: (error: unknown) => void;
+  /** The call service (the local calling provider's back end). */
+  calling?: {
+    /** How long a 1:1 or phone call rings before it ends as not answered (ACS: 487/10004). Default 30 000 ms. */
+    ringTimeoutMs?: number;
+  };
 }
 
 /**
@@ -83,6 +93,10 @@ export interface Emulator {
   readonly resourceId: string;
   /** Fault injection: the next N requests matching a route fail or wait. */
   readonly faults: FaultInjector;
+  /** The simulated PSTN phones that calls to `{ phoneNumber }` ring; answer them here. */
+  readonly phones: SimulatedPhones;
+  /** How many calls the call service holds now (for tests and leak checks). */
+  readonly activeCallCount: number;
   /**
    * Moves the emulator's clock forward by `ms` (token expiry, timestamps). Clients keep their own
    * clock, so a token they still consider valid can be expired here.
@@ -100,7 +114,7 @@ export interface Emulator {
 /**
  * Starts the emulator: HTTPS with a generated self-signed certificate (SAN localhost,
  * 127.0.0.1, ::1 and `host`), the identity API (HMAC-signed), user tokens, the Chat REST API, CORS and
- * fault injection.
+ * fault injection, and the call service (WebSocket) that the local calling provider talks to.
  *
  * @example
  * ```ts
@@ -156,6 +170,8 @@ async function listen(
   registerParticipantRoutes(router, services);
   registerReceiptRoutes(router, services);
   registerAdminRoutes(router, faults, keys.accessKey);
+  const phones = new SimulatedPhones();
+  registerPhoneRoutes(router, phones, keys.accessKey);
 
   let origin = '';
   const requests = createRequestListener({
@@ -175,6 +191,11 @@ async function listen(
   // one still handshaking (or a raw TCP connect that never starts) would keep server.close()
   // waiting until a timeout, holding the journal and the data-dir lock. So track every socket.
   const sockets = new Set<Socket>();
+  const calls = startCallService({ services, phones, now: () => clock.now(), ringTimeoutMs: options.calling?.ringTimeoutMs ?? 30_000 });
+  server.on('upgrade', (request, socket: Socket, head: Buffer) => {
+    socket.on('error', () => undefined);
+    if (!calls.handleUpgrade(request, socket, head)) socket.destroy();
+  });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -196,6 +217,7 @@ async function listen(
     closing ??= new Promise<void>((resolve) => {
       // First, so no delayed request wakes up to a closed journal and no timer outlives close().
       requests.close();
+      calls.close();
       server.close(() => resolve());
       server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
@@ -213,6 +235,10 @@ async function listen(
     port: address.port,
     resourceId: keys.resourceId,
     faults,
+    phones,
+    get activeCallCount() {
+      return calls.registry.size;
+    },
     advanceClock: (ms) => clock.advance(ms),
     close,
     [Symbol.asyncDispose]: close,

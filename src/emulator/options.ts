@@ -1,7 +1,7 @@
-import { OptionProblems, show } from '../internal/options.js';
+import { OptionProblems, isPlainObject, show } from '../internal/options.js';
 import type { EmulatorOptions } from './index.js';
 
-const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'maxBodyBytes', 'onError'] as const;
+const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'maxBodyBytes', 'onError', 'calling'] as const;
 const MIN_BODY_BYTES = 64 * 1024; // a full-size chat message (~28 KB) and its JSON envelope must fit
 
 /**
@@ -13,7 +13,17 @@ export function validateEmulatorOptions(options: EmulatorOptions): void {
   const raw: unknown = options;
   problems.requireObject(raw);
   problems.unknownKeys(raw, KNOWN);
-  const { port, host, dataDir, accessKey, maxBodyBytes, onError } = raw;
+  const { port, host, dataDir, accessKey, maxBodyBytes, onError, calling } = raw;
+  if (calling !== undefined) {
+    if (!isPlainObject(calling)) problems.add(`calling must be an object, got ${show(calling)}`);
+    else {
+      problems.unknownKeys(calling, ['ringTimeoutMs'], 'calling.');
+      const { ringTimeoutMs } = calling;
+      if (ringTimeoutMs !== undefined && (!Number.isInteger(ringTimeoutMs) || (ringTimeoutMs as number) < 1 || (ringTimeoutMs as number) > 600_000)) {
+        problems.add(`calling.ringTimeoutMs must be a whole number of ms from 1 to 600000, got ${show(ringTimeoutMs)}`);
+      }
+    }
+  }
   if (port !== undefined && (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)) {
     problems.add(`port must be a whole number from 0 to 65535 (0 picks a free port), got ${show(port)}`);
   }

@@ -1,3 +1,6 @@
+import { SessionCallsImpl } from '../calling/calls.js';
+import { createCallingProvider } from '../calling/create-provider.js';
+import { resolveCalling } from '../calling/options.js';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { EventSourceBase } from '../events/event-source.js';
 import { SnapshotStore } from '../events/snapshot-store.js';
@@ -49,7 +52,7 @@ export async function createSession(options: SessionOptions): Promise<Session> {
   const { signal } = options;
   if (signal?.aborted) throw abortedError(signal);
   const refresher = createTokenRefresher({ token: options.token, ...options.tokenRefresh });
-  const session = new SessionImpl(endpoint, options.displayName, refresher, signal);
+  const session = new SessionImpl(endpoint, options, refresher);
   try {
     const user = await raceWithSignal(firstToken(refresher, options.initialTokenAttempts ?? DEFAULT_INITIAL_TOKEN_ATTEMPTS), signal, () =>
       abortedError(signal ?? {}),
@@ -77,13 +80,15 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   readonly endpoint: string;
   readonly displayName: string | undefined;
   readonly tokens: SessionTokens;
+  readonly calls: SessionCallsImpl;
   readonly #refresher: TokenRefresher;
   readonly #store: SnapshotStore<SessionState>;
   readonly #teardown: Unsubscribe[] = [];
   #disposing: Promise<void> | undefined;
 
-  constructor(endpoint: string, displayName: string | undefined, refresher: TokenRefresher, signal: AbortSignal | undefined) {
+  constructor(endpoint: string, options: SessionOptions, refresher: TokenRefresher) {
     super('The session');
+    const { displayName, signal } = options;
     this.endpoint = endpoint;
     this.displayName = displayName;
     this.#refresher = refresher;
@@ -95,6 +100,23 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       getToken: (options) => refresher.getToken(options),
       forceRefresh: (reason, options) => refresher.forceRefresh(reason, options),
     };
+    const calling = resolveCalling(options.calling, endpoint);
+    // The calls side gets callbacks, never the session itself (src/calling must not import src/session).
+    this.calls = new SessionCallsImpl({
+      provider: calling.provider,
+      createProvider: (context) => createCallingProvider(calling, context),
+      emit: (event) => this.stream.emit(event),
+      context: {
+        endpoint,
+        displayName,
+        selfRawId: () => this.user.rawId,
+        credential: refresher.credential,
+        getToken: async (tokenSignal) => (await refresher.getToken({ signal: tokenSignal })).token,
+        reportError: (error, source) =>
+          this.stream.reportError(isSessionError(error) ? error : new SessionError('CALL_FAILED', 'A calling task failed', { cause: error }), source),
+        tokenRejected: () => void refresher.forceRefresh('rejected').catch(() => undefined),
+      },
+    });
     this.#store = new SnapshotStore<SessionState>(
       { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined },
       (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
@@ -158,11 +180,14 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     // again or start a second teardown; they still receive that last event.
     this.#disposing = Promise.resolve();
     this.stream.seal();
+    // Calls end first, while the stream still reaches listeners: each gets its callEnded.
+    const callsReleased = this.calls.dispose();
     this.#moveTo('disconnected', reason);
     for (const teardown of this.#teardown.splice(0)) teardown();
     this.#refresher.dispose();
     this.stream.close();
     this.#store.clear();
+    this.#disposing = callsReleased;
     return this.#disposing;
   }
 

@@ -1,8 +1,9 @@
+import { collectCallingProblems } from '../calling/options.js';
 import { OptionProblems, isPlainObject, show } from '../internal/options.js';
 import { collectTokenProblems, TOKEN_OPTION_KEYS } from '../token/refresher-options.js';
 import type { SessionOptions } from './types.js';
 
-const KNOWN = ['endpoint', 'token', 'displayName', 'signal', 'tokenRefresh', 'initialTokenAttempts'] as const;
+const KNOWN = ['endpoint', 'token', 'displayName', 'signal', 'tokenRefresh', 'initialTokenAttempts', 'calling'] as const;
 const MAX_DISPLAY_NAME = 256;
 
 /**
@@ -33,6 +34,7 @@ export function validateSessionOptions(options: SessionOptions): string {
   if (initialTokenAttempts !== undefined && (!Number.isInteger(initialTokenAttempts) || (initialTokenAttempts as number) < 1)) {
     problems.add(`initialTokenAttempts must be a whole number ≥ 1, got ${show(initialTokenAttempts)}`);
   }
+  collectCallingProblems(raw.calling, problems);
   problems.throwIfAny();
   return endpoint;
 }

@@ -1,3 +1,6 @@
+import type { CallEvents } from '../calling/events.js';
+import type { CallingSetting } from '../calling/options.js';
+import type { SessionCalls } from '../calling/types.js';
 import type { SessionError } from '../errors.js';
 import type { TypedEventSource } from '../events/event-source.js';
 import type { ErrorEvent, Unsubscribe } from '../events/types.js';
@@ -55,6 +58,13 @@ export interface SessionOptions {
    * up with the last error. Default 3.
    */
   initialTokenAttempts?: number | undefined;
+  /**
+   * Which calling provider `session.calls` uses: `'auto'` (default: `'local'` for a loopback
+   * endpoint, i.e. the emulator, `'azure'` otherwise), `'azure'`, `'local'`, `false` (no calls), or
+   * {@link CallingOptions} (`{ provider, iceServers, tlsOptions }`). Nothing is loaded until a call
+   * API is first used.
+   */
+  calling?: CallingSetting | undefined;
 }
 
 /**
@@ -95,7 +105,7 @@ export interface StateChangedEvent {
  * const onEvent = <K extends keyof SessionEvents>(type: K) => session.on(type, (e: SessionEvents[K]) => log(e.type));
  * ```
  */
-export interface SessionEvents {
+export interface SessionEvents extends CallEvents {
   /** The lifecycle state changed. */
   stateChanged: StateChangedEvent;
   /** A new token is being served. */
@@ -137,6 +147,8 @@ export interface Session extends TypedEventSource<SessionEvents> {
   readonly tokens: SessionTokens;
   /** Whether `dispose()` has been called. */
   readonly disposed: boolean;
+  /** Calls: start, join, list, incoming calls. See {@link SessionCalls}. */
+  readonly calls: SessionCalls;
   /**
    * Calls `onChange` (with no arguments) whenever `getSnapshot()` would return a new object.
    * @throws SessionError `DISPOSED` after `dispose()`.

@@ -295,3 +295,8 @@ export function dataTransportOf(call: Call): DataTransport {
   if (!(call instanceof CallImpl)) throw new SessionError('INVALID_ARGUMENT', 'Not a call of an acs-session session');
   return call.dataTransport();
 }
+
+/** The provider's object under a call (the Azure DataChannel access lives there). @internal */
+export function providerCallOf(call: Call): ProviderCall | undefined {
+  return call instanceof CallImpl ? call.providerCall : undefined;
+}

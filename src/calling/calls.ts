@@ -112,10 +112,15 @@ export class SessionCallsImpl implements SessionCalls {
       throw disposedError('The session');
     }
     try {
-      await provider.connect(this.#lifetime.signal);
+      // Not the lifetime signal: a dispose meanwhile makes the provider refuse with DISPOSED.
+      await provider.connect(undefined);
     } catch (error) {
       await provider.dispose();
-      throw error;
+      throw this.#disposed ? disposedError('The session') : error;
+    }
+    if (this.#disposed) {
+      await provider.dispose();
+      throw disposedError('The session');
     }
     return provider;
   }

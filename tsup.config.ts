@@ -5,7 +5,9 @@ import { defineConfig, type Options } from 'tsup';
 const shared: Options = {
   sourcemap: true,
   target: 'es2022',
-  splitting: false,
+  // Splitting, so the calling providers (loaded with import() on first call use) are chunks of
+  // their own that a chat-only app never downloads.
+  splitting: true,
   treeshake: true,
   external: [/^@azure\//, 'eventemitter3'],
 };

@@ -41,7 +41,12 @@ export interface CallingOptions {
   /** Your own TURN servers, given to the calling SDK as `networkConfiguration.turn` (azure provider). */
   iceServers?: readonly IceServer[] | undefined;
   /** A CA (PEM) to trust when the local provider connects from Node: the emulator's certificate (`emulatorClientOptions(emu)` has this shape). */
-  tlsOptions?: { ca: string } | undefined;
+  tlsOptions?:
+    | {
+        /** The CA certificate (PEM) to trust. */
+        ca: string;
+      }
+    | undefined;
 }
 
 /** The `calling` option of `createSession`: a provider name, `false` to turn calls off, or {@link CallingOptions}. */

@@ -16,7 +16,15 @@ import { SessionError } from '../errors.js';
  * const people: Person[] = ['8:acs:…', { phoneNumber: '+15551234567' }, { id: '8:acs:…', displayName: 'Grace' }];
  * ```
  */
-export type Person = string | CommunicationIdentifier | { id: string | CommunicationIdentifier; displayName?: string | undefined };
+export type Person =
+  | string
+  | CommunicationIdentifier
+  | {
+      /** The raw id or identifier. */
+      id: string | CommunicationIdentifier;
+      /** A name to show for them. */
+      displayName?: string | undefined;
+    };
 
 /**
  * An identifier as acs-session hands it back: with `kind` and `rawId` filled in.

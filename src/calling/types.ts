@@ -203,7 +203,14 @@ export interface IncomingCall {
   /** The id of the call being offered. */
   readonly id: string;
   /** Who is calling. */
-  readonly caller: { readonly identifier: Identifier; readonly rawId: string; readonly displayName: string | undefined };
+  readonly caller: {
+    /** The caller's identifier, with `kind` and `rawId`. */
+    readonly identifier: Identifier;
+    /** The caller's raw id. */
+    readonly rawId: string;
+    /** The name the caller gave, if any. */
+    readonly displayName: string | undefined;
+  };
   /**
    * Answers: resolves with the connected {@link Call}.
    * @throws SessionError `CALL_ENDED` when the call stopped ringing (answered elsewhere, cancelled);
@@ -228,7 +235,12 @@ export interface AcceptCallOptions {
   /** Send video from the start (azure provider only). */
   video?: boolean | undefined;
   /** Audio settings; `{ muted: true }` joins muted. */
-  audio?: { muted?: boolean | undefined } | undefined;
+  audio?:
+    | {
+        /** Start with the microphone muted. */
+        muted?: boolean | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -266,10 +278,24 @@ export interface JoinCallOptions extends AcceptCallOptions {
  * ```
  */
 export type CallLocator =
-  | { readonly groupId: string }
-  | { readonly roomId: string }
-  | { readonly meetingLink: string }
-  | { readonly meetingId: string; readonly passcode: string };
+  | {
+      /** A group call's id: a GUID that everyone joining uses. */
+      readonly groupId: string;
+    }
+  | {
+      /** An ACS room's id (made with the Rooms API). */
+      readonly roomId: string;
+    }
+  | {
+      /** A Teams meeting join link (azure provider only). */
+      readonly meetingLink: string;
+    }
+  | {
+      /** A Teams meeting id (azure provider only). */
+      readonly meetingId: string;
+      /** The Teams meeting passcode. */
+      readonly passcode: string;
+    };
 
 /**
  * `session.calls`: start, join and list calls; incoming calls arrive as `incomingCall` events once

@@ -21,7 +21,7 @@ export async function createCallingProvider(calling: ResolvedCalling, context: P
     );
   }
   const { AzureProvider } = await import('./azure/azure-provider.js');
-  return new AzureProvider(context, { iceServers: calling.iceServers });
+  return new AzureProvider(context, { iceServers: calling.iceServers, loadSdk: calling.loadSdk });
 }
 
 function hasWebRtc(): boolean {

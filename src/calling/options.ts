@@ -40,6 +40,14 @@ export interface CallingOptions {
   provider?: CallingProviderName | undefined;
   /** Your own TURN servers, given to the calling SDK as `networkConfiguration.turn` (azure provider). */
   iceServers?: readonly IceServer[] | undefined;
+  /**
+   * Loads `@azure/communication-calling` for the azure provider: pass `() => import('@azure/communication-calling')`
+   * so that your bundler sees the SDK in your code and splits it into a lazy chunk. Without it the
+   * provider imports the package by name at run time, hidden from bundlers (so a chat-only app never
+   * bundles 7 MB it does not use): that works in Node ESM, with an import map, or in dev servers
+   * that resolve bare names, but a production bundle needs this option.
+   */
+  loadSdk?: (() => Promise<object>) | undefined;
   /** A CA (PEM) to trust when the local provider connects from Node: the emulator's certificate (`emulatorClientOptions(emu)` has this shape). */
   tlsOptions?:
     | {
@@ -57,6 +65,7 @@ export interface ResolvedCalling {
   provider: 'azure' | 'local' | 'none';
   iceServers: { urls: string[]; username?: string; credential?: string }[] | undefined;
   ca: string | undefined;
+  loadSdk: (() => Promise<object>) | undefined;
 }
 
 const NAMES = ['auto', 'azure', 'local'];
@@ -68,8 +77,9 @@ export function collectCallingProblems(calling: unknown, problems: OptionProblem
     problems.add(`calling must be 'auto', 'azure', 'local', false or an object, got ${show(calling)}`);
     return;
   }
-  problems.unknownKeys(calling, ['provider', 'iceServers', 'tlsOptions'], 'calling.');
-  const { provider, iceServers, tlsOptions } = calling;
+  problems.unknownKeys(calling, ['provider', 'iceServers', 'tlsOptions', 'loadSdk'], 'calling.');
+  const { provider, iceServers, tlsOptions, loadSdk } = calling;
+  if (loadSdk !== undefined && typeof loadSdk !== 'function') problems.add(`calling.loadSdk must be a function returning import('@azure/communication-calling'), got ${show(loadSdk)}`);
   if (provider !== undefined && !NAMES.includes(provider as string)) problems.add(`calling.provider must be 'auto', 'azure' or 'local', got ${show(provider)}`);
   if (iceServers !== undefined) {
     if (!Array.isArray(iceServers)) problems.add(`calling.iceServers must be an array, got ${show(iceServers)}`);
@@ -90,7 +100,7 @@ export function collectCallingProblems(calling: unknown, problems: OptionProblem
 
 /** Settles the provider for an endpoint. @internal */
 export function resolveCalling(calling: CallingSetting | undefined, endpoint: string): ResolvedCalling {
-  if (calling === false) return { provider: 'none', iceServers: undefined, ca: undefined };
+  if (calling === false) return { provider: 'none', iceServers: undefined, ca: undefined, loadSdk: undefined };
   const options: CallingOptions = typeof calling === 'object' ? calling : { provider: calling ?? 'auto' };
   const name = options.provider ?? 'auto';
   const provider = name === 'auto' ? (isLoopback(endpoint) ? 'local' : 'azure') : name;
@@ -99,7 +109,7 @@ export function resolveCalling(calling: CallingSetting | undefined, endpoint: st
     ...(server.username !== undefined && { username: server.username }),
     ...(server.credential !== undefined && { credential: server.credential }),
   }));
-  return { provider, iceServers, ca: options.tlsOptions?.ca };
+  return { provider, iceServers, ca: options.tlsOptions?.ca, loadSdk: options.loadSdk };
 }
 
 /** Whether the endpoint's host is loopback: the emulator, never an ACS resource. @internal */

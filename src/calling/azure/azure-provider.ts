@@ -31,8 +31,8 @@ import type {
 /** Options of the azure provider. @internal */
 export interface AzureProviderOptions {
   iceServers?: { urls: string[]; username?: string; credential?: string }[] | undefined;
-  /** Loads the SDK; tests pass fakes. Default: `import('@azure/communication-calling')`. */
-  loadSdk?: (() => Promise<CallingSdkPort>) | undefined;
+  /** Loads the SDK (the app's `calling.loadSdk`, or fakes in tests). Default: the package by name, hidden from bundlers. */
+  loadSdk?: (() => Promise<object>) | undefined;
 }
 
 const CALL_EVENTS: readonly CallPropertyEvent[] = ['stateChanged', 'isMutedChanged', 'isScreenSharingOnChanged', 'isLocalVideoStartedChanged'];
@@ -148,12 +148,13 @@ export class AzureProvider implements CallingProvider {
   }
 
   async #createAgent(): Promise<CallAgentPort> {
-    let sdk: CallingSdkPort;
+    let loaded: object;
     try {
-      sdk = await (this.#options.loadSdk ?? loadCallingSdk)();
+      loaded = await (this.#options.loadSdk ?? loadCallingSdk)();
     } catch (error) {
       throw new SessionError('CALLING_UNAVAILABLE', 'Could not load @azure/communication-calling; install it (npm install @azure/communication-calling) to use Azure calls', { cause: error });
     }
+    const sdk = asCallingSdk(loaded);
     if (this.#disposed) throw new SessionError('DISPOSED', 'The calling provider has been disposed');
     const { iceServers } = this.#options;
     const client = new sdk.CallClient(iceServers ? { networkConfiguration: { turn: { iceServers } } } : undefined);
@@ -399,8 +400,25 @@ class AzureIncoming implements ProviderIncomingCall {
   }
 }
 
-async function loadCallingSdk(): Promise<CallingSdkPort> {
-  return import('@azure/communication-calling');
+// A name in a variable and the ignore hints keep bundlers from following this import: an app that
+// never calls must not ship (or fail to resolve) the 7 MB optional peer. Apps that bundle pass
+// `calling.loadSdk`.
+const SDK_PACKAGE = '@azure/communication-calling';
+function loadCallingSdk(): Promise<object> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ SDK_PACKAGE) as Promise<object>;
+}
+
+/** Checks that what `loadSdk` returned is the calling SDK module (or its default export). */
+function asCallingSdk(loaded: object): CallingSdkPort {
+  const candidates: unknown[] = [loaded, (loaded as { default?: unknown }).default];
+  for (const candidate of candidates) if (isCallingSdk(candidate)) return candidate;
+  throw new SessionError('CALLING_UNAVAILABLE', "calling.loadSdk did not return the @azure/communication-calling module (expected CallClient, LocalVideoStream and Features)");
+}
+
+function isCallingSdk(value: unknown): value is CallingSdkPort {
+  if (typeof value !== 'object' || value === null) return false;
+  const { CallClient, LocalVideoStream, Features } = value as Record<string, unknown>;
+  return typeof CallClient === 'function' && typeof LocalVideoStream === 'function' && typeof Features === 'object' && Features !== null && 'DataChannel' in Features;
 }
 
 function mediaOptions(options: AcceptCallOptions): { audioOptions?: { muted: boolean } } {

@@ -269,8 +269,32 @@ describe('azure provider', () => {
       incoming: () => undefined,
       signal: new AbortController().signal,
     };
-    await expect(createCallingProvider({ provider: 'azure', iceServers: undefined, ca: undefined }, context)).rejects.toMatchObject({
+    await expect(createCallingProvider({ provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined }, context)).rejects.toMatchObject({
       code: 'CALLING_UNSUPPORTED_RUNTIME',
     });
+  });
+});
+
+describe('calling.loadSdk', () => {
+  it("takes the app's loader (module or default export) and refuses something that is not the SDK", async () => {
+    const fake = fakeSdk();
+    const context = {
+      endpoint: 'https://r',
+      displayName: undefined,
+      selfRawId: () => ADA,
+      credential,
+      getToken: async () => 'jwt',
+      reportError: () => undefined,
+      tokenRejected: () => undefined,
+    };
+    const make = (loadSdk: () => Promise<object>) =>
+      new SessionCallsImpl({ provider: 'azure', createProvider: async (c) => new AzureProvider(c, { loadSdk }), emit: () => undefined, context });
+    const viaDefault = make(async () => ({ default: fake.sdk }));
+    await viaDefault.connect();
+    expect(fake.clients).toHaveLength(1);
+    await viaDefault.dispose();
+    const wrong = make(async () => ({ CallClient: 'nope' }));
+    await expect(wrong.connect()).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE', message: /did not return/ });
+    await wrong.dispose();
   });
 });

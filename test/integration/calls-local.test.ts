@@ -244,6 +244,25 @@ describe('local calling provider', () => {
     await expect(transport(adaCall).send(new Uint8Array(32_769), { channelId: 5, reliability: 'durable' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  it('refuses a token without the voip scope with FORBIDDEN, and a revoked one with UNAUTHORIZED', async () => {
+    const who = await user();
+    const chatOnly = await createSession({
+      endpoint: emu.endpoint,
+      token: (await identity.getToken(who, ['chat'])).token,
+      calling: { ...emulatorClientOptions(emu) },
+    });
+    sessions.push(chatOnly);
+    await expect(chatOnly.calls.connect()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const revoked = await createSession({
+      endpoint: emu.endpoint,
+      token: (await identity.getToken(who, ['voip'])).token,
+      calling: { ...emulatorClientOptions(emu) },
+    });
+    sessions.push(revoked);
+    await identity.revokeTokens(who);
+    await expect(revoked.calls.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
   it('dispose ends live calls with callEnded and leaves the emulator with no call', async () => {
     const ada = await sessionFor(await user(), 'Ada');
     const events: string[] = [];

@@ -23,7 +23,22 @@ export interface AccessKeyCredential {
  */
 export interface EntraCredential {
   /** Gets an Entra access token for `scopes`. */
-  getToken(scopes: string | string[], options?: object): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+  getToken(scopes: string | string[], options?: object): Promise<EntraAccessToken | null>;
+}
+
+/**
+ * What {@link EntraCredential.getToken} resolves with (`AccessToken` of `@azure/core-auth`).
+ *
+ * @example
+ * ```ts
+ * const { token }: EntraAccessToken = (await credential.getToken('https://communication.azure.com//.default'))!;
+ * ```
+ */
+export interface EntraAccessToken {
+  /** The bearer token. */
+  token: string;
+  /** When it expires, in epoch milliseconds. */
+  expiresOnTimestamp: number;
 }
 
 /** Where the ACS resource is and how to authenticate to it, from the service options. @internal */

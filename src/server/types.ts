@@ -80,7 +80,20 @@ export interface IssuedToken {
   /** When it expires. */
   readonly expiresOn: Date;
   /** The ACS identity of the app user. */
-  readonly user: { readonly communicationUserId: string };
+  readonly user: IssuedTokenUser;
+}
+
+/**
+ * The ACS identity a token was issued for (a `CommunicationUserIdentifier`).
+ *
+ * @example
+ * ```ts
+ * const user: IssuedTokenUser = { communicationUserId: '8:acs:…' };
+ * ```
+ */
+export interface IssuedTokenUser {
+  /** The raw id, `8:acs:<resourceId>_<userId>`. */
+  readonly communicationUserId: string;
 }
 
 /**

@@ -30,6 +30,11 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** How many keys are tracked (memory stays bounded by the active users). */
+  get trackedKeys(): number {
+    return this.#hits.size;
+  }
+
   /** Counts one request for `key`; returns 0 when allowed, else how many ms until one would be. */
   take(key: string): number {
     const now = this.now();

@@ -1,4 +1,7 @@
 // The real @azure/communication-sms SmsClient against the emulator: HMAC auth, owned numbers, the inbox.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SmsClient } from '@azure/communication-sms';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
@@ -76,5 +79,36 @@ describe('SMS on the emulator', () => {
 
   it('refuses phoneNumbers that are not E.164', async () => {
     await expect(startEmulator({ phoneNumbers: ['4255550100'] })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+  });
+});
+
+describe('the CLI', () => {
+  it('owns the numbers given with --phone-number and lists them', async () => {
+    const cli = resolve(import.meta.dirname, '../../dist/cli.js');
+    if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does it)');
+    const child = spawn(process.execPath, [cli, 'emulator', '--port', '0', '--phone-number', '+14255550133', '--phone-number', '+14255550134'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const out = await new Promise<string>((resolveOut, reject) => {
+        let text = '';
+        const timer = setTimeout(() => reject(new Error(`CLI did not start: ${text}`)), 10_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (/SMS numbers:.*\n/.test(text) && /certificate:\s+\S+/.test(text)) {
+            clearTimeout(timer);
+            resolveOut(text);
+          }
+        });
+      });
+      expect(out).toContain('SMS numbers:       +14255550133, +14255550134');
+      const connectionString = /connection string:\s+(\S+)/.exec(out)?.[1] ?? '';
+      const ca = readFileSync(/certificate:\s+(\S+)/.exec(out)?.[1] ?? '', 'utf8');
+      const client = new SmsClient(connectionString, { tlsOptions: { ca } });
+      await expect(client.send({ from: '+14255550134', to: ['+14255550199'], message: 'from the CLI' })).resolves.toMatchObject([{ successful: true }]);
+      await expect(client.send({ from: '+14255550100', to: ['+14255550199'], message: 'not owned here' })).rejects.toMatchObject({ statusCode: 401 });
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SessionError } from '../errors.js';
 import type { IdentityStore } from './identity-store.js';
@@ -80,7 +80,16 @@ export function createFileIdentityStore(path: string, options: FileIdentityStore
         const handle = await open(lockPath, 'wx');
         await handle.writeFile(`${process.pid}\n`);
         await handle.close();
-        return () => unlink(lockPath).catch(() => undefined);
+        // A slow identity creation must not look like a crashed holder: keep the lock file fresh.
+        const heartbeat = setInterval(() => {
+          const now = new Date();
+          utimes(lockPath, now, now).catch(() => undefined);
+        }, Math.max(10, staleLockMs / 3));
+        heartbeat.unref();
+        return () => {
+          clearInterval(heartbeat);
+          return unlink(lockPath).catch(() => undefined);
+        };
       } catch (error) {
         if (!isErrno(error, 'EEXIST')) throw error;
       }

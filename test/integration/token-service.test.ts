@@ -222,6 +222,36 @@ describe('the HTTP handler', () => {
     }
   });
 
+  it('works behind a body parser that already read the request (Express), and gives authenticate the node request', async () => {
+    const { createServer } = await import('node:http');
+    const reasons: unknown[] = [];
+    const service = serviceFor(emu, {
+      authenticate: async (request, { nodeRequest }) => {
+        reasons.push(((await request.clone().json()) as { reason?: unknown }).reason);
+        return typeof nodeRequest?.['user'] === 'string' ? nodeRequest['user'] : null;
+      },
+    });
+    // What express.json() and a session middleware leave behind: the stream consumed, body and user set.
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => {
+        Object.assign(req, { body: JSON.parse(text) as unknown, user: 'nora' });
+        service.nodeHandler(req, res);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const response = await post(`http://127.0.0.1:${port}/api/token`, {}, { reason: 'expired' });
+      expect(response.status).toBe(200);
+      expect(reasons).toEqual(['expired']);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
   it('works as a fetch handler', async () => {
     const service = serviceFor(emu);
     const response = await service.fetchHandler(new Request('http://localhost/api/token', { method: 'POST', headers: { 'x-app-user': 'mia' }, body: '{"reason":"proactive"}' }));

@@ -37,7 +37,14 @@ export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
 export { SmsInbox } from './sms/inbox.js';
 export type { SentSms, SmsFilter } from './sms/inbox.js';
 
-/** The number the emulated resource owns when `phoneNumbers` is not given (a fictional 555 number). */
+/**
+ * The number the emulated resource owns when `phoneNumbers` is not given (a fictional 555 number).
+ *
+ * @example
+ * ```ts
+ * await sms.send({ from: DEFAULT_EMULATOR_PHONE_NUMBER, to: ['+14255550199'], message: 'hi' });
+ * ```
+ */
 export const DEFAULT_EMULATOR_PHONE_NUMBER = '+14255550100';
 
 /**

@@ -20,9 +20,9 @@ const REASONS = new Set(['initial', 'proactive', 'expired', 'rejected']);
 /**
  * The token endpoint over HTTP. `GET` or `POST` (body `{"reason"}` from `fetchToken`, optional) →
  * 200 `{ token, expiresOn, user: { communicationUserId } }` with `Cache-Control: no-store`;
- * 401 when `authenticate` names nobody; 429 with `Retry-After` past the per-user limit; 502 when ACS
- * failed (the body says only which SessionError code, the log says more); 500 when `authenticate`
- * threw. Every error body is `{ error: { code, message } }`.
+ * 401 when `authenticate` names nobody; 429 with `Retry-After` past the per-user limit; 502
+ * `SERVICE_UNAVAILABLE` when ACS failed (with ACS's `Retry-After` if it gave one; the log says more);
+ * 500 when `authenticate` threw. Every error body is `{ error: { code, message } }`.
  * @internal
  */
 export function createHttpHandlers(options: HttpHandlerOptions): Pick<TokenService, 'fetchHandler' | 'nodeHandler'> {
@@ -63,7 +63,9 @@ export function createHttpHandlers(options: HttpHandlerOptions): Pick<TokenServi
         return error(500, 'SERVICE_ERROR', 'The token service is misconfigured; see its log.', cors);
       }
       const retryAfter = thrown.retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(thrown.retryAfterMs / 1000))) };
-      return error(502, code, 'Azure Communication Services did not issue a token; try again later.', { ...cors, ...retryAfter });
+      // One code whatever ACS said: a client has no use for (and no business knowing) that, say, the
+      // server's access key is wrong. The log has the details.
+      return error(502, 'SERVICE_UNAVAILABLE', 'Azure Communication Services did not issue a token; try again later.', { ...cors, ...retryAfter });
     }
   };
 

@@ -133,6 +133,7 @@ function reportAcsFailure(error: unknown, operation: string): SessionError {
 
 /** The CA the identity client trusts (`emulatorClientOptions(emu)`), for the one call made without it. */
 function readCa(clientOptions: unknown): string | undefined {
-  const tls = (clientOptions as { tlsOptions?: { ca?: unknown } } | undefined)?.tlsOptions;
-  return typeof tls?.ca === 'string' ? tls.ca : undefined;
+  const ca = (clientOptions as { tlsOptions?: { ca?: unknown } } | undefined)?.tlsOptions?.ca;
+  if (typeof ca === 'string') return ca;
+  return ca instanceof Uint8Array ? Buffer.from(ca).toString('utf8') : undefined;
 }

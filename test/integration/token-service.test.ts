@@ -198,7 +198,7 @@ describe('the HTTP handler', () => {
       const response = await post(server.url, { 'x-app-user': 'kate' });
       expect(response.status).toBe(502);
       const body = await response.text();
-      expect(JSON.parse(body)).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
+      expect(JSON.parse(body)).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) } });
       expect(body).not.toContain('Denied');
     } finally {
       await server.close();

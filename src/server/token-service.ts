@@ -49,10 +49,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   // Concurrent first requests for one user in this process share one creation.
   const creating = new Map<string, Promise<string>>();
 
-  const createIdentity = async (appUserId: string): Promise<string> => {
+  /** Creates the user's identity unless the store has one other than `replacing` (a deleted one). */
+  const createIdentity = async (appUserId: string, replacing?: string): Promise<string> => {
     const create = async (): Promise<string> => {
       const existing = await store.get(appUserId);
-      if (existing !== undefined) return existing;
+      if (existing !== undefined && existing !== replacing) return existing;
       const user = await (await identityClient()).createUser();
       await store.set(appUserId, user.communicationUserId);
       serverLogger.info(`created ACS identity ${user.communicationUserId}`);
@@ -61,15 +62,32 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return store.exclusive ? store.exclusive(appUserId, create) : create();
   };
 
-  const identityOf = async (appUserId: string): Promise<string> => {
+  const identityOf = async (appUserId: string, replacing?: string): Promise<string> => {
     const known = await store.get(appUserId);
-    if (known !== undefined) return known;
+    if (known !== undefined && known !== replacing) return known;
     let pending = creating.get(appUserId);
     if (!pending) {
-      pending = createIdentity(appUserId).finally(() => creating.delete(appUserId));
+      pending = createIdentity(appUserId, replacing).finally(() => creating.delete(appUserId));
       creating.set(appUserId, pending);
     }
     return pending;
+  };
+
+  const tokenFor = async (appUserId: string): Promise<IssuedToken> => {
+    const identity = await identityClient();
+    let communicationUserId = await identityOf(appUserId);
+    try {
+      const { token, expiresOn } = await identity.getToken({ communicationUserId }, scopes, { tokenExpiresInMinutes: lifetime });
+      return { token, expiresOn, user: { communicationUserId } };
+    } catch (error) {
+      // The stored identity was deleted (deleteUser, a data-erasure request): it cannot come back,
+      // so the user gets a new one rather than a 502 on every sign-in from now on.
+      if (fromAcsError(error, { operation: 'Issuing an ACS user token' }).status !== 404) throw error;
+      serverLogger.warning(`ACS identity ${communicationUserId} no longer exists; creating a new one for its app user`);
+      communicationUserId = await identityOf(appUserId, communicationUserId);
+      const { token, expiresOn } = await identity.getToken({ communicationUserId }, scopes, { tokenExpiresInMinutes: lifetime });
+      return { token, expiresOn, user: { communicationUserId } };
+    }
   };
 
   const viaCustomId = (appUserId: string, withToken: boolean) =>
@@ -84,9 +102,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         if (!created.accessToken) throw new SessionError('SERVICE_ERROR', 'ACS created the identity but returned no token');
         issued = { token: created.accessToken.token, expiresOn: new Date(created.accessToken.expiresOn), user: { communicationUserId: created.identity.id } };
       } else {
-        const communicationUserId = await identityOf(appUserId);
-        const { token, expiresOn } = await (await identityClient()).getToken({ communicationUserId }, scopes, { tokenExpiresInMinutes: lifetime });
-        issued = { token, expiresOn, user: { communicationUserId } };
+        issued = await tokenFor(appUserId);
       }
       serverLogger.info(`issued a token for ${issued.user.communicationUserId}, valid until ${issued.expiresOn.toISOString()}`);
       return issued;

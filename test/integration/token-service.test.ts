@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
 import { createFileIdentityStore, createTokenService } from '../../src/server/index.js';
-import { chatClientFor, fastRetry } from '../support/emulatorClients.js';
+import { chatClientFor, fastRetry, identityClient } from '../support/emulatorClients.js';
 import { identityCreationCounter, serviceFor, startTokenServer } from '../support/tokenServer.js';
 
 let emu: Emulator;
@@ -135,6 +135,19 @@ describe('identity mapping', () => {
     expect(() => serviceFor(emu, { useCustomId: true, identityStore: createFileIdentityStore(join(dir, 'x.json')) })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     );
+  });
+});
+
+describe('a deleted identity', () => {
+  it('is replaced by a new one, stored for the next time', async () => {
+    const file = join(dir, 'deleted.json');
+    const service = serviceFor(emu, { identityStore: createFileIdentityStore(file) });
+    const before = await service.issue('olga');
+    await identityClient(emu).deleteUser(before.user);
+    const after = await service.issue('olga');
+    expect(after.user.communicationUserId).not.toBe(before.user.communicationUserId);
+    expect((await serviceFor(emu, { identityStore: createFileIdentityStore(file) }).issue('olga')).user).toEqual(after.user);
+    await chatClientFor(emu, after.token).createChatThread({ topic: 'new identity' });
   });
 });
 

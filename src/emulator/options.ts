@@ -1,7 +1,8 @@
 import { OptionProblems, isPlainObject, show } from '../internal/options.js';
 import type { EmulatorOptions } from './index.js';
 
-const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'maxBodyBytes', 'onError', 'calling'] as const;
+const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'phoneNumbers', 'maxBodyBytes', 'onError', 'calling'] as const;
+const E164 = /^\+[1-9]\d{1,14}$/;
 const MIN_BODY_BYTES = 64 * 1024; // a full-size chat message (~28 KB) and its JSON envelope must fit
 
 /**
@@ -13,7 +14,7 @@ export function validateEmulatorOptions(options: EmulatorOptions): void {
   const raw: unknown = options;
   problems.requireObject(raw);
   problems.unknownKeys(raw, KNOWN);
-  const { port, host, dataDir, accessKey, maxBodyBytes, onError, calling } = raw;
+  const { port, host, dataDir, accessKey, phoneNumbers, maxBodyBytes, onError, calling } = raw;
   if (calling !== undefined) {
     if (!isPlainObject(calling)) problems.add(`calling must be an object, got ${show(calling)}`);
     else {
@@ -23,6 +24,9 @@ export function validateEmulatorOptions(options: EmulatorOptions): void {
         problems.add(`calling.ringTimeoutMs must be a whole number of ms from 1 to 600000, got ${show(ringTimeoutMs)}`);
       }
     }
+  }
+  if (phoneNumbers !== undefined && (!Array.isArray(phoneNumbers) || phoneNumbers.some((n) => typeof n !== 'string' || !E164.test(n)))) {
+    problems.add('phoneNumbers must be an array of E.164 numbers such as "+14255550100"');
   }
   if (port !== undefined && (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)) {
     problems.add(`port must be a whole number from 0 to 65535 (0 picks a free port), got ${show(port)}`);

@@ -327,7 +327,8 @@ class AzureCall implements ProviderCall {
       return;
     }
     const view: ProviderCallView = {
-      state: camel(call.state) as CallState,
+      // 'None' is the SDK's state before it starts connecting: to the app the call is connecting.
+      state: call.state === 'None' ? 'connecting' : (camel(call.state) as CallState),
       isMuted: call.isMuted,
       isVideoOn: call.isLocalVideoStarted,
       isScreenSharing: call.isScreenSharingOn,

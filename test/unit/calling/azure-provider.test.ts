@@ -110,6 +110,20 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
+  it("reports the SDK's initial None state as connecting, without a state change", async () => {
+    const { calls, events, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    fakeCall.state = 'None';
+    const call = await calls.join({ roomId: 'r' });
+    expect(call.state).toBe('connecting');
+    fakeCall.moveTo('Connecting');
+    fakeCall.moveTo('Connected');
+    expect(types(events)).toEqual(['callStarted', 'callStateChanged']);
+    expect(events.at(-1)).toMatchObject({ state: 'connected', previous: 'connecting' });
+    await calls.dispose();
+  });
+
   it('maps the end reason and removes every listener when a call ends', async () => {
     const { calls, events, agent } = setup();
     await calls.connect();

@@ -275,3 +275,22 @@ describe('local calling provider', () => {
     await expect(ada.calls.join({ groupId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'DISPOSED' });
   });
 });
+
+describe('local provider when the call service goes away', () => {
+  it('ends live calls as connectionLost and refuses new ones with CALLING_UNAVAILABLE', async () => {
+    const other = await startEmulator();
+    const who = await identityClient(other).createUser();
+    const session = await createSession({
+      endpoint: other.endpoint,
+      token: async () => (await identityClient(other).getToken(who, ['voip'])).token,
+      calling: { ...emulatorClientOptions(other) },
+    });
+    sessions.push(session);
+    const call = await session.calls.join({ groupId: crypto.randomUUID() });
+    const ended = session.waitFor('callEnded', { timeoutMs: 5_000 });
+    await other.close();
+    expect((await ended).reason).toMatchObject({ kind: 'connectionLost' });
+    expect(call.state).toBe('disconnected');
+    await expect(session.calls.join({ groupId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE', retryable: true });
+  });
+});

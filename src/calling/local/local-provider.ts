@@ -120,9 +120,11 @@ export class LocalProvider implements CallingProvider {
       welcomed = resolve;
       refused = reject;
     });
+    // A socket that fails before the hello is reported by openCallSocket; this one may then go unread.
+    welcome.catch(() => undefined);
     try {
       const token = await this.#context.getToken(abort.signal);
-      let socket: CallSocket;
+      let socket: CallSocket | undefined;
       try {
         socket = await openCallSocket(
           url.href,
@@ -138,7 +140,7 @@ export class LocalProvider implements CallingProvider {
             close: (code) => {
               refused(closeError(code));
               if (code === CallServiceCloseCodes.unauthorized) this.#context.tokenRejected();
-              if (this.#socket === socket) this.#closeSocket(CONNECTION_LOST);
+              if (socket !== undefined && this.#socket === socket) this.#closeSocket(CONNECTION_LOST);
             },
           },
           { ca: this.#options.ca, signal: abort.signal },

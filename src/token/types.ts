@@ -80,7 +80,9 @@ export interface TokenRefresherOptions {
   token: TokenSource;
   /**
    * How long before expiry the proactive refresh starts, in ms. Default 10 minutes. A token that
-   * lives less than twice this long is refreshed halfway through its life instead.
+   * lives less than twice this long is refreshed halfway through its life instead. Either way the
+   * refresh starts early enough to leave room for a retry before the token's last 5 seconds, when
+   * it is no longer served.
    */
   refreshLeadMs?: number | undefined;
   /** A fetch that takes longer than this is aborted and counts as failed, in ms. Default 30 000. */

@@ -10,7 +10,7 @@ export default async function (report) {
   for (const listeners of [1, 3]) {
     let sink = 0;
     const raw = new EventEmitter();
-    const typed = new EventStream();
+    const typed = new EventStream('The bench stream', { ping: true, error: true });
     for (let i = 0; i < listeners; i++) {
       raw.on('ping', (e) => (sink += e.n));
       typed.on('ping', (e) => (sink += e.n));

@@ -43,6 +43,7 @@ export type {
   ErrorEvent,
   EventMap,
   EventMapWithError,
+  EventNames,
   EventIterator,
   EventsOptions,
   Listener,

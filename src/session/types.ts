@@ -1,6 +1,6 @@
 import type { SessionError } from '../errors.js';
 import type { TypedEventSource } from '../events/event-source.js';
-import type { ErrorEvent, Unsubscribe } from '../events/types.js';
+import type { ErrorEvent, EventNames, Unsubscribe } from '../events/types.js';
 import type { TokenRefresher } from '../token/refresher.js';
 import type {
   SessionUser,
@@ -107,6 +107,19 @@ export interface SessionEvents {
   /** A listener threw, or a background task failed with nobody awaiting it. */
   error: ErrorEvent;
 }
+
+/**
+ * Every session event name. A name added to {@link SessionEvents} must be added here too (it does
+ * not compile otherwise): the stream refuses names it does not list.
+ * @internal
+ */
+export const SESSION_EVENT_NAMES = {
+  stateChanged: true,
+  tokenRefreshed: true,
+  tokenRefreshFailed: true,
+  tokenExpired: true,
+  error: true,
+} as const satisfies EventNames<SessionEvents>;
 
 /** Any session event: the discriminated union that `session.events()` yields. */
 export type SessionEvent = SessionEvents[keyof SessionEvents];

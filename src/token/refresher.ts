@@ -7,6 +7,7 @@ import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
 import { DEFAULT_RETRY, backoffDelay, type ResolvedRetryOptions } from './backoff.js';
 import { validateRefresherOptions } from './refresher-options.js';
 import { readToken } from './token-info.js';
+import { TOKEN_EVENT_NAMES } from './types.js';
 import type { SessionUser, TokenEvents, TokenFetchReason, TokenFetcher, TokenInfo, TokenRefresherOptions } from './types.js';
 
 /** What ACS clients expect from a credential; taken from the SDK type so an upgrade that changes it fails to compile. */
@@ -125,7 +126,7 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
   #waiters = 0;
 
   constructor(options: TokenRefresherOptions) {
-    super('The token refresher');
+    super('The token refresher', TOKEN_EVENT_NAMES);
     if (typeof options.token === 'string') this.#staticToken = options.token;
     else this.#fetcher = options.token;
     this.#leadMs = options.refreshLeadMs ?? DEFAULT_REFRESH_LEAD_MS;

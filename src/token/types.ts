@@ -1,6 +1,6 @@
 import type { CommunicationUserKind } from '@azure/communication-common';
 import type { SessionError } from '../errors.js';
-import type { ErrorEvent } from '../events/types.js';
+import type { ErrorEvent, EventNames } from '../events/types.js';
 import type { RetryOptions } from './backoff.js';
 
 /**
@@ -147,3 +147,15 @@ export interface TokenEvents {
   /** A listener threw. */
   error: ErrorEvent;
 }
+
+/**
+ * Every token event name; a name added to {@link TokenEvents} must be added here too (it does not
+ * compile otherwise).
+ * @internal
+ */
+export const TOKEN_EVENT_NAMES = {
+  tokenRefreshed: true,
+  tokenRefreshFailed: true,
+  tokenExpired: true,
+  error: true,
+} as const satisfies EventNames<TokenEvents>;

@@ -46,7 +46,7 @@ export interface ErrorEvent {
  * Options for {@link EventStream.waitFor}.
  * @example
  * ```ts
- * await session.waitFor('stateChanged', { filter: (e) => e.state === 'connected', timeoutMs: 30_000, signal });
+ * await session.waitFor('tokenRefreshed', { filter: (e) => e.reason === 'rejected', timeoutMs: 30_000, signal });
  * ```
  */
 export interface WaitForOptions<E> {

@@ -7,7 +7,7 @@ import { logger } from '../internal/logger.js';
 import { createTokenRefresher, type TokenRefresher } from '../token/refresher.js';
 import type { SessionUser } from '../token/types.js';
 import { validateSessionOptions } from './session-options.js';
-import { canTransition } from './state-machine.js';
+import { CONNECTION_STATES, canTransition } from './state-machine.js';
 import { SESSION_EVENT_NAMES } from './types.js';
 import type {
   ConnectionState,
@@ -18,6 +18,7 @@ import type {
   SessionState,
   SessionTokens,
   StateChangeReason,
+  WaitForStateOptions,
 } from './types.js';
 
 const DEFAULT_INITIAL_TOKEN_ATTEMPTS = 3;
@@ -144,6 +145,27 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   };
 
   getSnapshot = (): SessionState => this.#store.get();
+
+  waitForState(state: ConnectionState | readonly ConnectionState[], options: WaitForStateOptions = {}): Promise<ConnectionState> {
+    const wanted: readonly unknown[] = Array.isArray(state) ? state : [state];
+    const unknown = wanted.filter((value) => !(CONNECTION_STATES as readonly unknown[]).includes(value));
+    if (wanted.length === 0 || unknown.length > 0) {
+      return Promise.reject(
+        new SessionError('INVALID_ARGUMENT', `waitForState() needs one or more of ${CONNECTION_STATES.join(', ')}, got ${unknown.map(String).join(', ') || 'none'}`),
+      );
+    }
+    const current = this.state;
+    if (wanted.includes(current)) return Promise.resolve(current);
+    if (current === 'disconnected') return Promise.reject(disposedError('The session'));
+    const { signal, timeoutMs } = options ?? {};
+    return this.stream.waitFor('stateChanged', { signal, timeoutMs, filter: (e) => wanted.includes(e.state) }).then(
+      (e) => e.state,
+      (error: unknown) => {
+        if (!isSessionError(error, 'TIMEOUT')) throw error;
+        throw new SessionError('TIMEOUT', `The session was not ${wanted.join(' or ')} within ${timeoutMs} ms (it is ${this.state})`);
+      },
+    );
+  }
 
   /** @internal Called by createSession once the first token arrived. */
   connected(user: SessionUser): void {

@@ -397,7 +397,8 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     this.#scheduled = backgroundTimer(
       () => {
         this.#scheduled = undefined;
-        if (!this.disposed && !this.#attempt) this.#startAttempt(reason);
+        // A retry's reason is decided when it runs: the token may have expired while it waited.
+        if (!this.disposed && !this.#attempt) this.#startAttempt(this.#failures > 0 ? this.#retryReason() : reason);
       },
       delayMs,
       this.#waiters > 0,

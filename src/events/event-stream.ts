@@ -48,7 +48,7 @@ const NONE: readonly Registration[] = Object.freeze([]);
 export class EventStream<Events extends EventMapWithError<Events>> {
   readonly #names: EventNames<Events>;
   /** The registrations of each event type, in order; replaced on every change, never mutated. */
-  readonly #listeners = new Map<PropertyKey, readonly Registration[]>();
+  readonly #listeners: Record<PropertyKey, readonly Registration[]> = {};
   /** The push side of iterators that want every type; typed iterators subscribe per type instead. */
   readonly #allTypeQueues = new Set<Pick<EventQueue<AnyEvent<Events>>, 'push' | 'end'>>();
   readonly #closers = new Set<(error: SessionError) => void>();
@@ -66,7 +66,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     names: EventNames<Events>,
   ) {
     this.#names = names;
-    for (const name of Object.keys(names)) this.#listeners.set(name, NONE);
+    for (const name of Object.keys(names)) this.#listeners[name] = NONE;
   }
 
   /** Whether `close()` has run. */
@@ -96,8 +96,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
    * @throws SessionError `INVALID_ARGUMENT` for an event name the owner does not have.
    */
   off<K extends keyof Events>(type: K, listener: Listener<Events[K]>): void {
-    const registrations = this.#listeners.get(this.#known(type, 'off'));
-    if (!registrations) return;
+    const registrations = this.#listeners[this.#known(type, 'off')] ?? NONE;
     for (let i = registrations.length - 1; i >= 0; i--) {
       const registration = registrations[i] as Registration;
       if (registration.listener === listener) {
@@ -210,7 +209,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
 
   /** Number of listeners for `type` (iterators and waits included). */
   listenerCount(type: keyof Events): number {
-    return this.#listeners.get(type)?.length ?? 0;
+    return Object.hasOwn(this.#listeners, type) ? (this.#listeners[type]?.length ?? 0) : 0;
   }
 
   /**
@@ -223,7 +222,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     if (this.#allTypeQueues.size > 0) {
       for (const queue of this.#allTypeQueues) queue.push(event);
     }
-    const registrations = this.#listeners.get(event.type);
+    const registrations = this.#listeners[event.type];
     if (registrations === undefined || registrations.length === 0) return;
     // One loop, re-entered after a throwing listener: no wrapper closure per listener.
     let i = 0;
@@ -275,9 +274,9 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     const error = disposedError(this.ownerName);
     for (const close of [...this.#closers]) close(error);
     for (const queue of [...this.#allTypeQueues]) queue.end();
-    for (const [type, registrations] of this.#listeners) {
-      for (const registration of registrations) registration.removed = true;
-      this.#listeners.set(type, NONE);
+    for (const type of Object.keys(this.#listeners)) {
+      for (const registration of this.#listeners[type] ?? NONE) registration.removed = true;
+      this.#listeners[type] = NONE;
     }
   }
 
@@ -288,17 +287,17 @@ export class EventStream<Events extends EventMapWithError<Events>> {
       throw new SessionError('INVALID_ARGUMENT', `The listener for '${String(type)}' must be a function`);
     }
     const registration: Registration = { listener: listener as (event: never) => void, once, removed: false };
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? NONE), registration]);
+    this.#listeners[type] = [...(this.#listeners[type] ?? NONE), registration];
     return () => this.#remove(type, registration);
   }
 
   #remove(type: PropertyKey, registration: Registration): void {
     if (registration.removed) return;
     registration.removed = true;
-    const registrations = this.#listeners.get(type) ?? NONE;
+    const registrations = this.#listeners[type] ?? NONE;
     const index = registrations.lastIndexOf(registration);
     if (index < 0) return;
-    this.#listeners.set(type, registrations.length === 1 ? NONE : registrations.filter((_, at) => at !== index));
+    this.#listeners[type] = registrations.length === 1 ? NONE : registrations.filter((_, at) => at !== index);
   }
 
   /** `type`, if the owner has such an event; a JavaScript caller gets told the names it has. */

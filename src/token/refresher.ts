@@ -40,6 +40,8 @@ export interface GetTokenOptions {
  *   refresher is disposed; every failure is a `tokenRefreshFailed` event, never an unhandled rejection.
  * - `getToken()` never resolves with an expired token. A caller that needs a new token waits for the
  *   next fetch attempt (the one running, or the scheduled retry) and is rejected if that attempt fails.
+ * - In Node, its timers keep the process alive only while a caller waits for a token (a retry, a
+ *   fetch timeout); an idle refresher never stops a script from exiting.
  * @example
  * ```ts
  * const { token, expiresOn, user } = await session.tokens.getToken({ signal });

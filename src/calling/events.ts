@@ -1,3 +1,4 @@
+import type { EventNames } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
 import type { Call, CallParticipant, CallState, IncomingCall } from './types.js';
 
@@ -161,14 +162,18 @@ export interface CallEvents {
   incomingCallEnded: IncomingCallEndedEvent;
 }
 
-/** The names of the call events, for exhaustive lists. @internal */
-export const CALL_EVENT_NAMES = [
-  'callStarted',
-  'callStateChanged',
-  'callEnded',
-  'participantJoined',
-  'participantLeft',
-  'participantUpdated',
-  'incomingCall',
-  'incomingCallEnded',
-] as const satisfies readonly (keyof CallEvents)[];
+/**
+ * Every call event name; the session's own list spreads it. An event added to {@link CallEvents}
+ * must be added here too (it does not compile otherwise).
+ * @internal
+ */
+export const CALL_EVENT_NAMES = {
+  callStarted: true,
+  callStateChanged: true,
+  callEnded: true,
+  participantJoined: true,
+  participantLeft: true,
+  participantUpdated: true,
+  incomingCall: true,
+  incomingCallEnded: true,
+} as const satisfies EventNames<CallEvents>;

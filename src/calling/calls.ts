@@ -1,5 +1,6 @@
 import { SessionError, abortedError, disposedError } from '../errors.js';
 import { raceWithSignal } from '../internal/abort.js';
+import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
 import { endReasonFromCodes } from './end-reason.js';
 import { validateLocator } from './locator.js';
@@ -102,6 +103,7 @@ export class SessionCallsImpl implements SessionCalls {
   }
 
   async #createAndConnect(): Promise<CallingProvider> {
+    logger.info(`calls: starting the ${this.provider} provider`);
     const provider = await this.#config.createProvider({
       ...this.#config.context,
       signal: this.#lifetime.signal,
@@ -115,6 +117,7 @@ export class SessionCallsImpl implements SessionCalls {
       // Not the lifetime signal: a dispose meanwhile makes the provider refuse with DISPOSED.
       await provider.connect(undefined);
     } catch (error) {
+      logger.warning(`calls: the ${this.provider} provider did not come up: ${describeError(error)}`);
       await provider.dispose();
       throw this.#disposed ? disposedError('The session') : error;
     }
@@ -130,7 +133,11 @@ export class SessionCallsImpl implements SessionCalls {
       {
         emit: (event) => this.#config.emit(event),
         reportError: (error, source) => this.#config.context.reportError(error, source),
-        ended: (ended) => this.#calls.delete(ended),
+        ended: (ended) => {
+          this.#calls.delete(ended);
+          const reason = ended.endReason;
+          logger.info(`calls: call ${ended.id} ended: ${reason?.kind} (${reason?.code}/${reason?.subCode})`);
+        },
       },
       direction,
     );

@@ -25,6 +25,7 @@ import type {
   DataChannelPort,
   DataChannelReceiverPort,
   IncomingCallPort,
+  MediaOptionsPort,
   RemoteParticipantPort,
 } from './ports.js';
 
@@ -74,9 +75,10 @@ export class AzureProvider implements CallingProvider {
   async start(targets: readonly ResolvedPerson[], options: ProviderStartOptions, sink: ProviderCallSink): Promise<ProviderCall> {
     const agent = await this.#ready(undefined);
     const identifiers: CommunicationIdentifier[] = targets.map((t) => t.identifier);
+    const media = await this.mediaOptions(options);
     const call = sdkCall('start the call', () =>
       agent.startCall(identifiers, {
-        ...mediaOptions(options),
+        ...media,
         ...(options.alternateCallerId !== undefined && { alternateCallerId: { phoneNumber: options.alternateCallerId } }),
       }),
     );
@@ -85,7 +87,8 @@ export class AzureProvider implements CallingProvider {
 
   async join(locator: CallLocator, options: AcceptCallOptions, sink: ProviderCallSink): Promise<ProviderCall> {
     const agent = await this.#ready(undefined);
-    const call = sdkCall('join the call', () => agent.join(locator, mediaOptions(options)));
+    const media = await this.mediaOptions(options);
+    const call = sdkCall('join the call', () => agent.join(locator, media));
     return this.#track(call, sink);
   }
 
@@ -124,15 +127,27 @@ export class AzureProvider implements CallingProvider {
 
   /** @internal Starts video on the chosen (or first) camera. */
   async startVideo(call: CallPort, options: StartVideoOptions): Promise<void> {
+    await call.startVideo(await this.#cameraStream(options.cameraId));
+  }
+
+  /** @internal The SDK's media options for start, join and accept: muted audio, video from the first camera. */
+  async mediaOptions(options: AcceptCallOptions): Promise<MediaOptionsPort> {
+    const media: MediaOptionsPort = {};
+    if (options.audio?.muted !== undefined) media.audioOptions = { muted: options.audio.muted };
+    if (options.video) media.videoOptions = { localVideoStreams: [await this.#cameraStream(undefined)] };
+    return media;
+  }
+
+  async #cameraStream(cameraId: string | undefined): Promise<object> {
     const sdk = this.#sdk;
     const client = this.#client;
     if (!sdk || !client) throw new SessionError('DISPOSED', 'The calling provider has been disposed');
     const cameras = await (await client.getDeviceManager()).getCameras();
-    const camera = options.cameraId === undefined ? cameras[0] : cameras.find((c) => c.id === options.cameraId);
+    const camera = cameraId === undefined ? cameras[0] : cameras.find((c) => c.id === cameraId);
     if (!camera) {
-      throw new SessionError(options.cameraId === undefined ? 'CALL_FAILED' : 'INVALID_ARGUMENT', options.cameraId === undefined ? 'No camera was found' : `No camera has the id ${options.cameraId}`);
+      throw new SessionError(cameraId === undefined ? 'CALL_FAILED' : 'INVALID_ARGUMENT', cameraId === undefined ? 'No camera was found' : `No camera has the id ${cameraId}`);
     }
-    await call.startVideo(new sdk.LocalVideoStream(camera));
+    return new sdk.LocalVideoStream(camera);
   }
 
   #ready(signal: AbortSignal | undefined): Promise<CallAgentPort> {
@@ -373,7 +388,7 @@ class AzureIncoming implements ProviderIncomingCall {
   async accept(options: AcceptCallOptions, sink: ProviderCallSink): Promise<ProviderCall> {
     let call: CallPort;
     try {
-      call = await this.#incoming.accept(mediaOptions(options));
+      call = await this.#incoming.accept(await this.#provider.mediaOptions(options));
     } catch (error) {
       throw callError('accept the call', error);
     }
@@ -422,10 +437,6 @@ function isCallingSdk(value: unknown): value is CallingSdkPort {
   return typeof CallClient === 'function' && typeof LocalVideoStream === 'function' && typeof Features === 'object' && Features !== null && 'DataChannel' in Features;
 }
 
-function mediaOptions(options: AcceptCallOptions): { audioOptions?: { muted: boolean } } {
-  // Video at start needs a camera stream; the call starts without and `startVideo` adds it.
-  return options.audio?.muted === undefined ? {} : { audioOptions: { muted: options.audio.muted } };
-}
 
 function sdkCall(what: string, create: () => CallPort): CallPort {
   try {

@@ -7,7 +7,6 @@
  * @internal
  */
 import type {
-  AcceptCallOptions as SdkAcceptCallOptions,
   Call,
   CallAgent,
   CallAgentOptions,
@@ -24,7 +23,6 @@ import type {
   Features,
   GroupLocator,
   IncomingCall,
-  JoinCallOptions as SdkJoinCallOptions,
   PropertyChangedEvent,
   RemoteParticipant,
   RoomLocator,
@@ -93,17 +91,23 @@ export interface CallPort
   off(event: 'remoteParticipantsUpdated', listener: (args: { added: RemoteParticipantPort[]; removed: RemoteParticipantPort[] }) => void): void;
 }
 
+/** Media options of start, join and accept; video streams are opaque (made by `LocalVideoStream`). */
+export interface MediaOptionsPort {
+  audioOptions?: { muted?: boolean };
+  videoOptions?: { localVideoStreams?: object[] };
+}
+
 /** A call ringing this agent. */
 export interface IncomingCallPort extends Pick<IncomingCall, 'id' | 'callerInfo' | 'reject'> {
-  accept(options?: SdkAcceptCallOptions): Promise<CallPort>;
+  accept(options?: MediaOptionsPort): Promise<CallPort>;
   on(event: 'callEnded', listener: (args: { callEndReason: SdkCallEndReason }) => void): void;
   off(event: 'callEnded', listener: (args: { callEndReason: SdkCallEndReason }) => void): void;
 }
 
 /** The call agent: one per session. */
 export interface CallAgentPort extends Pick<CallAgent, 'connectionState' | 'dispose'> {
-  startCall(participants: CommunicationIdentifier[], options?: SdkStartCallOptions): CallPort;
-  join(locator: GroupLocator | RoomLocator | TeamsMeetingLinkLocator | TeamsMeetingIdLocator, options?: SdkJoinCallOptions): CallPort;
+  startCall(participants: CommunicationIdentifier[], options?: MediaOptionsPort & Pick<SdkStartCallOptions, 'alternateCallerId'>): CallPort;
+  join(locator: GroupLocator | RoomLocator | TeamsMeetingLinkLocator | TeamsMeetingIdLocator, options?: MediaOptionsPort): CallPort;
   on(event: 'incomingCall', listener: (args: { incomingCall: IncomingCallPort }) => void): void;
   on(event: 'connectionStateChanged', listener: ConnectionStateChangedEvent): void;
   off(event: 'incomingCall', listener: (args: { incomingCall: IncomingCallPort }) => void): void;

@@ -155,6 +155,17 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
+  it('starts, joins and accepts with video from the first camera when asked', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    await calls.start([GRACE], { video: true });
+    expect(agent().started[0]?.options).toEqual({ videoOptions: { localVideoStreams: [{ source: expect.objectContaining({ id: 'cam-front' }) }] } });
+    agent().nextCall = new FakeCall('call-2');
+    await calls.join({ roomId: 'r' }, { video: true, audio: { muted: true } });
+    expect(agent().joined).toEqual([{ roomId: 'r' }]);
+    await calls.dispose();
+  });
+
   it('video on a chosen camera, screen sharing, hold', async () => {
     const { calls, agent } = setup();
     await calls.connect();

@@ -1,5 +1,8 @@
 import type { CommunicationUserIdentifier } from '@azure/communication-common';
 import type { CommunicationIdentityClient } from '@azure/communication-identity';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
 import { createSession, type Session, type SessionEvent } from '../../src/index.js';
@@ -277,6 +280,44 @@ describe('local calling provider', () => {
 });
 
 describe('local provider when the call service goes away', () => {
+  it('reconnects by itself once the emulator is back, so the session rings again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'acs-calls-'));
+    try {
+      let current = await startEmulator({ dataDir });
+      const port = current.port;
+      const [a, b] = [await identityClient(current).createUser(), await identityClient(current).createUser()];
+      const open = (who: CommunicationUserIdentifier) =>
+        createSession({
+          endpoint: current.endpoint,
+          token: async () => (await identityClient(current).getToken(who, ['voip'])).token,
+          calling: { ...emulatorClientOptions(current) },
+        });
+      const ada = await open(a);
+      const grace = await open(b);
+      sessions.push(ada, grace);
+      await grace.calls.connect();
+      await current.close();
+      current = await startEmulator({ dataDir, port });
+      // Grace did nothing since the restart; her session must ring all the same.
+      const ring = grace.waitFor('incomingCall', { timeoutMs: 10_000 });
+      // Until her socket is back the call service finds no session of hers: unreachable; try again.
+      let call = await ada.calls.start([b]);
+      for (let i = 0; i < 100; i++) {
+        const settled = call;
+        await until(() => settled.state === 'ringing' || settled.state === 'disconnected', 'the call rings or ends');
+        if (call.state === 'ringing') break;
+        expect(call.endReason?.kind).toBe('unreachable');
+        await new Promise((r) => setTimeout(r, 50));
+        call = await ada.calls.start([b]);
+      }
+      expect((await ring).incomingCall.caller.rawId).toBe(a.communicationUserId);
+      await call.hangUp();
+      await current.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('ends live calls as connectionLost and refuses new ones with CALLING_UNAVAILABLE', async () => {
     const other = await startEmulator();
     const who = await identityClient(other).createUser();

@@ -1,4 +1,5 @@
-import { SessionError } from '../../errors.js';
+import { SessionError, isSessionError } from '../../errors.js';
+import { type BackgroundTimer, backgroundTimer } from '../../internal/timers.js';
 import { CONNECTION_LOST, type CallEndReason, endReasonFromCodes } from '../end-reason.js';
 import type { DataFrame, DataSendOptions, DataTransport } from '../data-transport.js';
 import { identifierFromRawId, type ResolvedPerson } from '../person.js';
@@ -41,6 +42,8 @@ interface Pending {
 
 // Queued bytes above which data sends wait for the socket to drain.
 const HIGH_WATER = 1024 * 1024;
+// Waits before each reconnect attempt after the socket dropped; the last one repeats.
+const RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
 
 /**
  * The local calling provider: calls through the emulator's call service over one WebSocket per
@@ -62,6 +65,10 @@ export class LocalProvider implements CallingProvider {
   readonly #early = new Map<string, { view?: WireCall; ended?: CallEndReason }>();
   #socketAbort: AbortController | undefined;
   #disposed = false;
+  /** Set once a connection succeeded: from then on a dropped socket is reconnected, so calls ring again. */
+  #wanted = false;
+  #reconnectTimer: BackgroundTimer | undefined;
+  #reconnectAttempt = 0;
 
   constructor(context: ProviderContext, options: LocalProviderOptions = {}) {
     this.#context = context;
@@ -70,10 +77,16 @@ export class LocalProvider implements CallingProvider {
 
   connect(signal: AbortSignal | undefined): Promise<void> {
     if (this.#disposed) return Promise.reject(new SessionError('DISPOSED', 'The calling provider has been disposed'));
-    this.#connecting ??= this.#open(signal).catch((error: unknown) => {
-      this.#connecting = undefined;
-      throw error;
-    });
+    this.#connecting ??= this.#open(signal).then(
+      () => {
+        this.#wanted = true;
+        this.#reconnectAttempt = 0;
+      },
+      (error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      },
+    );
     return this.#connecting;
   }
 
@@ -102,8 +115,29 @@ export class LocalProvider implements CallingProvider {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#reconnectTimer?.cancel();
+    this.#reconnectTimer = undefined;
     // Closing the socket makes the call service end this session's calls and ringing for the others.
     this.#closeSocket(CONNECTION_LOST);
+  }
+
+  /**
+   * After the socket dropped (the emulator restarted), reconnects with growing waits so that the
+   * session rings again without the app noticing. The calls that were live have ended as
+   * `connectionLost`: the call service ended them too. A token without the voip scope stops it.
+   */
+  #scheduleReconnect(): void {
+    if (this.#disposed || !this.#wanted || this.#reconnectTimer) return;
+    const delay = RECONNECT_DELAYS_MS[Math.min(this.#reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)] ?? 10_000;
+    this.#reconnectAttempt++;
+    this.#reconnectTimer = backgroundTimer(() => {
+      this.#reconnectTimer = undefined;
+      if (this.#disposed || this.#socket) return;
+      this.connect(undefined).catch((error: unknown) => {
+        if (isSessionError(error, 'FORBIDDEN', 'DISPOSED')) return;
+        this.#scheduleReconnect();
+      });
+    }, delay);
   }
 
   async #open(signal: AbortSignal | undefined): Promise<void> {
@@ -140,7 +174,10 @@ export class LocalProvider implements CallingProvider {
             close: (code) => {
               refused(closeError(code));
               if (code === CallServiceCloseCodes.unauthorized) this.#context.tokenRejected();
-              if (socket !== undefined && this.#socket === socket) this.#closeSocket(CONNECTION_LOST);
+              if (socket !== undefined && this.#socket === socket) {
+                this.#closeSocket(CONNECTION_LOST);
+                this.#scheduleReconnect();
+              }
             },
           },
           { ca: this.#options.ca, signal: abort.signal },

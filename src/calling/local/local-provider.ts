@@ -31,6 +31,8 @@ export interface LocalProviderOptions {
   ca?: string | undefined;
   /** How long a call-service request may take. Default 15 s. */
   requestTimeoutMs?: number | undefined;
+  /** Opens the socket; unit tests pass a fake. Default: the runtime's WebSocket, or `ws`. */
+  openSocket?: typeof openCallSocket | undefined;
 }
 
 type Request = ClientMessage extends infer M ? (M extends { req: number } ? Omit<M, 'req'> : never) : never;
@@ -160,7 +162,7 @@ export class LocalProvider implements CallingProvider {
       const token = await this.#context.getToken(abort.signal);
       let socket: CallSocket | undefined;
       try {
-        socket = await openCallSocket(
+        socket = await (this.#options.openSocket ?? openCallSocket)(
           url.href,
           {
             message: (data) => {

@@ -1,10 +1,9 @@
 import { verifyHmacRequest } from '../auth/hmac.js';
-import { AcsHttpError } from '../errors.js';
 import type { RequestContext, RouteResult, Router } from '../router.js';
 import { type EmulatorServices, IDENTITY_API_VERSIONS } from '../services.js';
-import type { UserRecord } from '../store/model.js';
 import { asObject, parseJsonBody } from '../validate.js';
 import { issueToken, parseExpiresInMinutes, parseScopes } from './tokens.js';
+import { createUserRecord, deleteUserRecord, findUser, revokeUserTokens } from './users.js';
 
 /**
  * Registers the identity API (api-version 2023-10-01): create user (optionally with a token),
@@ -36,8 +35,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
         ? undefined
         : parseScopes(rawScopes, 'createTokenWithScopes');
       const minutes = parseExpiresInMinutes(body['expiresInMinutes']);
-      const user: UserRecord = { id: services.ids.user(), createdOn: ctx.now };
-      services.state.commit({ t: 'user', user });
+      const user = createUserRecord(services, ctx.now);
       return {
         status: 201,
         body: {
@@ -53,9 +51,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     'DELETE',
     '/identities/{id}',
     signed((ctx, { id = '' }) => {
-      const user = findUser(services, id);
-      // Deleting also revokes: tokens of a deleted identity must stop working at once.
-      services.state.commit({ t: 'user', user: { ...user, deleted: true, revokedAt: nextRevocation(user.revokedAt, ctx.now) } });
+      deleteUserRecord(services, findUser(services, id), ctx.now);
       return { status: 204 };
     }),
     options,
@@ -65,8 +61,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     'POST',
     '/identities/{id}/:revokeAccessTokens',
     signed((ctx, { id = '' }) => {
-      const user = findUser(services, id);
-      services.state.commit({ t: 'user', user: { ...user, revokedAt: nextRevocation(user.revokedAt, ctx.now) } });
+      revokeUserTokens(services, findUser(services, id), ctx.now);
       return { status: 204 };
     }),
     options,
@@ -84,23 +79,4 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     }),
     options,
   );
-}
-
-function findUser(services: EmulatorServices, id: string): UserRecord {
-  if (!services.ids.isOwnUser(id)) {
-    throw new AcsHttpError(401, 'IdentityNotOwned', 'The identity does not belong to this resource.');
-  }
-  const user = services.state.users.get(id);
-  if (!user || user.deleted) throw new AcsHttpError(404, 'IdentityNotFound', 'The identity does not exist.');
-  return user;
-}
-
-/**
- * The `revokedAt` of a new revocation. Tokens only carry whole seconds (`iat`), so a token issued
- * after the previous revocation gets an `iat` of up to the next whole second after it; a second
- * revocation in that same second must reach that boundary, or the token issued between the two
- * would outlive the second one.
- */
-function nextRevocation(previous: number | undefined, now: number): number {
-  return previous === undefined ? now : Math.max(now, (Math.floor(previous / 1000) + 1) * 1000);
 }

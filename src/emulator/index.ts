@@ -31,7 +31,8 @@ import { EmulatorState } from './store/state.js';
 export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
-export type { EmulatorIdentity, EmulatorToken, EmulatorUser, IssueTokenOptions, TokenScope } from './identity/helpers.js';
+export type { EmulatorIdentity, EmulatorToken, EmulatorUser, IssueTokenOptions } from './identity/helpers.js';
+export type { TokenScope } from './identity/tokens.js';
 export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
 
 /**

@@ -2,11 +2,8 @@ import { SessionError } from '../../errors.js';
 import { isPlainObject, show } from '../../internal/options.js';
 import { AcsHttpError } from '../errors.js';
 import type { EmulatorServices } from '../services.js';
-import { issueToken, parseExpiresInMinutes, parseScopes, type TOKEN_SCOPES } from './tokens.js';
+import { issueToken, parseExpiresInMinutes, parseScopes, type TokenScope } from './tokens.js';
 import { createUserRecord, findUser, revokeUserTokens } from './users.js';
-
-/** A scope an ACS user token can carry. */
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /**
  * An identity made by `emu.createUser()`: an ACS `CommunicationUserIdentifier` (with `kind` and
@@ -19,6 +16,7 @@ export type TokenScope = (typeof TOKEN_SCOPES)[number];
  * ```
  */
 export interface EmulatorUser {
+  /** Always `'communicationUser'` (an ACS identity), as in `CommunicationUserKind`. */
   readonly kind: 'communicationUser';
   /** `8:acs:<resourceId>_<uuid>`. */
   readonly communicationUserId: string;
@@ -69,7 +67,7 @@ export interface EmulatorIdentity {
   /**
    * Creates an identity of this emulator's resource (stored in the data dir, if there is one).
    *
-   * @throws {@link SessionError} `DISPOSED` after `close()`.
+   * @throws `SessionError` `DISPOSED` after `close()`.
    * @example
    * ```ts
    * const user = emu.createUser();
@@ -81,7 +79,7 @@ export interface EmulatorIdentity {
    * `POST /identities/{id}/:issueAccessToken` does.
    *
    * @param scopes - default `['chat', 'voip']`.
-   * @throws {@link SessionError} `INVALID_ARGUMENT` for anything but a live identity of this
+   * @throws `SessionError` `INVALID_ARGUMENT` for anything but a live identity of this
    * emulator, an empty or unknown scope, or `expiresInMinutes` outside 60–1440; `DISPOSED` after
    * `close()`.
    * @example
@@ -95,7 +93,7 @@ export interface EmulatorIdentity {
    * afterwards work; the emulator's clock has one-second resolution for this, so advance it a
    * second before expecting a 401 for a token issued just before).
    *
-   * @throws {@link SessionError} `INVALID_ARGUMENT` for anything but a live identity of this
+   * @throws `SessionError` `INVALID_ARGUMENT` for anything but a live identity of this
    * emulator; `DISPOSED` after `close()`.
    * @example
    * ```ts

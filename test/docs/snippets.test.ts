@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allSnippets, extractSnippets, root, runSnippet, typeCheck, type Snippet } from './snippets.js';
+import { allSnippets, ENTRIES, extractSnippets, root, runSnippet, typeCheck, type Snippet } from './snippets.js';
 
 // The docs cannot drift from the code: every ts/tsx/js/mjs block of README.md and docs/*.md is
 // type-checked against src/ as `acs-session` / `acs-session/emulator`, and every block marked
@@ -17,6 +17,15 @@ describe('code in README.md and docs/*.md', () => {
     const skipped = snippets.filter((snippet) => snippet.skipReason !== undefined);
     for (const snippet of skipped) expect(snippet.skipReason, where(snippet)).not.toBe('');
     expect(skipped.length).toBeLessThanOrEqual(2);
+  });
+
+  it('maps every entry of the package to its source', () => {
+    const { name, exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
+    const entries = Object.keys(exports)
+      .filter((path) => path !== './package.json')
+      .map((path) => (path === '.' ? name : `${name}/${path.slice(2)}`));
+    expect(Object.keys(ENTRIES).sort()).toEqual(entries.sort());
+    for (const source of Object.values(ENTRIES)) expect(existsSync(join(root, source)), source).toBe(true);
   });
 
   it('type-checks against the package entries', () => {

@@ -8,6 +8,16 @@ import ts from 'typescript';
 
 export const root = resolve(import.meta.dirname, '../..');
 
+/**
+ * The package's entry names and their sources: snippets are checked against src/, not a build.
+ * snippets.test.ts checks that this lists every entry of package.json `exports`.
+ */
+export const ENTRIES: Readonly<Record<string, string>> = {
+  'acs-session': 'src/index.ts',
+  'acs-session/emulator': 'src/emulator/index.ts',
+  'acs-session/server': 'src/server/index.ts',
+};
+
 /** Info-string languages that are checked. `js run` (or `mjs run`) also runs the block with Node. */
 const CHECKED = new Set(['ts', 'tsx', 'js', 'mjs']);
 /** `<!-- snippet: skip (reason) -->` on the line right above a fence opts that block out. */
@@ -83,6 +93,8 @@ declare global {
   const fetchToken: TokenFetcher;
   /** A running emulator, as startEmulator returns it. */
   const emu: Emulator;
+  /** The app's own sign-in sessions, which a token service asks who is calling. */
+  const mySessions: { verify(request: unknown): Promise<{ userId: string } | undefined> };
   /** React's useSyncExternalStore. */
   function useSyncExternalStore<T>(subscribe: (onStoreChange: () => void) => () => void, getSnapshot: () => T): T;
 }
@@ -126,7 +138,7 @@ export function typeCheck(snippets: readonly Snippet[], dir: string): Problem[] 
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     types: ['node'],
     typeRoots: [join(root, 'node_modules', '@types')],
-    paths: { 'acs-session': [join(root, 'src/index.ts')], 'acs-session/emulator': [join(root, 'src/emulator/index.ts')] },
+    paths: Object.fromEntries(Object.entries(ENTRIES).map(([name, source]) => [name, [join(root, source)]])),
     strict: true,
     noUncheckedIndexedAccess: true,
     exactOptionalPropertyTypes: true,

@@ -2,8 +2,8 @@ import { SessionError } from '../../errors.js';
 import { isPlainObject, show } from '../../internal/options.js';
 import { AcsHttpError } from '../errors.js';
 import type { EmulatorServices } from '../services.js';
-import { issueToken, parseExpiresInMinutes, parseScopes, type TokenScope } from './tokens.js';
-import { createUserRecord, findUser, revokeUserTokens } from './users.js';
+import { parseExpiresInMinutes, parseScopes, type TokenScope } from './tokens.js';
+import { createUserRecord, findUser, issueUserToken, revokeUserTokens } from './users.js';
 
 /**
  * An identity made by `emu.createUser()`: an ACS `CommunicationUserIdentifier` (with `kind` and
@@ -133,7 +133,7 @@ export function createEmulatorIdentity(services: EmulatorServices, now: () => nu
       guarded('issueToken', () => {
         const record = findUser(services, userId('issueToken', user));
         const minutes = parseExpiresInMinutes(tokenOptions(options).expiresInMinutes);
-        const issued = issueToken(services, record, parseScopes(scopes, 'scopes'), minutes, now());
+        const issued = issueUserToken(services, record, parseScopes(scopes, 'scopes'), minutes, now());
         return { token: issued.token, expiresOn: new Date(issued.expiresOn) };
       }),
     revokeTokens: (user) =>

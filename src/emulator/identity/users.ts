@@ -1,6 +1,7 @@
 import { AcsHttpError } from '../errors.js';
 import type { EmulatorServices } from '../services.js';
 import type { UserRecord } from '../store/model.js';
+import { type AccessTokenWire, issueToken } from './tokens.js';
 
 /*
  * The identity operations on the emulator's state, shared by the HTTP routes (identity/routes.ts)
@@ -38,6 +39,20 @@ export function findUser(services: EmulatorServices, id: string): UserRecord {
   const user = services.state.users.get(id);
   if (!user || user.deleted) throw new AcsHttpError(404, 'IdentityNotFound', 'The identity does not exist.');
   return user;
+}
+
+/**
+ * Issues a token for `user` and records when (`lastTokenIssuedAt`, shown by `GET /identities/{id}`).
+ *
+ * @example
+ * ```ts
+ * const { token, expiresOn } = issueUserToken(services, findUser(services, id), ['chat'], 1440, clock.now());
+ * ```
+ */
+export function issueUserToken(services: EmulatorServices, user: UserRecord, scopes: readonly string[], minutes: number, now: number): AccessTokenWire {
+  const accessToken = issueToken(services, user, scopes, minutes, now);
+  services.state.commit({ t: 'user', user: { ...user, lastTokenIssuedAt: now } });
+  return accessToken;
 }
 
 /**

@@ -9,7 +9,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { registerAdminRoutes } from './admin.js';
-import { validateEmulatorOptions } from './options.js';
+import { type EmulatorOptions, validateEmulatorOptions } from './options.js';
 import { JwtSigner } from './auth/jwt.js';
 import { registerMessageRoutes } from './chat/messages.js';
 import { registerParticipantRoutes } from './chat/participants.js';
@@ -31,34 +31,7 @@ export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
 export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
-
-/**
- * Options of {@link startEmulator}.
- *
- * @example
- * ```ts
- * const options: EmulatorOptions = { port: 0, dataDir: '.acs-emulator' };
- * ```
- */
-export interface EmulatorOptions {
-  /** TCP port; `0` (default) picks a free one. */
-  port?: number;
-  /** Interface to bind. Default `127.0.0.1` (loopback only). */
-  host?: string;
-  /**
-   * Directory for persistent state (identities, threads, messages, receipts, keys, certificate).
-   * Without it everything lives in memory and is gone on close. One emulator per data dir: it is
-   * locked (`<dataDir>/lock`) while in use, and starting a second one on it rejects with
-   * `INVALID_OPTIONS`.
-   */
-  dataDir?: string;
-  /** Base64 access key for the connection string. Default: generated (and kept in `dataDir`). */
-  accessKey?: string;
-  /** Largest accepted request body in bytes. Default 1 MiB. */
-  maxBodyBytes?: number;
-  /** Called with unexpected internal errors (which are answered as 500s). Default: ignored. */
-  onError?: (error: unknown) => void;
-}
+export type { EmulatorOptions } from './options.js';
 
 /**
  * A running emulator.

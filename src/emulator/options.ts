@@ -1,5 +1,32 @@
 import { OptionProblems, show } from '../internal/options.js';
-import type { EmulatorOptions } from './index.js';
+
+/**
+ * Options of {@link startEmulator}.
+ *
+ * @example
+ * ```ts
+ * const options: EmulatorOptions = { port: 0, dataDir: '.acs-emulator' };
+ * ```
+ */
+export interface EmulatorOptions {
+  /** TCP port; `0` (default) picks a free one. */
+  port?: number;
+  /** Interface to bind. Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /**
+   * Directory for persistent state (identities, threads, messages, receipts, keys, certificate).
+   * Without it everything lives in memory and is gone on close. One emulator per data dir: it is
+   * locked (`<dataDir>/lock`) while in use, and starting a second one on it rejects with
+   * `INVALID_OPTIONS`.
+   */
+  dataDir?: string;
+  /** Base64 access key for the connection string. Default: generated (and kept in `dataDir`). */
+  accessKey?: string;
+  /** Largest accepted request body in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Called with unexpected internal errors (which are answered as 500s). Default: ignored. */
+  onError?: (error: unknown) => void;
+}
 
 const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'maxBodyBytes', 'onError'] as const;
 const MIN_BODY_BYTES = 64 * 1024; // a full-size chat message (~28 KB) and its JSON envelope must fit

@@ -11,11 +11,6 @@ export interface AcsErrorBody {
 
 /**
  * An HTTP error answered with the ACS error body.
- *
- * @example
- * ```ts
- * throw new AcsHttpError(403, 'Forbidden', 'Permissions check failed');
- * ```
  */
 export class AcsHttpError extends Error {
   override readonly name = 'AcsHttpError';
@@ -55,11 +50,6 @@ export function errorBody(code: string, message: string, target?: string): AcsEr
 
 /**
  * Shorthands for the errors the routes use, with the codes the real service answers.
- *
- * @example
- * ```ts
- * throw httpErrors.badRequest('content is required');
- * ```
  */
 export const httpErrors = {
   badRequest: (message: string, target?: string): AcsHttpError =>

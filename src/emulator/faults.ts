@@ -35,11 +35,6 @@ export interface FaultRule {
 /**
  * A fault that matched one request.
  * @internal
- *
- * @example
- * ```ts
- * const hit: FaultHit | undefined = faults.take('GET', '/chat/threads');
- * ```
  */
 export interface FaultHit {
   status: number | undefined;

@@ -41,12 +41,6 @@ interface ListenerState {
  * The emulator's HTTP request listener: CORS, fault injection, bounded body reading, routing,
  * api-version checks and error mapping. Every failure path answers with the ACS error body and
  * nothing a client sends can throw out of it.
- *
- * @example
- * ```ts
- * const { listener, close } = createRequestListener({ router, faults, now, origin, maxBodyBytes: 1 << 20 });
- * https.createServer({ cert, key }, listener);
- * ```
  */
 export function createRequestListener(options: ListenerOptions): RequestListener {
   const state: ListenerState = { closed: false, sleeping: new Set() };

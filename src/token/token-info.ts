@@ -1,4 +1,5 @@
 import { SessionError } from '../errors.js';
+import { isPlainObject } from '../internal/options.js';
 import { decodeJwtClaims } from './jwt.js';
 import type { SessionUser, TokenInfo } from './types.js';
 
@@ -53,9 +54,8 @@ type Malformed = (why: string) => SessionError;
 
 function unwrap(result: unknown, malformed: Malformed): { token: string; expiresOn: unknown } {
   if (typeof result === 'string') return { token: result.trim(), expiresOn: undefined };
-  if (typeof result === 'object' && result !== null && typeof (result as { token?: unknown }).token === 'string') {
-    const { token, expiresOn } = result as { token: string; expiresOn?: unknown };
-    return { token: token.trim(), expiresOn };
+  if (isPlainObject(result) && typeof result['token'] === 'string') {
+    return { token: result['token'].trim(), expiresOn: result['expiresOn'] };
   }
   throw malformed(`expected a string or { token, expiresOn? }, got ${describe(result)}`);
 }

@@ -10,11 +10,6 @@ import { issueToken, parseExpiresInMinutes, parseScopes } from './tokens.js';
  * Registers the identity API (api-version 2023-10-01): create user (optionally with a token),
  * issue token, revoke tokens, delete user. Every request must carry a valid HMAC signature made
  * with the connection string's access key.
- *
- * @example
- * ```ts
- * registerIdentityRoutes(router, services);
- * ```
  */
 export function registerIdentityRoutes(router: Router, services: EmulatorServices): void {
   const options = { apiVersions: IDENTITY_API_VERSIONS };

@@ -59,11 +59,6 @@ export function parseExpiresInMinutes(value: unknown): number {
  * `iat` is kept strictly after the user's last revocation (it may run a second or, after several
  * revocations within one second, a few seconds ahead of the clock) so that a token issued right after `:revokeAccessTokens`, in the same second, is
  * still valid while every token issued before the revoke is not.
- *
- * @example
- * ```ts
- * const { token, expiresOn } = issueToken(services, user, ['chat'], 60, Date.now());
- * ```
  */
 export function issueToken(services: EmulatorServices, user: UserRecord, scopes: readonly string[], minutes: number, now: number): AccessTokenWire {
   const nowSeconds = Math.floor(now / 1000);

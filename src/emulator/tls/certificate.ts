@@ -140,11 +140,6 @@ export function createSelfSignedCertificate(options: CertificateOptions = {}): C
  * True when `pair` parses, its key matches, it covers every name in `hosts` (default: the
  * loopback names) and it stays valid for at least another day — the test applied to a
  * certificate loaded from a data dir.
- *
- * @example
- * ```ts
- * if (!isUsableCertificate(loaded, new Date(), certificateHosts(host))) loaded = createSelfSignedCertificate();
- * ```
  */
 export function isUsableCertificate(pair: CertificatePair, now = new Date(), hosts: readonly string[] = DEFAULT_ALT_NAMES): boolean {
   try {

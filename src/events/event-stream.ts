@@ -48,7 +48,7 @@ const REMOVED = (): void => undefined;
 export class EventStream<Events extends EventMapWithError<Events>> {
   readonly #emitter = new EventEmitter();
   /** Listener → its registrations, per type, so `off(type, listener)` finds them. */
-  readonly #registrations = new Map<PropertyKey, Map<Function, Registration[]>>();
+  readonly #registrations = new Map<PropertyKey, Map<Registration['target'], Registration[]>>();
   /** The push side of iterators that want every type; typed iterators subscribe per type instead. */
   readonly #allTypeQueues = new Set<Pick<EventQueue<AnyEvent<Events>>, 'push' | 'end'>>();
   readonly #closers = new Set<(error: SessionError) => void>();
@@ -244,7 +244,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     }
     // Two shapes rather than one with an `if (once)`: dispatch is the hot path.
     const registration: Registration = {
-      target: listener as (event: never) => void,
+      target: listener,
       wrapper: once
         ? (event) => {
             const target = registration.target;
@@ -273,7 +273,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     return () => this.#remove(type, listener, registration);
   }
 
-  #remove(type: PropertyKey, listener: Function, registration: Registration): void {
+  #remove(type: PropertyKey, listener: Registration['target'], registration: Registration): void {
     if (registration.target === REMOVED) return;
     registration.target = REMOVED;
     const byListener = this.#registrations.get(type);

@@ -344,7 +344,8 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     this.#clearSchedule();
     this.#scheduled = backgroundTimer(() => {
       this.#scheduled = undefined;
-      if (!this.disposed && !this.#attempt) this.#startAttempt(reason);
+      // No caller waits on a scheduled attempt: it catches its own failure and reports it as an event.
+      if (!this.disposed && !this.#attempt) void this.#startAttempt(reason);
     }, delayMs);
   }
 

@@ -44,4 +44,9 @@ async function runChat({ endpoint, token, userId }: ChatRunInput): Promise<ChatR
   return { threadId: chatThread.id, topic, messages, exposedApiVersions, unauthorizedStatus };
 }
 
-(globalThis as { runChat?: typeof runChat }).runChat = runChat;
+declare global {
+  /** Set by this page; the test calls it through `page.evaluate`. */
+  var runChat: ((input: ChatRunInput) => Promise<ChatRunResult>) | undefined;
+}
+
+globalThis.runChat = runChat;

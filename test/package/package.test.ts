@@ -142,3 +142,64 @@ export async function main(): Promise<void> {
     expect(report.analysis.problems).toEqual([]);
   }, 120_000);
 });
+
+// One SessionError class for every entry and every copy: `instanceof` must hold for an error thrown
+// by `acs-session/emulator`, from ESM and from CommonJS, across the ESM and CommonJS builds loaded in
+// one process (the dual-package hazard), and across two installed copies of the package.
+describe('SessionError across entries and copies', () => {
+  const probe = `
+    async function thrownBy(startEmulator) {
+      try {
+        await startEmulator({ port: -1 });
+      } catch (error) {
+        return error;
+      }
+      throw new Error('startEmulator({ port: -1 }) did not throw');
+    }
+    function report(main, emulator, others) {
+      return thrownBy(emulator.startEmulator).then((error) => ({
+        code: error.code,
+        // The very same class (one shared chunk), not only a brand that matches.
+        sameClass: Object.getPrototypeOf(error) === main.SessionError.prototype,
+        sameEntry: error instanceof main.SessionError,
+        others: others.map((other) => error instanceof other.SessionError),
+        fromOthers: others.map((other) => new other.SessionError('TIMEOUT', 'x') instanceof main.SessionError),
+        plainIsNot: [new Error('x'), { name: 'SessionError', code: 'TIMEOUT', retryable: false }, null].some((v) => v instanceof main.SessionError),
+      }));
+    }`;
+  const expected = { code: 'INVALID_OPTIONS', sameClass: true, sameEntry: true, others: [true, true], fromOthers: [true, true], plainIsNot: false };
+
+  beforeAll(() => {
+    // A second copy, as when two dependencies each install their own acs-session.
+    run('cp', ['-R', installed, join(consumer, 'node_modules', 'acs-session-copy')]);
+  });
+
+  it('holds from ESM (against the CommonJS build and a second copy)', () => {
+    writeFileSync(
+      join(consumer, 'errors-esm.mjs'),
+      `import { createRequire } from 'node:module';
+      import * as main from 'acs-session';
+      import * as emulator from 'acs-session/emulator';
+      import * as copy from 'acs-session-copy';
+      const require = createRequire(import.meta.url);
+      ${probe}
+      console.log(JSON.stringify(await report(main, emulator, [require('acs-session'), copy])));`,
+    );
+    expect(JSON.parse(run('node', ['errors-esm.mjs']))).toEqual(expected);
+  });
+
+  it('holds from CommonJS (against the ESM build and a second copy)', () => {
+    writeFileSync(
+      join(consumer, 'errors-cjs.cjs'),
+      `const main = require('acs-session');
+      const emulator = require('acs-session/emulator');
+      ${probe}
+      (async () => {
+        const esm = await import('acs-session');
+        const copy = require('acs-session-copy');
+        console.log(JSON.stringify(await report(main, emulator, [esm, copy])));
+      })();`,
+    );
+    expect(JSON.parse(run('node', ['errors-cjs.cjs']))).toEqual(expected);
+  });
+});

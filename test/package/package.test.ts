@@ -144,30 +144,41 @@ export async function main(): Promise<void> {
 });
 
 // One SessionError class for every entry and every copy: `instanceof` must hold for an error thrown
-// by `acs-session/emulator`, from ESM and from CommonJS, across the ESM and CommonJS builds loaded in
-// one process (the dual-package hazard), and across two installed copies of the package.
+// by `acs-session/emulator` or `acs-session/server`, from ESM and from CommonJS, across the ESM and
+// CommonJS builds loaded in one process (the dual-package hazard), and across two installed copies.
 describe('SessionError across entries and copies', () => {
   const probe = `
-    async function thrownBy(startEmulator) {
+    async function thrownBy(start) {
       try {
-        await startEmulator({ port: -1 });
+        await start();
       } catch (error) {
         return error;
       }
-      throw new Error('startEmulator({ port: -1 }) did not throw');
+      throw new Error(String(start) + ' did not throw');
     }
-    function report(main, emulator, others) {
-      return thrownBy(emulator.startEmulator).then((error) => ({
-        code: error.code,
+    async function report(main, emulator, server, others) {
+      const errors = [
+        await thrownBy(() => emulator.startEmulator({ port: -1 })),
+        await thrownBy(() => server.createTokenService({})),
+      ];
+      return {
+        codes: errors.map((error) => error.code),
         // The very same class (one shared chunk), not only a brand that matches.
-        sameClass: Object.getPrototypeOf(error) === main.SessionError.prototype,
-        sameEntry: error instanceof main.SessionError,
-        others: others.map((other) => error instanceof other.SessionError),
+        sameClass: errors.map((error) => Object.getPrototypeOf(error) === main.SessionError.prototype),
+        sameEntry: errors.map((error) => error instanceof main.SessionError),
+        others: others.map((other) => errors.every((error) => error instanceof other.SessionError)),
         fromOthers: others.map((other) => new other.SessionError('TIMEOUT', 'x') instanceof main.SessionError),
         plainIsNot: [new Error('x'), { name: 'SessionError', code: 'TIMEOUT', retryable: false }, null].some((v) => v instanceof main.SessionError),
-      }));
+      };
     }`;
-  const expected = { code: 'INVALID_OPTIONS', sameClass: true, sameEntry: true, others: [true, true], fromOthers: [true, true], plainIsNot: false };
+  const expected = {
+    codes: ['INVALID_OPTIONS', 'INVALID_OPTIONS'],
+    sameClass: [true, true],
+    sameEntry: [true, true],
+    others: [true, true],
+    fromOthers: [true, true],
+    plainIsNot: false,
+  };
 
   beforeAll(() => {
     // A second copy, as when two dependencies each install their own acs-session.
@@ -180,10 +191,11 @@ describe('SessionError across entries and copies', () => {
       `import { createRequire } from 'node:module';
       import * as main from 'acs-session';
       import * as emulator from 'acs-session/emulator';
+      import * as server from 'acs-session/server';
       import * as copy from 'acs-session-copy';
       const require = createRequire(import.meta.url);
       ${probe}
-      console.log(JSON.stringify(await report(main, emulator, [require('acs-session'), copy])));`,
+      console.log(JSON.stringify(await report(main, emulator, server, [require('acs-session'), copy])));`,
     );
     expect(JSON.parse(run('node', ['errors-esm.mjs']))).toEqual(expected);
   });
@@ -193,11 +205,12 @@ describe('SessionError across entries and copies', () => {
       join(consumer, 'errors-cjs.cjs'),
       `const main = require('acs-session');
       const emulator = require('acs-session/emulator');
+      const server = require('acs-session/server');
       ${probe}
       (async () => {
         const esm = await import('acs-session');
         const copy = require('acs-session-copy');
-        console.log(JSON.stringify(await report(main, emulator, [esm, copy])));
+        console.log(JSON.stringify(await report(main, emulator, server, [esm, copy])));
       })();`,
     );
     expect(JSON.parse(run('node', ['errors-cjs.cjs']))).toEqual(expected);

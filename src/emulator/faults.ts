@@ -221,7 +221,12 @@ function compilePath(path: string | RegExp): (path: string) => boolean {
   const pattern = path
     .split('/')
     .map((segment) =>
-      segment === '**' ? '.*' : segment.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'),
+      segment === '**'
+        ? '.*'
+        : segment
+            .split('*')
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^/]*'),
     )
     .join('/');
   const re = new RegExp(`^${pattern}/?$`);

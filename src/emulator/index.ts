@@ -210,7 +210,11 @@ async function listen(
     return closing;
   };
 
-  const identity = createEmulatorIdentity(services, () => clock.now(), () => closing !== undefined);
+  const identity = createEmulatorIdentity(
+    services,
+    () => clock.now(),
+    () => closing !== undefined,
+  );
   return {
     ...identity,
     endpoint,

@@ -80,7 +80,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   let segments: string[];
   try {
     url = new URL(rawUrl, 'https://emulator.invalid');
-    segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    segments = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
   } catch {
     await drain(req, 0);
     sendError(res, httpErrors.badRequest('The request URL is malformed.'));
@@ -166,7 +169,11 @@ function checkApiVersion(query: URLSearchParams, supported: readonly string[]): 
     throw new AcsHttpError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   }
   if (!supported.includes(version)) {
-    throw new AcsHttpError(400, 'UnsupportedApiVersion', `The api-version '${version.slice(0, 64)}' is not supported. Supported versions: ${supported.join(', ')}.`);
+    throw new AcsHttpError(
+      400,
+      'UnsupportedApiVersion',
+      `The api-version '${version.slice(0, 64)}' is not supported. Supported versions: ${supported.join(', ')}.`,
+    );
   }
 }
 
@@ -187,10 +194,7 @@ function setCommonHeaders(req: IncomingMessage, res: ServerResponse): void {
 function preflight(req: IncomingMessage, res: ServerResponse): void {
   const requestedHeaders = req.headers['access-control-request-headers'];
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-  res.setHeader(
-    'Access-Control-Allow-Headers',
-    typeof requestedHeaders === 'string' && requestedHeaders.length <= 4096 ? requestedHeaders : '*',
-  );
+  res.setHeader('Access-Control-Allow-Headers', typeof requestedHeaders === 'string' && requestedHeaders.length <= 4096 ? requestedHeaders : '*');
   res.setHeader('Access-Control-Max-Age', '600');
   req.resume();
   res.statusCode = 204;

@@ -65,10 +65,7 @@ export function optionalStringMap(value: unknown, target: string, allowNull = fa
  * mergeStringMap({ a: '1', b: '2' }, { b: null, c: '3' }); // { a: '1', c: '3' }
  * ```
  */
-export function mergeStringMap(
-  base: Readonly<Record<string, string>> | undefined,
-  patch: Readonly<Record<string, string | null>>,
-): Record<string, string> {
+export function mergeStringMap(base: Readonly<Record<string, string>> | undefined, patch: Readonly<Record<string, string | null>>): Record<string, string> {
   const out: Record<string, string> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     // `delete` of an own `__proto__` removes the own property, never the prototype.

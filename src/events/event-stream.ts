@@ -1,15 +1,6 @@
 import { SessionError, abortedError, disposedError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
-import type {
-  AnyEvent,
-  EventIterator,
-  EventMapWithError,
-  EventNames,
-  EventsOptions,
-  Listener,
-  Unsubscribe,
-  WaitForOptions,
-} from './types.js';
+import type { AnyEvent, EventIterator, EventMapWithError, EventNames, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
 
 const DEFAULT_BUFFER_SIZE = 1024;
 
@@ -149,10 +140,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
         if (accepted) settle(() => resolve(event));
       });
       if (timeoutMs !== undefined) {
-        timer = setTimeout(
-          () => settle(() => reject(new SessionError('TIMEOUT', `No '${String(type)}' event within ${timeoutMs} ms`))),
-          timeoutMs,
-        );
+        timer = setTimeout(() => settle(() => reject(new SessionError('TIMEOUT', `No '${String(type)}' event within ${timeoutMs} ms`))), timeoutMs);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#closers.add(onClose);

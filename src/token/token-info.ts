@@ -37,7 +37,13 @@ export function readToken(result: unknown, now: number, origin: 'fetcher' | 'sta
     token,
     expiresOn: new Date(expires),
     user: userFromSkypeId(claims.skypeid),
-    scopes: typeof claims.acsScope === 'string' ? claims.acsScope.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    scopes:
+      typeof claims.acsScope === 'string'
+        ? claims.acsScope
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
   };
 }
 

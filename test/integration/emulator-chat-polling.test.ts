@@ -110,11 +110,7 @@ describe('list messages: most recently changed first', () => {
     const cut = await thread.getMessage(sent[2]!);
     const pages: string[][] = [];
     for await (const page of thread.listMessages({ maxPageSize: 2, startTime: cut.createdOn }).byPage()) pages.push(page.map((m) => m.id));
-    expect(pages).toEqual([
-      [sent[6], sent[5]],
-      [sent[4], sent[3]],
-      [sent[2]],
-    ]);
+    expect(pages).toEqual([[sent[6], sent[5]], [sent[4], sent[3]], [sent[2]]]);
   });
 
   it('answers 400 to a syncState it did not make', async () => {

@@ -68,7 +68,10 @@ describe('createSession with fetchToken and the token service', () => {
     expect(session.user.rawId).toBe((await server.service.issue('ada')).user.communicationUserId);
 
     const chat = new ChatClient(session.endpoint, session.tokens.credential, { ...emulatorClientOptions(emu), ...fastRetry });
-    const { chatThread } = await chat.createChatThread({ topic: 'tokens from the service' }, { participants: [{ id: { communicationUserId: session.user.communicationUserId } }] });
+    const { chatThread } = await chat.createChatThread(
+      { topic: 'tokens from the service' },
+      { participants: [{ id: { communicationUserId: session.user.communicationUserId } }] },
+    );
     const thread = chat.getChatThreadClient(chatThread?.id ?? '');
     await thread.sendMessage({ content: 'hello' });
 
@@ -92,7 +95,8 @@ describe('createSession with fetchToken and the token service', () => {
   it('reports 429 with retryAfterMs', async () => {
     const fetcher = fetchToken(server.url, { headers: { 'x-app-user': 'burst' }, fetch: recordingFetch });
     const results = [];
-    for (let i = 0; i < 5; i++) results.push(await Promise.resolve(fetcher({ signal: new AbortController().signal, reason: 'proactive' })).catch((e: unknown) => e));
+    for (let i = 0; i < 5; i++)
+      results.push(await Promise.resolve(fetcher({ signal: new AbortController().signal, reason: 'proactive' })).catch((e: unknown) => e));
     expect(results.at(-1)).toMatchObject({ code: 'TOKEN_FETCH_FAILED', status: 429, retryable: true, retryAfterMs: expect.any(Number) });
   });
 
@@ -110,7 +114,10 @@ describe('createSession with fetchToken and the token service', () => {
     const failing = serviceFor(emu, { connectionString: wrongKey });
     const failed = await failing.fetchHandler(new Request('http://localhost/api/token', { method: 'POST', headers: { 'x-app-user': 'ada' } }));
     responses.push(`${failed.status} ${JSON.stringify([...failed.headers])} ${await failed.text()}`);
-    const bob = await fetchToken(server.url, { headers: { 'x-app-user': 'bob' }, fetch: recordingFetch })({ signal: new AbortController().signal, reason: 'initial' });
+    const bob = await fetchToken(server.url, { headers: { 'x-app-user': 'bob' }, fetch: recordingFetch })({
+      signal: new AbortController().signal,
+      reason: 'initial',
+    });
     const bobToken = typeof bob === 'string' ? bob : bob.token;
 
     const accessKey = /accesskey=(.+)$/.exec(emu.connectionString)?.[1] ?? 'missing';

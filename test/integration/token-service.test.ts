@@ -42,7 +42,9 @@ describe('issue()', () => {
 
   it('validates the token lifetime and honours it', async () => {
     for (const tokenLifetimeMinutes of [59, 1441, 90.5]) {
-      expect(() => serviceFor(emu, { tokenLifetimeMinutes })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining('tokenLifetimeMinutes') }));
+      expect(() => serviceFor(emu, { tokenLifetimeMinutes })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining('tokenLifetimeMinutes') }),
+      );
     }
     const { expiresOn } = await serviceFor(emu, { tokenLifetimeMinutes: 120 }).issue('lifetime');
     expect(Math.abs(expiresOn.getTime() - Date.now() - 120 * 60_000)).toBeLessThan(5_000);
@@ -79,7 +81,11 @@ describe('revoke()', () => {
 
     const fresh = await service.issue('revoked-user');
     expect(fresh.user).toEqual(old.user);
-    await expect(chatClientFor(emu, fresh.token).getChatThreadClient(chatThread?.id ?? '').getProperties()).resolves.toMatchObject({ topic: 'before revoke' });
+    await expect(
+      chatClientFor(emu, fresh.token)
+        .getChatThreadClient(chatThread?.id ?? '')
+        .getProperties(),
+    ).resolves.toMatchObject({ topic: 'before revoke' });
     expect(await service.revoke('never-seen')).toBe(false);
   });
 });
@@ -100,9 +106,7 @@ describe('identity mapping', () => {
     const a = await startTokenServer(serviceFor(emu, { ...options, identityStore: createFileIdentityStore(file) }));
     const b = await startTokenServer(serviceFor(emu, { ...options, identityStore: createFileIdentityStore(file), rateLimit: false }));
     try {
-      const responses = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => post(i % 2 === 0 ? a.url : b.url, { 'x-app-user': 'dave' })),
-      );
+      const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => post(i % 2 === 0 ? a.url : b.url, { 'x-app-user': 'dave' })));
       const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ user?: { communicationUserId: string } }>));
       // a keeps the default rate limit (10 per minute), so some of its answers are 429s; none is a 5xx.
       expect(responses.every((r) => r.status === 200 || r.status === 429)).toBe(true);
@@ -171,7 +175,13 @@ describe('the HTTP handler', () => {
 
   it('answers 401 without authentication, and 500 when authenticate throws', async () => {
     const server = await startTokenServer(serviceFor(emu));
-    const throwing = await startTokenServer(serviceFor(emu, { authenticate: () => { throw new Error('db down'); } }));
+    const throwing = await startTokenServer(
+      serviceFor(emu, {
+        authenticate: () => {
+          throw new Error('db down');
+        },
+      }),
+    );
     try {
       const response = await post(server.url);
       expect(response.status).toBe(401);
@@ -268,7 +278,9 @@ describe('the HTTP handler', () => {
 
   it('works as a fetch handler', async () => {
     const service = serviceFor(emu);
-    const response = await service.fetchHandler(new Request('http://localhost/api/token', { method: 'POST', headers: { 'x-app-user': 'mia' }, body: '{"reason":"proactive"}' }));
+    const response = await service.fetchHandler(
+      new Request('http://localhost/api/token', { method: 'POST', headers: { 'x-app-user': 'mia' }, body: '{"reason":"proactive"}' }),
+    );
     expect(response.status).toBe(200);
     expect(((await response.json()) as { token: string }).token.split('.')).toHaveLength(3);
     expect((await service.fetchHandler(new Request('http://localhost/api/token'))).status).toBe(401);

@@ -13,8 +13,7 @@ const installed = join(consumer, 'node_modules', 'acs-session');
 const checkout = join(work, 'checkout');
 let tarball = '';
 
-const run = (command: string, args: string[], cwd = consumer) =>
-  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (command: string, args: string[], cwd = consumer) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /**
  * A copy of what a fresh clone holds (tracked files plus untracked ones that are not ignored, as
@@ -111,7 +110,15 @@ export async function main(): Promise<Session> {
     writeFileSync(
       join(consumer, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['es2022', 'dom'] },
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          lib: ['es2022', 'dom'],
+        },
         files: ['types-esm.mts', 'types-cjs.cts'],
       }),
     );
@@ -132,7 +139,16 @@ export async function main(): Promise<void> {
     writeFileSync(
       join(consumer, 'tsconfig.browser.json'),
       JSON.stringify({
-        compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['es2022', 'dom', 'esnext.disposable'] },
+        compilerOptions: {
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+          lib: ['es2022', 'dom', 'esnext.disposable'],
+        },
         files: ['browser-app.ts'],
       }),
     );

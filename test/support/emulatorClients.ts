@@ -53,7 +53,15 @@ export async function rawRequest(
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: emu.port, method: options.method ?? 'GET', path: options.path, headers: options.headers, ca: emu.certificate, servername: 'localhost' },
+      {
+        host: '127.0.0.1',
+        port: emu.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+        ca: emu.certificate,
+        servername: 'localhost',
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

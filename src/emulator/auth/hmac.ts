@@ -57,16 +57,14 @@ export function verifyHmacRequest(request: HmacRequest, accessKey: string, now =
 /**
  * Signs a request the way the real client does; for tests and the CLI's admin calls.
  */
-export function signHmacRequest(
-  request: { method: string; url: string; body?: string },
-  accessKey: string,
-  date = new Date(),
-): Record<string, string> {
+export function signHmacRequest(request: { method: string; url: string; body?: string }, accessKey: string, date = new Date()): Record<string, string> {
   const url = new URL(request.url);
   const query = url.searchParams.toString();
   const pathAndQuery = query ? `${url.pathname}?${query}` : url.pathname;
   const utc = date.toUTCString();
-  const hash = createHash('sha256').update(request.body ?? '').digest('base64');
+  const hash = createHash('sha256')
+    .update(request.body ?? '')
+    .digest('base64');
   const signature = createHmac('sha256', Buffer.from(accessKey, 'base64'))
     .update(`${request.method.toUpperCase()}\n${pathAndQuery}\n${utc};${url.host};${hash}`)
     .digest('base64');

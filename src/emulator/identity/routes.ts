@@ -30,9 +30,10 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     signed((ctx) => {
       const body = ctx.body.length ? asObject(parseJsonBody(ctx.body), 'body') : {};
       const rawScopes = body['createTokenWithScopes'];
-      const scopes = rawScopes === undefined || rawScopes === null || (Array.isArray(rawScopes) && rawScopes.length === 0)
-        ? undefined
-        : parseScopes(rawScopes, 'createTokenWithScopes');
+      const scopes =
+        rawScopes === undefined || rawScopes === null || (Array.isArray(rawScopes) && rawScopes.length === 0)
+          ? undefined
+          : parseScopes(rawScopes, 'createTokenWithScopes');
       const minutes = parseExpiresInMinutes(body['expiresInMinutes']);
       const newer = knowsCustomId(ctx);
       // Older api-versions do not know the field, and the service ignores unknown fields.

@@ -38,7 +38,8 @@ export function parseScopes(value: unknown, target: string): string[] {
   for (const scope of value) {
     if (typeof scope !== 'string' || !known.includes(scope)) {
       // No String(scope): an object such as {"toString":1} would throw while building the message.
-      const shown = typeof scope === 'string' ? `'${scope.slice(0, 64)}'` : `of type ${scope === null ? 'null' : Array.isArray(scope) ? 'array' : typeof scope}`;
+      const shown =
+        typeof scope === 'string' ? `'${scope.slice(0, 64)}'` : `of type ${scope === null ? 'null' : Array.isArray(scope) ? 'array' : typeof scope}`;
       throw new AcsHttpError(400, 'ValidationError', `Scope ${shown} is not valid. Valid scopes: ${TOKEN_SCOPES.join(', ')}.`, { target });
     }
   }

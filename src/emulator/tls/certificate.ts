@@ -1,17 +1,6 @@
 import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { isIP } from 'node:net';
-import {
-  bitString,
-  boolean,
-  contextTag,
-  integer,
-  octetString,
-  oid,
-  sequence,
-  set,
-  time,
-  utf8String,
-} from './der.js';
+import { bitString, boolean, contextTag, integer, octetString, oid, sequence, set, time, utf8String } from './der.js';
 
 /**
  * A PEM certificate with its PEM private key.

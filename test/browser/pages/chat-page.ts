@@ -37,10 +37,13 @@ async function runChat({ endpoint, token, userId }: ChatRunInput): Promise<ChatR
   const exposedApiVersions = raw.headers.get('api-supported-versions');
 
   const stranger = new ChatClient(endpoint, new AzureCommunicationTokenCredential(token.slice(0, -4) + 'AAAA'));
-  const unauthorizedStatus = await stranger.getChatThreadClient(chatThread.id).getProperties().then(
-    () => undefined,
-    (error: { statusCode?: number }) => error.statusCode,
-  );
+  const unauthorizedStatus = await stranger
+    .getChatThreadClient(chatThread.id)
+    .getProperties()
+    .then(
+      () => undefined,
+      (error: { statusCode?: number }) => error.statusCode,
+    );
   return { threadId: chatThread.id, topic, messages, exposedApiVersions, unauthorizedStatus };
 }
 

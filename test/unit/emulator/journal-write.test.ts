@@ -18,7 +18,7 @@ const limit: { bytes: number | undefined; diskLeft: number | undefined; truncate
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof nodeFs>();
   const writeSync = (fd: number, buffer: NodeJS.ArrayBufferView, offset = 0, length?: number): number => {
-    const available = (length ?? buffer.byteLength - offset);
+    const available = length ?? buffer.byteLength - offset;
     let n = limit.bytes === undefined ? available : Math.min(available, limit.bytes);
     if (limit.diskLeft !== undefined) {
       if (limit.diskLeft === 0 && n > 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });

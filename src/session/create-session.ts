@@ -99,9 +99,8 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       getToken: (options) => refresher.getToken(options),
       forceRefresh: (reason, options) => refresher.forceRefresh(reason, options),
     };
-    this.#store = new SnapshotStore<SessionState>(
-      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined },
-      (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
+    this.#store = new SnapshotStore<SessionState>({ state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined }, (error) =>
+      this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
     );
     // Each token event is one change: its snapshot fields and the state it leads to land in one
     // store update (one notification), so a subscriber never sees a state the session was not in.
@@ -151,7 +150,10 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     const unknown = wanted.filter((value) => !(CONNECTION_STATES as readonly unknown[]).includes(value));
     if (wanted.length === 0 || unknown.length > 0) {
       return Promise.reject(
-        new SessionError('INVALID_ARGUMENT', `waitForState() needs one or more of ${CONNECTION_STATES.join(', ')}, got ${unknown.map(String).join(', ') || 'none'}`),
+        new SessionError(
+          'INVALID_ARGUMENT',
+          `waitForState() needs one or more of ${CONNECTION_STATES.join(', ')}, got ${unknown.map(String).join(', ') || 'none'}`,
+        ),
       );
     }
     const current = this.state;

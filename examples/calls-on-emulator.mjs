@@ -41,7 +41,11 @@ try {
   if (call.state !== 'connected') {
     await ada.waitFor('callStateChanged', { filter: (e) => e.call === call && e.state === 'connected', timeoutMs: 5_000 });
   }
-  console.log(`Ada: connected to ${Object.values(call.participants).map((p) => p.displayName).join(', ')}`);
+  console.log(
+    `Ada: connected to ${Object.values(call.participants)
+      .map((p) => p.displayName)
+      .join(', ')}`,
+  );
 
   ada.on('participantUpdated', ({ participant, changes }) => {
     if (changes.includes('isMuted')) console.log(`Ada sees ${participant.displayName} ${participant.isMuted ? 'muted' : 'unmuted'}`);

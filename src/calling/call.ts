@@ -6,16 +6,7 @@ import type { CallEvents, ParticipantChange } from './events.js';
 import type { DataTransport } from './data-transport.js';
 import { type Person, identifierFromRawId, resolvePerson } from './person.js';
 import type { ProviderCall, ProviderCallSink, ProviderCallView, ProviderParticipant } from './provider.js';
-import type {
-  Call,
-  CallParticipant,
-  CallParticipants,
-  CallSnapshot,
-  CallState,
-  DtmfTone,
-  HangUpOptions,
-  StartVideoOptions,
-} from './types.js';
+import type { Call, CallParticipant, CallParticipants, CallSnapshot, CallState, DtmfTone, HangUpOptions, StartVideoOptions } from './types.js';
 
 /** Emits one call event on the session stream. @internal */
 export type EmitCallEvent = (event: CallEvents[keyof CallEvents]) => void;

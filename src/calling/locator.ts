@@ -13,7 +13,7 @@ export function validateLocator(locator: CallLocator): CallLocator {
   if (typeof locator !== 'object' || locator === null) throw bad('takes { groupId } | { roomId } | { meetingLink } | { meetingId, passcode }');
   const keys = Object.keys(locator).sort().join(',');
   const value = locator as Record<string, unknown>;
-  const nonEmpty = (key: string) => typeof value[key] === 'string' && (value[key] as string).trim() !== '';
+  const nonEmpty = (key: string) => typeof value[key] === 'string' && value[key].trim() !== '';
   switch (keys) {
     case 'groupId':
       if (typeof value['groupId'] !== 'string' || !GUID.test(value['groupId'])) throw bad('needs groupId to be a GUID (crypto.randomUUID())');

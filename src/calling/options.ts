@@ -79,7 +79,8 @@ export function collectCallingProblems(calling: unknown, problems: OptionProblem
   }
   problems.unknownKeys(calling, ['provider', 'iceServers', 'tlsOptions', 'loadSdk'], 'calling.');
   const { provider, iceServers, tlsOptions, loadSdk } = calling;
-  if (loadSdk !== undefined && typeof loadSdk !== 'function') problems.add(`calling.loadSdk must be a function returning import('@azure/communication-calling'), got ${show(loadSdk)}`);
+  if (loadSdk !== undefined && typeof loadSdk !== 'function')
+    problems.add(`calling.loadSdk must be a function returning import('@azure/communication-calling'), got ${show(loadSdk)}`);
   if (provider !== undefined && !NAMES.includes(provider as string)) problems.add(`calling.provider must be 'auto', 'azure' or 'local', got ${show(provider)}`);
   if (iceServers !== undefined) {
     if (!Array.isArray(iceServers)) problems.add(`calling.iceServers must be an array, got ${show(iceServers)}`);

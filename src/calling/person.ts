@@ -64,7 +64,7 @@ export function resolvePerson(person: Person, what = 'person'): ResolvedPerson {
 /** The identifier for a raw id the service reported. @internal */
 export function identifierFromRawId(rawId: string): Identifier {
   const kind = createIdentifierFromRawId(rawId);
-  return { ...kind, rawId: getIdentifierRawId(kind) } as Identifier;
+  return { ...kind, rawId: getIdentifierRawId(kind) };
 }
 
 function fromRawId(rawId: string, displayName: string | undefined): ResolvedPerson {

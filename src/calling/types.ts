@@ -8,16 +8,7 @@ import type { Identifier, Person } from './person.js';
  * (final); `inLobby` and `earlyMedia` for Teams meetings and PSTN.
  */
 export type CallState =
-  | 'none'
-  | 'connecting'
-  | 'ringing'
-  | 'earlyMedia'
-  | 'connected'
-  | 'localHold'
-  | 'remoteHold'
-  | 'inLobby'
-  | 'disconnecting'
-  | 'disconnected';
+  'none' | 'connecting' | 'ringing' | 'earlyMedia' | 'connected' | 'localHold' | 'remoteHold' | 'inLobby' | 'disconnecting' | 'disconnected';
 
 /** Where a remote participant is, as ACS names it (camelCase). */
 export type ParticipantState = 'idle' | 'connecting' | 'ringing' | 'earlyMedia' | 'connected' | 'hold' | 'inLobby' | 'disconnected';

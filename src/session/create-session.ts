@@ -121,9 +121,8 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
         tokenRejected: () => void refresher.forceRefresh('rejected').catch(() => undefined),
       },
     });
-    this.#store = new SnapshotStore<SessionState>(
-      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined },
-      (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
+    this.#store = new SnapshotStore<SessionState>({ state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined }, (error) =>
+      this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
     );
     // Each token event is one change: its snapshot fields and the state it leads to land in one
     // store update (one notification), so a subscriber never sees a state the session was not in.
@@ -173,7 +172,10 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     const unknown = wanted.filter((value) => !(CONNECTION_STATES as readonly unknown[]).includes(value));
     if (wanted.length === 0 || unknown.length > 0) {
       return Promise.reject(
-        new SessionError('INVALID_ARGUMENT', `waitForState() needs one or more of ${CONNECTION_STATES.join(', ')}, got ${unknown.map(String).join(', ') || 'none'}`),
+        new SessionError(
+          'INVALID_ARGUMENT',
+          `waitForState() needs one or more of ${CONNECTION_STATES.join(', ')}, got ${unknown.map(String).join(', ') || 'none'}`,
+        ),
       );
     }
     const current = this.state;

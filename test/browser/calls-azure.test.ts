@@ -6,7 +6,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { identityClient } from '../support/emulatorClients.js';
-import type { CallsRunInput, CallsRunResult } from './pages/calls-page.js';
+import type { CallsRunInput } from './pages/calls-page.js';
 import { launchChromium } from './support/chromium.js';
 import { type StaticServer, serveStatic } from './support/static-server.js';
 
@@ -70,7 +70,10 @@ describe('session.calls with the real calling SDK in Chromium (offline)', () => 
     expect(requested.some((url) => url.endsWith(sdkChunk))).toBe(false);
 
     const input: CallsRunInput = { endpoint: emu.endpoint, token };
-    const result = await page.evaluate((args) => (globalThis as unknown as { runCalls: (a: CallsRunInput) => Promise<CallsRunResult> }).runCalls(args), input);
+    const result = await page.evaluate((args) => {
+      if (!globalThis.runCalls) throw new Error('the page did not define runCalls');
+      return globalThis.runCalls(args);
+    }, input);
 
     expect(result.scriptsBeforeCalls.some((url) => url.endsWith(sdkChunk))).toBe(false);
     expect(requested.some((url) => url.endsWith(sdkChunk))).toBe(true);

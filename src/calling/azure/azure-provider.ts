@@ -39,8 +39,22 @@ export interface AzureProviderOptions {
 const CALL_EVENTS: readonly CallPropertyEvent[] = ['stateChanged', 'isMutedChanged', 'isScreenSharingOnChanged', 'isLocalVideoStartedChanged'];
 const PARTICIPANT_EVENTS = ['stateChanged', 'isMutedChanged', 'isSpeakingChanged', 'displayNameChanged'] as const;
 const TONES: Readonly<Record<DtmfTone, SdkDtmfTone>> = {
-  '0': 'Num0', '1': 'Num1', '2': 'Num2', '3': 'Num3', '4': 'Num4', '5': 'Num5', '6': 'Num6', '7': 'Num7', '8': 'Num8', '9': 'Num9',
-  '*': 'Star', '#': 'Pound', A: 'A', B: 'B', C: 'C', D: 'D',
+  '0': 'Num0',
+  '1': 'Num1',
+  '2': 'Num2',
+  '3': 'Num3',
+  '4': 'Num4',
+  '5': 'Num5',
+  '6': 'Num6',
+  '7': 'Num7',
+  '8': 'Num8',
+  '9': 'Num9',
+  '*': 'Star',
+  '#': 'Pound',
+  A: 'A',
+  B: 'B',
+  C: 'C',
+  D: 'D',
 };
 
 /**
@@ -145,7 +159,10 @@ export class AzureProvider implements CallingProvider {
     const cameras = await (await client.getDeviceManager()).getCameras();
     const camera = cameraId === undefined ? cameras[0] : cameras.find((c) => c.id === cameraId);
     if (!camera) {
-      throw new SessionError(cameraId === undefined ? 'CALL_FAILED' : 'INVALID_ARGUMENT', cameraId === undefined ? 'No camera was found' : `No camera has the id ${cameraId}`);
+      throw new SessionError(
+        cameraId === undefined ? 'CALL_FAILED' : 'INVALID_ARGUMENT',
+        cameraId === undefined ? 'No camera was found' : `No camera has the id ${cameraId}`,
+      );
     }
     return new sdk.LocalVideoStream(camera);
   }
@@ -167,7 +184,11 @@ export class AzureProvider implements CallingProvider {
     try {
       loaded = await (this.#options.loadSdk ?? loadCallingSdk)();
     } catch (error) {
-      throw new SessionError('CALLING_UNAVAILABLE', 'Could not load @azure/communication-calling; install it (npm install @azure/communication-calling) to use Azure calls', { cause: error });
+      throw new SessionError(
+        'CALLING_UNAVAILABLE',
+        'Could not load @azure/communication-calling; install it (npm install @azure/communication-calling) to use Azure calls',
+        { cause: error },
+      );
     }
     const sdk = asCallingSdk(loaded);
     if (this.#disposed) throw new SessionError('DISPOSED', 'The calling provider has been disposed');
@@ -428,15 +449,19 @@ function loadCallingSdk(): Promise<object> {
 function asCallingSdk(loaded: object): CallingSdkPort {
   const candidates: unknown[] = [loaded, (loaded as { default?: unknown }).default];
   for (const candidate of candidates) if (isCallingSdk(candidate)) return candidate;
-  throw new SessionError('CALLING_UNAVAILABLE', "calling.loadSdk did not return the @azure/communication-calling module (expected CallClient, LocalVideoStream and Features)");
+  throw new SessionError(
+    'CALLING_UNAVAILABLE',
+    'calling.loadSdk did not return the @azure/communication-calling module (expected CallClient, LocalVideoStream and Features)',
+  );
 }
 
 function isCallingSdk(value: unknown): value is CallingSdkPort {
   if (typeof value !== 'object' || value === null) return false;
   const { CallClient, LocalVideoStream, Features } = value as Record<string, unknown>;
-  return typeof CallClient === 'function' && typeof LocalVideoStream === 'function' && typeof Features === 'object' && Features !== null && 'DataChannel' in Features;
+  return (
+    typeof CallClient === 'function' && typeof LocalVideoStream === 'function' && typeof Features === 'object' && Features !== null && 'DataChannel' in Features
+  );
 }
-
 
 function sdkCall(what: string, create: () => CallPort): CallPort {
   try {
@@ -460,7 +485,11 @@ function agentError(error: unknown): SessionError {
   const failed = callError('create the call agent', error);
   // 401/403 from agent creation mean the token was refused.
   return failed.acsCode === '401' || failed.acsCode === '403'
-    ? new SessionError('UNAUTHORIZED', 'ACS refused the token when creating the call agent', { cause: error, acsCode: failed.acsCode, acsSubCode: failed.acsSubCode })
+    ? new SessionError('UNAUTHORIZED', 'ACS refused the token when creating the call agent', {
+        cause: error,
+        acsCode: failed.acsCode,
+        acsSubCode: failed.acsSubCode,
+      })
     : failed;
 }
 

@@ -31,6 +31,7 @@ import type {
   TeamsMeetingLinkLocator,
   VideoDeviceInfo,
 } from '@azure/communication-calling';
+import type * as CallingSdk from '@azure/communication-calling';
 import type { CommunicationIdentifier, CommunicationTokenCredential } from '@azure/communication-common';
 import type { Unsubscribe } from '../../events/types.js';
 
@@ -60,26 +61,25 @@ export type DataChannelFactory = (typeof Features)['DataChannel'];
 export type CallPropertyEvent = 'stateChanged' | 'isMutedChanged' | 'isScreenSharingOnChanged' | 'isLocalVideoStartedChanged';
 
 /** A call (outgoing or accepted). Video streams are opaque: the provider only passes them back. */
-export interface CallPort
-  extends Pick<
-    Call,
-    | 'id'
-    | 'state'
-    | 'callEndReason'
-    | 'direction'
-    | 'isMuted'
-    | 'isScreenSharingOn'
-    | 'isLocalVideoStarted'
-    | 'mute'
-    | 'unmute'
-    | 'hold'
-    | 'resume'
-    | 'sendDtmf'
-    | 'hangUp'
-    | 'startScreenSharing'
-    | 'stopScreenSharing'
-    | 'removeParticipant'
-  > {
+export interface CallPort extends Pick<
+  Call,
+  | 'id'
+  | 'state'
+  | 'callEndReason'
+  | 'direction'
+  | 'isMuted'
+  | 'isScreenSharingOn'
+  | 'isLocalVideoStarted'
+  | 'mute'
+  | 'unmute'
+  | 'hold'
+  | 'resume'
+  | 'sendDtmf'
+  | 'hangUp'
+  | 'startScreenSharing'
+  | 'stopScreenSharing'
+  | 'removeParticipant'
+> {
   readonly remoteParticipants: ReadonlyArray<RemoteParticipantPort>;
   readonly localVideoStreams: ReadonlyArray<object>;
   startVideo(stream: object): Promise<void>;
@@ -158,7 +158,7 @@ export type SdkFitsPorts = [
   Satisfies<CallAgentPort, CallAgent>,
   Satisfies<DeviceManagerPort, DeviceManager>,
   Satisfies<CallClientPort, CallClient>,
-  Satisfies<CallingSdkPort, typeof import('@azure/communication-calling')>,
+  Satisfies<CallingSdkPort, typeof CallingSdk>,
 ];
 
 /** Re-exported for fakes. */

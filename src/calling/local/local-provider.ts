@@ -311,7 +311,11 @@ export class LocalProvider implements CallingProvider {
         return;
       }
       case 'incoming': {
-        const caller: ResolvedPerson = { identifier: identifierFromRawId(message.caller.rawId), rawId: message.caller.rawId, displayName: message.caller.displayName };
+        const caller: ResolvedPerson = {
+          identifier: identifierFromRawId(message.caller.rawId),
+          rawId: message.caller.rawId,
+          displayName: message.caller.displayName,
+        };
         const incoming = new LocalIncoming(message.callId, caller, this);
         this.#incoming.set(message.callId, incoming);
         this.#context.incoming(incoming);

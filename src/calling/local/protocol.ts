@@ -105,7 +105,7 @@ export function decodeRelayFrame(frame: Uint8Array): { header: RelayHeader; payl
     if (to !== undefined && !(Array.isArray(to) && to.every((id) => typeof id === 'string'))) return undefined;
     if (from !== undefined && typeof from !== 'string') return undefined;
     const result: RelayHeader = { c, ch };
-    if (to !== undefined) result.to = to as string[];
+    if (to !== undefined) result.to = to;
     if (from !== undefined) result.from = from;
     return { header: result, payload: frame.subarray(4 + length) };
   } catch {

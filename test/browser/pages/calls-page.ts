@@ -82,4 +82,9 @@ function describe(event: SessionEvent): string {
   }
 }
 
-(globalThis as { runCalls?: typeof runCalls }).runCalls = runCalls;
+declare global {
+  /** Set by this page; the test calls it through `page.evaluate`. */
+  var runCalls: ((input: CallsRunInput) => Promise<CallsRunResult>) | undefined;
+}
+
+globalThis.runCalls = runCalls;

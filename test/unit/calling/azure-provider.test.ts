@@ -57,7 +57,9 @@ describe('azure provider', () => {
     expect(loadSdk).toHaveBeenCalledTimes(1);
     expect(fake.clients).toHaveLength(1);
     expect(fake.log.filter((l) => l === 'createCallAgent')).toHaveLength(1);
-    expect(fake.clients[0]?.options).toEqual({ networkConfiguration: { turn: { iceServers: [{ urls: ['turn:turn.example.com'], username: 'u', credential: 'p' }] } } });
+    expect(fake.clients[0]?.options).toEqual({
+      networkConfiguration: { turn: { iceServers: [{ urls: ['turn:turn.example.com'], username: 'u', credential: 'p' }] } },
+    });
     expect(agent().credential).toBe(credential);
     expect(agent().options).toEqual({ displayName: 'Ada' });
     await calls.dispose();
@@ -274,7 +276,15 @@ describe('azure provider', () => {
       provider: 'azure',
       createProvider: async (context) => new AzureProvider(context, { loadSdk }),
       emit: () => undefined,
-      context: { endpoint: 'https://r', displayName: undefined, selfRawId: () => ADA, credential, getToken: async () => 'jwt', reportError: () => undefined, tokenRejected: () => undefined },
+      context: {
+        endpoint: 'https://r',
+        displayName: undefined,
+        selfRawId: () => ADA,
+        credential,
+        getToken: async () => 'jwt',
+        reportError: () => undefined,
+        tokenRejected: () => undefined,
+      },
     });
     await expect(calls.connect()).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE' });
     await calls.connect();

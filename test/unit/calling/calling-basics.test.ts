@@ -76,7 +76,14 @@ describe('call targets and locators', () => {
   it('accepts exactly one locator shape', () => {
     expect(validateLocator({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' })).toEqual({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
     expect(validateLocator({ meetingId: '123', passcode: 'abc' })).toEqual({ meetingId: '123', passcode: 'abc' });
-    for (const bad of [{ groupId: 'x' }, { roomId: '' }, { meetingLink: 'http://x' }, { meetingId: '1' }, {}, { groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', roomId: 'r' }]) {
+    for (const bad of [
+      { groupId: 'x' },
+      { roomId: '' },
+      { meetingLink: 'http://x' },
+      { meetingId: '1' },
+      {},
+      { groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', roomId: 'r' },
+    ]) {
       expect(() => validateLocator(bad as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     }
   });

@@ -87,7 +87,10 @@ describe('local provider', () => {
     const started = calls.start(['8:acs:r_grace']);
     await vi.waitFor(() => expect(server.last.sent[1]).toMatchObject({ op: 'start', targets: ['8:acs:r_grace'] }));
     const req = (server.last.sent[1] as { req: number }).req;
-    server.push({ ev: 'call', call: { id: 'c1', kind: 'adhoc', state: 'ringing', muted: false, participants: [{ rawId: '8:acs:r_grace', state: 'ringing', muted: false }] } });
+    server.push({
+      ev: 'call',
+      call: { id: 'c1', kind: 'adhoc', state: 'ringing', muted: false, participants: [{ rawId: '8:acs:r_grace', state: 'ringing', muted: false }] },
+    });
     server.push({ ev: 'ended', callId: 'c1', reason: { code: 480, subCode: 10037 } });
     server.push({ ev: 'result', req, callId: 'c1' });
     const call = await started;

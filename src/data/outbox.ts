@@ -1,0 +1,143 @@
+import { SessionError, abortedError } from '../errors.js';
+import type { AbortSignalLike } from '../internal/abort.js';
+import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
+import type { DataReliability, DataTransport } from './transport.js';
+
+interface Job {
+  readonly frames: Iterator<Uint8Array, void, undefined>;
+  readonly bytes: number;
+  readonly to: readonly string[] | undefined;
+  readonly signal: AbortSignalLike | undefined;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  started: boolean;
+}
+
+export interface OutboxOptions {
+  readonly reliability: DataReliability;
+  /** Bytes that may wait in the queue; see `DATA_QUEUE_FULL`. */
+  readonly maxQueuedBytes: number;
+  /** Pacing cap in kbit/s; `undefined` or 0: as fast as the transport takes frames. */
+  readonly bitrateKbps: number | undefined;
+}
+
+/**
+ * The send queue of one reliability: messages go out whole and in order, frame by frame, paced by
+ * a token bucket under the transport's bitrate cap. A job resolves once its last frame was handed
+ * to the transport. The queue is bounded by bytes: a durable message that does not fit is refused
+ * with `DATA_QUEUE_FULL` (never dropped silently); a lossy one pushes out the oldest lossy message
+ * that has not started, which resolves as sent — lossy sends may always be dropped.
+ * @internal
+ */
+export class Outbox {
+  readonly #queue: Job[] = [];
+  #queuedBytes = 0;
+  #pumping = false;
+  #closed: SessionError | undefined;
+  #tokens = 0;
+  #refilledAt = 0;
+  #wait: { timer: BackgroundTimer; wake: () => void } | undefined;
+
+  constructor(
+    private readonly transport: DataTransport,
+    private readonly options: OutboxOptions,
+  ) {}
+
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  push(frames: Iterable<Uint8Array>, bytes: number, to: readonly string[] | undefined, signal?: AbortSignalLike): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    if (this.#queuedBytes > 0 && this.#queuedBytes + bytes > this.options.maxQueuedBytes) {
+      if (this.options.reliability === 'durable' || !this.#dropOldestLossy(bytes)) {
+        return Promise.reject(
+          new SessionError('DATA_QUEUE_FULL', `${this.#queuedBytes} bytes already wait to be sent (maxQueuedBytes ${this.options.maxQueuedBytes})`, { retryable: true }),
+        );
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ frames: frames[Symbol.iterator](), bytes, to, signal, resolve, reject, started: false });
+      this.#queuedBytes += bytes;
+      if (!this.#pumping) void this.#pump();
+    });
+  }
+
+  /** Rejects every waiting job with `error` and stops. Idempotent. */
+  close(error: SessionError): void {
+    if (this.#closed) return;
+    this.#closed = error;
+    const waiting = this.#queue.splice(0);
+    this.#queuedBytes = 0;
+    for (const job of waiting) job.reject(error);
+    if (this.#wait) {
+      this.#wait.timer.cancel();
+      this.#wait.wake();
+    }
+  }
+
+  #dropOldestLossy(bytes: number): boolean {
+    while (this.#queuedBytes > 0 && this.#queuedBytes + bytes > this.options.maxQueuedBytes) {
+      const index = this.#queue.findIndex((job) => !job.started);
+      if (index < 0) return false;
+      const [dropped] = this.#queue.splice(index, 1);
+      this.#queuedBytes -= dropped!.bytes;
+      dropped!.resolve();
+    }
+    return true;
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      for (let job = this.#queue[0]; job && !this.#closed; job = this.#queue[0]) {
+        job.started = true;
+        try {
+          for (let next = job.frames.next(); !next.done; next = job.frames.next()) {
+            if (job.signal?.aborted) throw abortedError(job.signal);
+            await this.#pace(next.value.length);
+            if (this.#closed) throw this.#closed;
+            await this.transport.send(next.value, { reliability: this.options.reliability, to: job.to });
+          }
+          this.#finish(job);
+          job.resolve();
+        } catch (error) {
+          this.#finish(job);
+          job.reject(error);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #finish(job: Job): void {
+    const index = this.#queue.indexOf(job);
+    if (index < 0) return; // close() already took it out
+    this.#queue.splice(index, 1);
+    this.#queuedBytes -= job.bytes;
+  }
+
+  /** Token bucket: a burst of one second's worth (at least one frame), then the cap. */
+  async #pace(frameBytes: number): Promise<void> {
+    const kbps = this.options.bitrateKbps;
+    if (!kbps) return;
+    const bytesPerMs = (kbps * 1000) / 8 / 1000;
+    const capacity = Math.max(frameBytes, bytesPerMs * 1000);
+    const now = Date.now();
+    if (this.#refilledAt === 0) this.#tokens = capacity;
+    else this.#tokens = Math.min(capacity, this.#tokens + (now - this.#refilledAt) * bytesPerMs);
+    this.#refilledAt = now;
+    if (this.#tokens < frameBytes) {
+      const waitMs = Math.ceil((frameBytes - this.#tokens) / bytesPerMs);
+      await new Promise<void>((wake) => {
+        this.#wait = { timer: backgroundTimer(wake, waitMs), wake };
+      });
+      this.#wait = undefined;
+      this.#tokens = Math.min(capacity, this.#tokens + (Date.now() - this.#refilledAt) * bytesPerMs);
+      this.#refilledAt = Date.now();
+    }
+    this.#tokens -= frameBytes;
+  }
+}

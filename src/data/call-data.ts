@@ -11,6 +11,7 @@ import { resolveCallDataOptions, type CallDataOptions, type ResolvedCallDataOpti
 import { Outbox } from './outbox.js';
 import { participantFromRawId, recipientRawId, recipientRawIds, type DataParticipant } from './participant.js';
 import { Reassembler } from './reassembler.js';
+import { remoteInputError } from './remote-error.js';
 import { RpcEndpoint, type RpcHandler, type RpcRequestOptions } from './rpc.js';
 import type { DataReliability, DataTransport, TransportMessage } from './transport.js';
 
@@ -142,7 +143,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     this.#outboxes = { durable: outbox('durable'), lossy: outbox('lossy') };
     this.#reassembler = new Reassembler(
       { maxMessageBytes: resolved.maxMessageBytes, maxPartialMessages: resolved.maxPartialMessages, timeoutMs: resolved.reassemblyTimeoutMs },
-      (code, message, from) => this.#dataError(new SessionError(code, message), from),
+      (code, message, from) => this.#dataError(remoteInputError(code, message), from),
     );
     this.#rpc = new RpcEndpoint(
       (payload, to) => this.#sendInternal(RPC_TOPIC, payload, [to]),
@@ -348,7 +349,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     try {
       const frame = decodeFrame(bytes);
       if (typeof frame === 'string') {
-        this.#dataError(new SessionError('DATA_INVALID_FRAME', `A frame was dropped: ${frame}`), from);
+        this.#dataError(remoteInputError('DATA_INVALID_FRAME', `A frame was dropped: ${frame}`), from);
         return;
       }
       switch (frame.kind) {
@@ -375,7 +376,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
   #deliver(topic: number, payload: Uint8Array, from: string): void {
     if (topic === RPC_TOPIC) return this.#rpc.receive(payload, from);
     if (topic === FILE_CONTROL_TOPIC) return this.#files.receiveControl(payload, from);
-    if (topic < RESERVED_TOPICS) return this.#dataError(new SessionError('DATA_INVALID_FRAME', `A frame used the reserved topic id ${topic}`), from);
+    if (topic < RESERVED_TOPICS) return this.#dataError(remoteInputError('DATA_INVALID_FRAME', `A frame used the reserved topic id ${topic}`), from);
     const participant = participantFromRawId(from);
     const channel = this.#channels.get(topic);
     if (channel) return this.#deliverTo(channel, payload, participant);

@@ -3,6 +3,7 @@ import { EventSourceBase } from '../events/event-source.js';
 import type { ErrorEvent, EventIterator, EventsOptions } from '../events/types.js';
 import type { AbortSignalLike } from '../internal/abort.js';
 import type { Codec } from './codec.js';
+import { remoteInputError } from './remote-error.js';
 import type { DataParticipant, DataRecipient } from './participant.js';
 import type { DataReliability } from './transport.js';
 
@@ -145,7 +146,7 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
     try {
       value = this.codec.decode(payload);
     } catch (error) {
-      return new SessionError('DATA_DECODE_FAILED', `A message on '${this.topic}' could not be decoded; it was dropped`, { cause: error });
+      return remoteInputError('DATA_DECODE_FAILED', `A message on '${this.topic}' could not be decoded; it was dropped`, { cause: error });
     }
     this.stream.emit({ type: 'message', value, from, topic: this.topic });
     return undefined;

@@ -4,6 +4,7 @@ import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
 import { encodeFileData, fileChunkSize, type FileDataFrame } from './frame.js';
 import { IncomingFile, type FileProgress, type IncomingFileHost } from './incoming-file.js';
 import { participantFromRawId, type DataRecipient } from './participant.js';
+import { remoteInputError } from './remote-error.js';
 
 /**
  * What `sendFile` sends: a `Blob`/`File`, bytes, or a (sync or async) iterable of byte pieces
@@ -140,7 +141,7 @@ export class FileService implements IncomingFileHost {
       message = JSON.parse(decoder.decode(payload)) as ControlMessage;
       if (typeof message !== 'object' || message === null || !Number.isSafeInteger(message.i)) throw new Error('no transfer id');
     } catch (error) {
-      this.host.report(new SessionError('DATA_INVALID_FRAME', 'A file control message could not be parsed; it was dropped', { cause: error }), from);
+      this.host.report(remoteInputError('DATA_INVALID_FRAME', 'A file control message could not be parsed; it was dropped', { cause: error }), from);
       return;
     }
     const key = `${from}\n${message.i}`;
@@ -169,7 +170,7 @@ export class FileService implements IncomingFileHost {
         return;
       }
       default:
-        this.host.report(new SessionError('DATA_INVALID_FRAME', 'A file control message has an unknown type; it was dropped'), from);
+        this.host.report(remoteInputError('DATA_INVALID_FRAME', 'A file control message has an unknown type; it was dropped'), from);
     }
   }
 
@@ -177,7 +178,7 @@ export class FileService implements IncomingFileHost {
     const key = `${from}\n${frame.fileId}`;
     const receiving = this.#incoming.get(key);
     if (!receiving) {
-      if (!this.#ended.has(key)) this.host.report(new SessionError('DATA_INVALID_FRAME', 'File data for a transfer that was never offered; it was dropped'), from);
+      if (!this.#ended.has(key)) this.host.report(remoteInputError('DATA_INVALID_FRAME', 'File data for a transfer that was never offered; it was dropped'), from);
       return;
     }
     if (frame.index !== receiving.nextIndex) {
@@ -212,7 +213,7 @@ export class FileService implements IncomingFileHost {
 
   #offer(message: Extract<ControlMessage, { t: 'offer' }>, key: string, from: string): void {
     if (this.#incoming.has(key)) {
-      this.host.report(new SessionError('DATA_INVALID_FRAME', 'A file offer repeats a transfer id in progress; it was dropped'), from);
+      this.host.report(remoteInputError('DATA_INVALID_FRAME', 'A file offer repeats a transfer id in progress; it was dropped'), from);
       return;
     }
     const size = typeof message.s === 'number' && Number.isSafeInteger(message.s) && message.s >= 0 ? message.s : undefined;

@@ -13,6 +13,15 @@ interface Job {
   started: boolean;
 }
 
+/**
+ * Past this many frames or bytes handed over without a pause, the pump yields to the event loop
+ * once: a transport that takes frames synchronously (in memory, a WebSocket buffer) would otherwise
+ * keep a large send in microtasks and starve timers and incoming frames, such as a receiver's
+ * refusal of the very file being sent.
+ */
+const YIELD_EVERY_FRAMES = 64;
+const YIELD_EVERY_BYTES = 1024 * 1024;
+
 export interface OutboxOptions {
   readonly reliability: DataReliability;
   /** Bytes that may wait in the queue; see `DATA_QUEUE_FULL`. */
@@ -37,6 +46,8 @@ export class Outbox {
   #tokens = 0;
   #refilledAt = 0;
   #wait: { timer: BackgroundTimer; wake: () => void } | undefined;
+  #framesSinceYield = 0;
+  #bytesSinceYield = 0;
 
   constructor(
     private readonly transport: DataTransport,
@@ -99,6 +110,11 @@ export class Outbox {
             await this.#pace(next.value.length);
             if (this.#closed) throw this.#closed;
             await this.transport.send(next.value, { reliability: this.options.reliability, to: job.to });
+            if (++this.#framesSinceYield >= YIELD_EVERY_FRAMES || (this.#bytesSinceYield += next.value.length) >= YIELD_EVERY_BYTES) {
+              this.#framesSinceYield = 0;
+              this.#bytesSinceYield = 0;
+              await this.#sleep(0);
+            }
           }
           this.#finish(job);
           job.resolve();
@@ -130,14 +146,19 @@ export class Outbox {
     else this.#tokens = Math.min(capacity, this.#tokens + (now - this.#refilledAt) * bytesPerMs);
     this.#refilledAt = now;
     if (this.#tokens < frameBytes) {
-      const waitMs = Math.ceil((frameBytes - this.#tokens) / bytesPerMs);
-      await new Promise<void>((wake) => {
-        this.#wait = { timer: backgroundTimer(wake, waitMs), wake };
-      });
-      this.#wait = undefined;
+      await this.#sleep(Math.ceil((frameBytes - this.#tokens) / bytesPerMs));
       this.#tokens = Math.min(capacity, this.#tokens + (Date.now() - this.#refilledAt) * bytesPerMs);
       this.#refilledAt = Date.now();
     }
     this.#tokens -= frameBytes;
+  }
+
+  /** A pause that `close()` cuts short, so a closed outbox leaves no timer behind. */
+  async #sleep(ms: number): Promise<void> {
+    if (this.#closed) return;
+    await new Promise<void>((wake) => {
+      this.#wait = { timer: backgroundTimer(wake, ms), wake };
+    });
+    this.#wait = undefined;
   }
 }

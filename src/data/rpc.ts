@@ -2,6 +2,7 @@ import { SessionError, abortedError, disposedError } from '../errors.js';
 import type { Unsubscribe } from '../events/types.js';
 import type { AbortSignalLike } from '../internal/abort.js';
 import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
+import { remoteInputError } from './remote-error.js';
 import { participantFromRawId, type DataParticipant, type DataRecipient } from './participant.js';
 
 /**
@@ -151,7 +152,7 @@ export class RpcEndpoint {
       if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { i?: unknown }).i !== 'number') throw new Error('no request id');
       body = parsed as Record<string, unknown>;
     } catch (error) {
-      this.report(new SessionError('DATA_INVALID_FRAME', 'An RPC message could not be parsed; it was dropped', { cause: error }), from);
+      this.report(remoteInputError('DATA_INVALID_FRAME', 'An RPC message could not be parsed; it was dropped', { cause: error }), from);
       return;
     }
     const id = body.i as number;

@@ -26,7 +26,13 @@ export type DataParticipant = CommunicationIdentifierKind & {
  * await channel.send(value, { to: ['8:acs:…', { communicationUserId: '8:acs:…' }, participant] });
  * ```
  */
-export type DataRecipient = string | CommunicationIdentifier | { readonly id: string | CommunicationIdentifier };
+export type DataRecipient =
+  | string
+  | CommunicationIdentifier
+  | {
+      /** The participant's identifier or raw id. */
+      readonly id: string | CommunicationIdentifier;
+    };
 
 /**
  * The raw id of a recipient.

@@ -27,7 +27,29 @@ export interface AcsDataTransportOptions {
   earlyFrameLimit?: number | undefined;
 }
 
-/** ACS accepts at most this many participants per sender. */
+/**
+ * The transport {@link createAcsDataTransport} returns: a {@link DataTransport} that must be closed
+ * with the call.
+ * @example
+ * ```ts
+ * const transport: AcsDataTransport = createAcsDataTransport(feature);
+ * call.on('stateChanged', () => call.state === 'Disconnected' && transport.close());
+ * ```
+ */
+export interface AcsDataTransport extends DataTransport {
+  /** The per-reliability bitrate caps the senders were opened with. */
+  readonly bitrateKbps: Readonly<Record<DataReliability, number>>;
+  /** Stops listening for receivers, detaches every receiver, closes both senders and stops the keep-alive timers. Idempotent. */
+  close(): void;
+}
+
+/**
+ * ACS accepts at most this many participants per sender; sends to more are split.
+ * @example
+ * ```ts
+ * const sends = Math.ceil(recipients.length / MAX_RECIPIENTS_PER_SEND);
+ * ```
+ */
 export const MAX_RECIPIENTS_PER_SEND = 64;
 const DEFAULT_CHANNEL_IDS: Record<DataReliability, number> = { durable: 1000, lossy: 1001 };
 const DEFAULT_BITRATES: Record<DataReliability, number> = { durable: 64, lossy: 512 };
@@ -59,11 +81,11 @@ interface SenderState {
  * const data = createCallData(createAcsDataTransport(call.feature(Features.DataChannel)));
  * ```
  */
-export function createAcsDataTransport(feature: DataChannelFeaturePort, options: AcsDataTransportOptions = {}): DataTransport & { close(): void } {
-  return new AcsDataTransport(feature, options);
+export function createAcsDataTransport(feature: DataChannelFeaturePort, options: AcsDataTransportOptions = {}): AcsDataTransport {
+  return new AcsChannelTransport(feature, options);
 }
 
-class AcsDataTransport implements DataTransport {
+class AcsChannelTransport implements AcsDataTransport {
   readonly bitrateKbps: Record<DataReliability, number>;
   readonly #feature: DataChannelFeaturePort;
   readonly #channelIds: Record<DataReliability, number>;

@@ -1,6 +1,5 @@
 import { SessionError, abortedError } from '../errors.js';
 import type { AbortSignalLike } from '../internal/abort.js';
-import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
 import type { DataReliability, DataTransport } from './transport.js';
 
 interface Job {
@@ -45,7 +44,7 @@ export class Outbox {
   #closed: SessionError | undefined;
   #tokens = 0;
   #refilledAt = 0;
-  #wait: { timer: BackgroundTimer; wake: () => void } | undefined;
+  #wait: { cancel: () => void; wake: () => void } | undefined;
   #framesSinceYield = 0;
   #bytesSinceYield = 0;
 
@@ -83,7 +82,7 @@ export class Outbox {
     this.#queuedBytes = 0;
     for (const job of waiting) job.reject(error);
     if (this.#wait) {
-      this.#wait.timer.cancel();
+      this.#wait.cancel();
       this.#wait.wake();
     }
   }
@@ -153,11 +152,21 @@ export class Outbox {
     this.#tokens -= frameBytes;
   }
 
-  /** A pause that `close()` cuts short, so a closed outbox leaves no timer behind. */
+  /**
+   * A pause that `close()` cuts short, so a closed outbox leaves no timer behind. Unlike the
+   * helper's other timers it keeps a Node process alive: a send in progress is work the app
+   * awaits, and a script whose last task is `await channel.send(big)` must not exit halfway.
+   */
   async #sleep(ms: number): Promise<void> {
     if (this.#closed) return;
     await new Promise<void>((wake) => {
-      this.#wait = { timer: backgroundTimer(wake, ms), wake };
+      if (ms === 0 && typeof setImmediate === 'function') {
+        const handle = setImmediate(wake);
+        this.#wait = { cancel: () => clearImmediate(handle), wake };
+      } else {
+        const handle = setTimeout(wake, ms);
+        this.#wait = { cancel: () => clearTimeout(handle), wake };
+      }
     });
     this.#wait = undefined;
   }

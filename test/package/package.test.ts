@@ -118,7 +118,7 @@ export async function main(): Promise<Session> {
     );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => run('node', [tsc, '-p', 'tsconfig.json'])).not.toThrow();
-  });
+  }, 120_000); // a full tsc run over every entry's declarations; slow on a loaded machine
 
   it('type-checks in a browser project (no Node types): our declarations need only ES2022, DOM and esnext.disposable', () => {
     writeFileSync(

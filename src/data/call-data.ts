@@ -5,7 +5,18 @@ import type { AbortSignalLike } from '../internal/abort.js';
 import { CallDataChannel, type ChannelHost, type ChannelSendOptions } from './channel.js';
 import { resolveCodec, type Codec, type CodecName } from './codec.js';
 import { FileService, type ControlMessage, type FileSource, type SendFileOptions } from './files.js';
-import { FILE_CONTROL_TOPIC, FrameKind, MIN_FRAME_SIZE, RESERVED_TOPICS, RPC_TOPIC, decodeFrame, frameMessage, topicId } from './frame.js';
+import {
+  FILE_CONTROL_TOPIC,
+  FrameKind,
+  MIN_FRAME_SIZE,
+  RESERVED_TOPICS,
+  RPC_TOPIC,
+  decodeFrame,
+  encodeMessage,
+  frameMessage,
+  messageHeaderLength,
+  topicId,
+} from './frame.js';
 import type { IncomingFile } from './incoming-file.js';
 import { resolveCallDataOptions, type CallDataOptions, type ResolvedCallDataOptions } from './options.js';
 import { Outbox } from './outbox.js';
@@ -341,7 +352,10 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     }
     const seq = this.#sequences.get(id) ?? 0;
     this.#sequences.set(id, (seq + 1) >>> 0);
-    return this.#outboxes[reliability].push(frameMessage(id, seq, payload, this.#transport.maxMessageSize), payload.length, to, signal);
+    const maxFrame = this.#transport.maxMessageSize;
+    // A one-frame message skips the lazy framing, the common case for small values.
+    const frames = messageHeaderLength(seq) + payload.length <= maxFrame ? [encodeMessage(id, seq, payload)] : frameMessage(id, seq, payload, maxFrame);
+    return this.#outboxes[reliability].push(frames, payload.length, to, signal);
   }
 
   #receive({ bytes, from, reliability }: TransportMessage): void {

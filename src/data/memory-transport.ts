@@ -101,7 +101,9 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
       if (this.#closed) throw disposedError('The memory transport');
       if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new SessionError('INVALID_ARGUMENT', 'A frame must be a non-empty Uint8Array');
       if (bytes.length > maxMessageSize) throw new SessionError('DATA_TOO_LARGE', `A ${bytes.length}-byte frame is over maxMessageSize (${maxMessageSize})`);
-      const recipients = to && to.length > 0 ? to : [...members.keys()];
+      const recipients = to && to.length > 0 ? to : members.keys();
+      // One copy for all recipients: the sender may reuse its buffer, the receivers do not write to frames.
+      let copy: Uint8Array | undefined;
       for (const rawId of recipients) {
         const member = members.get(rawId);
         if (!member || member === this) continue;
@@ -110,7 +112,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
           if (loss > 0 && random() < loss) continue;
           if (reorder > 0 && random() < reorder) delay += 1 + Math.floor(random() * 4);
         }
-        member.#schedule({ bytes: bytes.slice(), from: this.self, reliability }, delay);
+        member.#schedule({ bytes: (copy ??= bytes.slice()), from: this.self, reliability }, delay);
       }
     }
 

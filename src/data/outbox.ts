@@ -106,8 +106,10 @@ export class Outbox {
         try {
           for (let next = job.frames.next(); !next.done; next = job.frames.next()) {
             if (job.signal?.aborted) throw abortedError(job.signal);
-            await this.#pace(next.value.length);
-            if (this.#closed) throw this.#closed;
+            if (this.options.bitrateKbps) {
+              await this.#pace(next.value.length);
+              if (this.#closed) throw this.#closed;
+            }
             await this.transport.send(next.value, { reliability: this.options.reliability, to: job.to });
             if (++this.#framesSinceYield >= YIELD_EVERY_FRAMES || (this.#bytesSinceYield += next.value.length) >= YIELD_EVERY_BYTES) {
               this.#framesSinceYield = 0;

@@ -13,7 +13,13 @@ const shared: Options = {
 export default defineConfig([
   {
     ...shared,
-    entry: { index: 'src/index.ts', emulator: 'src/emulator/index.ts', data: 'src/data/index.ts', testing: 'src/testing/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      emulator: 'src/emulator/index.ts',
+      server: 'src/server/index.ts',
+      data: 'src/data/index.ts',
+      testing: 'src/testing/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

@@ -19,6 +19,8 @@ export type {
 } from './session/types.js';
 
 export { createTokenRefresher } from './token/refresher.js';
+export { fetchToken } from './token/fetch-token.js';
+export type { FetchTokenInit } from './token/fetch-token.js';
 export type { GetTokenOptions, TokenRefresher } from './token/refresher.js';
 export type { RetryOptions } from './token/backoff.js';
 export type {

@@ -7,6 +7,10 @@
 export interface UserRecord {
   id: string;
   createdOn: number;
+  /** The app's own id for this identity (`customId`, api-version 2025-03-02-preview and later); unique per resource. */
+  customId?: string;
+  /** When a token was last issued for it. */
+  lastTokenIssuedAt?: number;
   /** Tokens issued at or before this instant are rejected (`:revokeAccessTokens`). */
   revokedAt?: number;
   deleted?: boolean;
@@ -44,6 +48,12 @@ export interface MessageRecord {
   editedOn?: number;
   deletedOn?: number;
   metadata?: Record<string, string>;
+  /**
+   * The versions this message had before its current one, oldest first (absent until the first
+   * edit or delete). A paged listing is a snapshot at the moment of its first page: these let a
+   * later page place a message that changed meanwhile where it stood in that snapshot.
+   */
+  previousVersions?: string[];
 }
 
 /** Thread properties. */

@@ -15,6 +15,13 @@ export interface ThreadState {
   messages: MessageRecord[];
   messagesById: Map<string, MessageRecord>;
   receipts: Map<string, ReceiptRecord>;
+  /**
+   * Everyone who is or ever was a participant. The service keeps listing a thread to a removed
+   * participant (Azure/Communication#345), so list-threads reads this, not `participants`. Rebuilt on
+   * replay from the participant entries and the participantAdded/participantRemoved system messages,
+   * which name every member a thread ever had, so it needs no journal entry of its own.
+   */
+  members: Set<string>;
 }
 
 /** Receives every applied change, all its entries at once; the journal implements it. */
@@ -36,6 +43,8 @@ export interface EntrySink {
  */
 export class EmulatorState {
   readonly users = new Map<string, UserRecord>();
+  /** `customId` → identity raw id: the same customId always names the same identity. */
+  readonly usersByCustomId = new Map<string, string>();
   readonly threads = new Map<string, ThreadState>();
   /** `<creator raw id>|<repeatability-request-id>` → thread id. */
   readonly repeatability = new Map<string, string>();
@@ -66,6 +75,7 @@ export class EmulatorState {
     switch (entry.t) {
       case 'user':
         this.users.set(entry.user.id, entry.user);
+        if (entry.user.customId !== undefined) this.usersByCustomId.set(entry.user.customId, entry.user.id);
         return;
       case 'thread': {
         const existing = this.threads.get(entry.thread.id);
@@ -77,12 +87,16 @@ export class EmulatorState {
             messages: [],
             messagesById: new Map(),
             receipts: new Map(),
+            members: new Set(),
           });
         return;
       }
-      case 'participant':
-        this.threads.get(entry.threadId)?.participants.set(entry.participant.rawId, entry.participant);
+      case 'participant': {
+        const thread = this.threads.get(entry.threadId);
+        thread?.participants.set(entry.participant.rawId, entry.participant);
+        thread?.members.add(entry.participant.rawId);
         return;
+      }
       case 'participantRemoved':
         this.threads.get(entry.threadId)?.participants.delete(entry.rawId);
         return;
@@ -96,8 +110,11 @@ export class EmulatorState {
           if (index >= 0) thread.messages[index] = entry.message;
         } else {
           insertBySequence(thread.messages, entry.message);
-          if (entry.message.createdOn > thread.record.lastMessageOn) thread.record.lastMessageOn = entry.message.createdOn;
+          if (movesLastMessageReceivedOn(entry.message) && entry.message.createdOn > thread.record.lastMessageOn) {
+            thread.record.lastMessageOn = entry.message.createdOn;
+          }
         }
+        for (const p of entry.message.content?.participants ?? []) thread.members.add(p.rawId);
         return;
       }
       case 'receipt':
@@ -121,6 +138,16 @@ export class EmulatorState {
     }
     for (const [key, threadId] of this.repeatability) yield { t: 'repeatability', key, threadId };
   }
+}
+
+/**
+ * Whether a new message moves its thread's `lastMessageReceivedOn` (and so makes list-threads
+ * with `startTime` report the thread). User messages and participantAdded/topicUpdated do; a
+ * participantRemoved did not in the one recording that shows it (docs/emulator.md, "Polling
+ * semantics"). Edits, deletes and read receipts never do: they are not new messages.
+ */
+function movesLastMessageReceivedOn(message: MessageRecord): boolean {
+  return message.type !== 'participantRemoved';
 }
 
 function insertBySequence(list: MessageRecord[], message: MessageRecord): void {

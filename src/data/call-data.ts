@@ -175,6 +175,8 @@ export class CallData extends EventSourceBase<CallDataEvents> {
           return true;
         },
         report: (error, from) => this.#dataError(error, from),
+        listenerFailed: (thrown, source) =>
+          this.stream.reportError(new SessionError('LISTENER_FAILED', `A ${source.slice('listener:'.length)} listener threw`, { cause: thrown }), source),
       },
       { maxFileBytes: resolved.maxFileBytes, maxIncomingFiles: resolved.maxIncomingFiles, fileIdleTimeoutMs: resolved.fileIdleTimeoutMs },
     );

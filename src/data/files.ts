@@ -50,6 +50,8 @@ export interface FileHost {
   sendData(frame: Uint8Array, bytes: number, to: readonly string[] | undefined, signal: AbortSignalLike | undefined): Promise<void>;
   offerIncoming(file: IncomingFile): boolean;
   report(error: SessionError, from: string): void;
+  /** A progress listener of the app threw: reported as an `error` event, the transfer goes on. */
+  listenerFailed(thrown: unknown, source: string): void;
 }
 
 /** @internal Control messages of the file protocol, JSON on the reserved file topic. */
@@ -81,6 +83,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * @internal
  */
 export class FileService implements IncomingFileHost {
+  /** Reports a throwing progress listener of an incoming file. */
+  readonly listenerFailed: (thrown: unknown, source: string) => void;
+
   readonly #outgoing = new Map<number, Outgoing>();
   readonly #incoming = new Map<string, Receiving>();
   /** Transfers this side ended early: their trailing frames are expected, not hostile. */
@@ -91,7 +96,9 @@ export class FileService implements IncomingFileHost {
   constructor(
     private readonly host: FileHost,
     private readonly limits: FileLimits,
-  ) {}
+  ) {
+    this.listenerFailed = (thrown, source) => host.listenerFailed(thrown, source);
+  }
 
   get activeCount(): number {
     return this.#outgoing.size + this.#incoming.size;
@@ -119,7 +126,13 @@ export class FileService implements IncomingFileHost {
         if (this.#closed) throw disposedError('The call data');
         await this.host.sendData(encodeFileData(id, index++, piece), piece.length, recipients(), signal);
         sent += piece.length;
-        onProgress?.({ transferred: sent, size });
+        if (onProgress) {
+          try {
+            onProgress({ transferred: sent, size });
+          } catch (thrown) {
+            this.host.listenerFailed(thrown, 'listener:sendFile.onProgress');
+          }
+        }
       }
       if (transfer.cancelled) throw transfer.cancelled;
       await this.host.sendControl({ t: 'end', i: id, s: sent }, recipients());

@@ -29,6 +29,8 @@ export type IncomingFileState = 'receiving' | 'complete' | 'cancelled' | 'failed
 /** @internal What an incoming file needs from the file service. */
 export interface IncomingFileHost {
   cancelIncoming(file: IncomingFile, reason: string): void;
+  /** A progress listener threw. */
+  listenerFailed(thrown: unknown, source: string): void;
 }
 
 /**
@@ -163,8 +165,8 @@ export class IncomingFile {
     for (const listener of [...this.#progress]) {
       try {
         listener(progress);
-      } catch (error) {
-        console.error('[acs-session] an onProgress listener threw:', error);
+      } catch (thrown) {
+        this.host.listenerFailed(thrown, 'listener:incomingFile.onProgress');
       }
     }
     this.#wake();

@@ -158,6 +158,29 @@ describe('files', () => {
     await sending.catch(() => undefined);
   });
 
+  it('a throwing progress listener is reported as an error event on either side, and the transfer goes on', async () => {
+    const [a, b] = pair({ maxMessageSize: 512 });
+    const failures: string[] = [];
+    a.on('error', (e) => failures.push(`a ${e.error.code} ${e.source}`));
+    b.on('error', (e) => failures.push(`b ${e.error.code} ${e.source}`));
+    const incoming = nextFile(b);
+    const sending = a.sendFile(pattern(2_000), {
+      name: 'f',
+      to: b.self,
+      onProgress: () => {
+        throw new Error('sender bug');
+      },
+    });
+    const file = await incoming;
+    file.onProgress(() => {
+      throw new Error('receiver bug');
+    });
+    await sending;
+    expect((await file.bytes()).length).toBe(2_000);
+    expect(failures).toContain('a LISTENER_FAILED listener:sendFile.onProgress');
+    expect(failures).toContain('b LISTENER_FAILED listener:incomingFile.onProgress');
+  });
+
   it('validates its arguments', async () => {
     const [a] = pair();
     await expect(a.sendFile(pattern(1), { name: '' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

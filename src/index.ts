@@ -16,6 +16,7 @@ export type {
   SessionTokens,
   StateChangedEvent,
   StateChangeReason,
+  WaitForStateOptions,
 } from './session/types.js';
 
 export { createTokenRefresher } from './token/refresher.js';
@@ -45,6 +46,7 @@ export type {
   ErrorEvent,
   EventMap,
   EventMapWithError,
+  EventNames,
   EventIterator,
   EventsOptions,
   Listener,

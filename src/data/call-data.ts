@@ -1,6 +1,6 @@
 import { SessionError, disposedError } from '../errors.js';
 import { EventSourceBase } from '../events/event-source.js';
-import type { ErrorEvent, Unsubscribe } from '../events/types.js';
+import type { ErrorEvent, EventNames, Unsubscribe } from '../events/types.js';
 import type { AbortSignalLike } from '../internal/abort.js';
 import { CallDataChannel, type ChannelHost, type ChannelSendOptions } from './channel.js';
 import { resolveCodec, type Codec, type CodecName } from './codec.js';
@@ -90,6 +90,8 @@ export interface CallDataEvents {
 /** What CallData needs of a channel, whatever its value type. */
 type ChannelSink = Pick<CallDataChannel<unknown>, 'topic' | 'closed' | 'close' | 'receive'>;
 
+const CALL_DATA_EVENT_NAMES = { incomingFile: true, dataError: true, error: true } as const satisfies EventNames<CallDataEvents>;
+
 interface Unclaimed {
   readonly payload: Uint8Array;
   readonly from: DataParticipant;
@@ -139,7 +141,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
 
   /** @internal Use {@link createCallData}. */
   constructor(transport: DataTransport, options: CallDataOptions = {}) {
-    super('The call data');
+    super('The call data', CALL_DATA_EVENT_NAMES);
     if (typeof transport !== 'object' || transport === null || typeof transport.send !== 'function' || typeof transport.onMessage !== 'function') {
       throw new SessionError('INVALID_ARGUMENT', 'createCallData needs a DataTransport ({ maxMessageSize, send, onMessage })');
     }

@@ -1,6 +1,6 @@
 import { disposedError, SessionError } from '../errors.js';
 import { EventSourceBase } from '../events/event-source.js';
-import type { ErrorEvent, EventIterator, EventsOptions } from '../events/types.js';
+import type { ErrorEvent, EventIterator, EventNames, EventsOptions } from '../events/types.js';
 import type { AbortSignalLike } from '../internal/abort.js';
 import type { Codec } from './codec.js';
 import { remoteInputError } from './remote-error.js';
@@ -53,6 +53,8 @@ export interface ChannelSendOptions {
   readonly signal?: AbortSignalLike | undefined;
 }
 
+const CHANNEL_EVENT_NAMES = { message: true, error: true } as const satisfies EventNames<ChannelEvents<unknown>>;
+
 /** @internal What a channel needs from its CallData. */
 export interface ChannelHost {
   sendPayload(topicId: number, payload: Uint8Array, reliability: DataReliability, options: ChannelSendOptions): Promise<void>;
@@ -85,7 +87,7 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
     private readonly codec: Codec<T>,
     private readonly host: ChannelHost,
   ) {
-    super(`The data channel '${topic}'`);
+    super(`The data channel '${topic}'`, CHANNEL_EVENT_NAMES);
   }
 
   /** Whether {@link CallDataChannel.close} was called (or the CallData closed). */

@@ -247,7 +247,7 @@ export class FileService implements IncomingFileHost {
       decline('too many transfers');
       return;
     }
-    const receiving: Receiving = { file, key, nextIndex: 0, idle: { cancel: () => undefined } };
+    const receiving: Receiving = { file, key, nextIndex: 0, idle: { cancel: () => undefined, keepAlive: () => undefined } };
     receiving.idle = this.#idleTimer(receiving);
     this.#incoming.set(key, receiving);
     if (!this.host.offerIncoming(file)) {

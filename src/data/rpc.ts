@@ -134,9 +134,12 @@ export class RpcEndpoint {
       };
       const onAbort = () => settle()?.reject(abortedError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = backgroundTimer(() => {
-        settle()?.reject(new SessionError('RPC_TIMEOUT', `'${method}' got no response from ${to} within ${timeoutMs} ms`, { retryable: true }));
-      }, timeoutMs);
+      // Kept alive: the caller awaits it, and `await data.request(…)` must settle rather than end a script.
+      const timer = backgroundTimer(
+        () => settle()?.reject(new SessionError('RPC_TIMEOUT', `'${method}' got no response from ${to} within ${timeoutMs} ms`, { retryable: true })),
+        timeoutMs,
+        true,
+      );
       this.#pending.set(id, { to, method, resolve, reject, timer, cleanup: () => signal?.removeEventListener('abort', onAbort) });
       this.send(body, to).catch((error: unknown) => settle()?.reject(error));
     });

@@ -42,6 +42,16 @@ a.close(); b.close();`);
     expect(output).toBe('paced true');
   });
 
+  it('a script awaiting an RPC that gets no answer ends with RPC_TIMEOUT rather than exiting', () => {
+    const output = runScript(`
+const [a, b] = createTestCallDataPair();
+b.handle('never', () => new Promise(() => {}));
+const result = await a.request('never', {}, { to: b.self, timeoutMs: 300 }).catch((e) => e.code);
+console.log(result);
+a.close(); b.close();`);
+    expect(output).toBe('RPC_TIMEOUT');
+  });
+
   it('closed CallData objects let the script exit at once', () => {
     const started = Date.now();
     const output = runScript(`

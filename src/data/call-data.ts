@@ -170,7 +170,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
           return transport.maxMessageSize;
         },
         sendControl: (body: ControlMessage, to) => this.#sendInternal(FILE_CONTROL_TOPIC, encoder.encode(JSON.stringify(body)), to),
-        sendData: (frame, bytes, to, signal) => this.#outboxes.durable.push([frame], bytes, to, signal),
+        sendData: (lane, frame, bytes, to, signal) => this.#outboxes.durable.push(lane, [frame], bytes, to, signal),
         offerIncoming: (file) => {
           if (this.stream.listenerCount('incomingFile') === 0) return false;
           this.stream.emit({ type: 'incomingFile', file });
@@ -359,7 +359,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     const maxFrame = this.#transport.maxMessageSize;
     // A one-frame message skips the lazy framing, the common case for small values.
     const frames = messageHeaderLength(seq) + payload.length <= maxFrame ? [encodeMessage(id, seq, payload)] : frameMessage(id, seq, payload, maxFrame);
-    return this.#outboxes[reliability].push(frames, payload.length, to, signal);
+    return this.#outboxes[reliability].push(id, frames, payload.length, to, signal);
   }
 
   #receive({ bytes, from, reliability }: TransportMessage): void {

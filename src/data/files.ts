@@ -47,7 +47,8 @@ export interface FileLimits {
 export interface FileHost {
   readonly maxFrameSize: number;
   sendControl(body: ControlMessage, to: readonly string[] | undefined): Promise<void>;
-  sendData(frame: Uint8Array, bytes: number, to: readonly string[] | undefined, signal: AbortSignalLike | undefined): Promise<void>;
+  /** Queues one file-data frame; `lane` keeps each transfer's frames in order while transfers take turns. */
+  sendData(lane: number, frame: Uint8Array, bytes: number, to: readonly string[] | undefined, signal: AbortSignalLike | undefined): Promise<void>;
   offerIncoming(file: IncomingFile): boolean;
   report(error: SessionError, from: string): void;
   /** A progress listener of the app threw: reported as an `error` event, the transfer goes on. */
@@ -124,7 +125,7 @@ export class FileService implements IncomingFileHost {
         if (transfer.cancelled) throw transfer.cancelled;
         if (signal?.aborted) throw abortedError(signal);
         if (this.#closed) throw disposedError('The call data');
-        await this.host.sendData(encodeFileData(id, index++, piece), piece.length, recipients(), signal);
+        await this.host.sendData(-id, encodeFileData(id, index++, piece), piece.length, recipients(), signal);
         sent += piece.length;
         if (onProgress) {
           try {

@@ -3,6 +3,8 @@ import type { AbortSignalLike } from '../internal/abort.js';
 import type { DataReliability, DataTransport } from './transport.js';
 
 interface Job {
+  /** Jobs of one lane (a topic, a file) go out one after another; lanes take turns frame by frame. */
+  readonly lane: number;
   readonly frames: Iterator<Uint8Array, void, undefined>;
   readonly bytes: number;
   readonly to: readonly string[] | undefined;
@@ -21,6 +23,14 @@ interface Job {
 const YIELD_EVERY_FRAMES = 64;
 const YIELD_EVERY_BYTES = 1024 * 1024;
 
+/**
+ * Lanes served at once. Each started multi-frame message is a partial message on the receiver,
+ * which keeps 16 per sender by default (both reliabilities together): 2 × 4 stays well under it.
+ */
+const ACTIVE_LANES = 4;
+/** How far into the queue the pump looks for other lanes' first jobs. */
+const LOOKAHEAD = 64;
+
 export interface OutboxOptions {
   readonly reliability: DataReliability;
   /** Bytes that may wait in the queue; see `DATA_QUEUE_FULL`. */
@@ -30,9 +40,10 @@ export interface OutboxOptions {
 }
 
 /**
- * The send queue of one reliability: messages go out whole and in order, frame by frame, paced by
- * a token bucket under the transport's bitrate cap. A job resolves once its last frame was handed
- * to the transport. The queue is bounded by bytes: a durable message that does not fit is refused
+ * The send queue of one reliability: messages of one lane (a topic) go out whole and in order, frame
+ * by frame, paced by a token bucket under the transport's bitrate cap; up to four lanes take turns
+ * frame by frame, so that an RPC request or a cursor update is not stuck behind a large value for
+ * minutes at the ACS durable cap (64 kbps). A job resolves once its last frame was handed to the transport. The queue is bounded by bytes: a durable message that does not fit is refused
  * with `DATA_QUEUE_FULL` (never dropped silently); a lossy one pushes out the oldest lossy message
  * that has not started, which resolves as sent — lossy sends may always be dropped.
  * @internal
@@ -47,6 +58,7 @@ export class Outbox {
   #wait: { cancel: () => void; wake: () => void } | undefined;
   #framesSinceYield = 0;
   #bytesSinceYield = 0;
+  #turn = 0;
 
   constructor(
     private readonly transport: DataTransport,
@@ -57,7 +69,7 @@ export class Outbox {
     return this.#queuedBytes;
   }
 
-  push(frames: Iterable<Uint8Array>, bytes: number, to: readonly string[] | undefined, signal?: AbortSignalLike): Promise<void> {
+  push(lane: number, frames: Iterable<Uint8Array>, bytes: number, to: readonly string[] | undefined, signal?: AbortSignalLike): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closed);
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     if (this.#queuedBytes > 0 && this.#queuedBytes + bytes > this.options.maxQueuedBytes) {
@@ -68,7 +80,7 @@ export class Outbox {
       }
     }
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ frames: frames[Symbol.iterator](), bytes, to, signal, resolve, reject, started: false });
+      this.#queue.push({ lane, frames: frames[Symbol.iterator](), bytes, to, signal, resolve, reject, started: false });
       this.#queuedBytes += bytes;
       if (!this.#pumping) void this.#pump();
     });
@@ -101,24 +113,26 @@ export class Outbox {
   async #pump(): Promise<void> {
     this.#pumping = true;
     try {
-      for (let job = this.#queue[0]; job && !this.#closed; job = this.#queue[0]) {
+      for (let job = this.#nextJob(); job && !this.#closed; job = this.#nextJob()) {
         job.started = true;
         try {
-          for (let next = job.frames.next(); !next.done; next = job.frames.next()) {
-            if (job.signal?.aborted) throw abortedError(job.signal);
-            if (this.options.bitrateKbps) {
-              await this.#pace(next.value.length);
-              if (this.#closed) throw this.#closed;
-            }
-            await this.transport.send(next.value, { reliability: this.options.reliability, to: job.to });
-            if (++this.#framesSinceYield >= YIELD_EVERY_FRAMES || (this.#bytesSinceYield += next.value.length) >= YIELD_EVERY_BYTES) {
-              this.#framesSinceYield = 0;
-              this.#bytesSinceYield = 0;
-              await this.#sleep(0);
-            }
+          const next = job.frames.next();
+          if (next.done) {
+            this.#finish(job);
+            job.resolve();
+            continue;
           }
-          this.#finish(job);
-          job.resolve();
+          if (job.signal?.aborted) throw abortedError(job.signal);
+          if (this.options.bitrateKbps) {
+            await this.#pace(next.value.length);
+            if (this.#closed) throw this.#closed;
+          }
+          await this.transport.send(next.value, { reliability: this.options.reliability, to: job.to });
+          if (++this.#framesSinceYield >= YIELD_EVERY_FRAMES || (this.#bytesSinceYield += next.value.length) >= YIELD_EVERY_BYTES) {
+            this.#framesSinceYield = 0;
+            this.#bytesSinceYield = 0;
+            await this.#sleep(0);
+          }
         } catch (error) {
           this.#finish(job);
           job.reject(error);
@@ -127,6 +141,24 @@ export class Outbox {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /**
+   * The job that sends the next frame: the first jobs of up to {@link ACTIVE_LANES} lanes, oldest
+   * first, take turns. A job whose frames are all sent is picked once more to resolve it.
+   */
+  #nextJob(): Job | undefined {
+    const heads: Job[] = [];
+    const lanes = new Set<number>();
+    const end = Math.min(this.#queue.length, LOOKAHEAD);
+    for (let i = 0; i < end && heads.length < ACTIVE_LANES; i++) {
+      const job = this.#queue[i]!;
+      if (lanes.has(job.lane)) continue;
+      lanes.add(job.lane);
+      heads.push(job);
+    }
+    if (heads.length <= 1) return heads[0];
+    return heads[this.#turn++ % heads.length];
   }
 
   #finish(job: Job): void {

@@ -186,6 +186,44 @@ describe('send queue', () => {
     expect(elapsed).toBeLessThanOrEqual(4_500);
   });
 
+  it('lets a small message on another topic through while a large value is paced out', async () => {
+    vi.useFakeTimers();
+    const [a, b] = pair({ maxMessageSize: 1_000, data: { bitrateKbps: { durable: 64 } } });
+    const arrivals: string[] = [];
+    b.channel<Uint8Array>('big', { codec: 'binary' }).on('message', () => arrivals.push(`big at ${Date.now() - start}`));
+    b.channel<string>('small', { codec: 'text' }).on('message', () => arrivals.push(`small at ${Date.now() - start}`));
+    b.handle('ping', () => 'pong');
+    const start = Date.now();
+    // 80 000 bytes at 8 000 bytes/s: about 9 s on its own.
+    const big = a.channel<Uint8Array>('big', { codec: 'binary' }).send(pattern(80_000));
+    await vi.advanceTimersByTimeAsync(2_000);
+    const small = a.channel<string>('small', { codec: 'text' }).send('hi');
+    const reply = a.request('ping', null, { to: b.self });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await small;
+    expect(await reply).toBe('pong');
+    expect(arrivals).toHaveLength(1);
+    expect(arrivals[0]).toMatch(/^small at (2|3)\d\d\d$/);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await big;
+    expect(arrivals).toHaveLength(2);
+  });
+
+  it('keeps at most four multi-frame messages in flight per queue, so receivers are not pushed past their partial limit', async () => {
+    const [a, b] = pair({ maxMessageSize: 256, latencyMs: 1, data: { maxPartialMessages: 8 } });
+    const errors = collectDataErrors(b);
+    const received: string[] = [];
+    const payloads = Array.from({ length: 12 }, (_, i) => pattern(5_000, i + 1));
+    payloads.forEach((_, i) => b.channel<Uint8Array>(`t${i}`, { codec: 'binary' }).on('message', () => received.push(`t${i}`)));
+    let maxPartials = 0;
+    const watch = setInterval(() => (maxPartials = Math.max(maxPartials, b.pendingWork.partialMessages)), 0);
+    await Promise.all(payloads.map((payload, i) => a.channel<Uint8Array>(`t${i}`, { codec: 'binary' }).send(payload)));
+    await vi.waitFor(() => expect(received).toHaveLength(12));
+    clearInterval(watch);
+    expect(errors).toEqual([]);
+    expect(maxPartials).toBeLessThanOrEqual(4);
+  });
+
   it('lets bitrateKbps: 0 turn pacing off', async () => {
     vi.useFakeTimers();
     const network = createMemoryNetwork({ maxMessageSize: 1_000, bitrateKbps: { durable: 1 } });

@@ -74,6 +74,8 @@ export const SessionErrorCodes = {
   RPC_REMOTE_ERROR: 'RPC_REMOTE_ERROR',
   /** A file transfer was cancelled by the sender or a receiver. */
   TRANSFER_CANCELLED: 'TRANSFER_CANCELLED',
+  /** The participant an RPC request or file transfer was addressed to, or came from, left the call. */
+  PARTICIPANT_LEFT: 'PARTICIPANT_LEFT',
 } as const;
 
 /**

@@ -187,7 +187,12 @@ export class CallData extends EventSourceBase<CallDataEvents> {
       closeChannel: (id) => this.#channels.delete(id),
     };
     // Subscribe last and at once: a transport may deliver frames as soon as someone listens.
-    this.#stopListening = transport.onMessage((message) => this.#receive(message));
+    const stopMessages = transport.onMessage((message) => this.#receive(message));
+    const stopDepartures = transport.onParticipantLeft?.((rawId) => this.#participantLeft(rawId));
+    this.#stopListening = () => {
+      stopMessages();
+      stopDepartures?.();
+    };
   }
 
   /** Whether {@link CallData.close} was called. */
@@ -417,6 +422,13 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     }
     while (held.length > 0 && (held.length >= UNCLAIMED_PER_TOPIC || held[0]!.at < now - UNCLAIMED_MS)) held.shift();
     if (payload.length <= UNCLAIMED_MAX_BYTES) held.push({ payload, from, at: now });
+  }
+
+  #participantLeft(rawId: string): void {
+    if (this.#closed) return;
+    this.#reassembler.forget(rawId);
+    this.#rpc.participantLeft(rawId);
+    this.#files.participantLeft(rawId);
   }
 
   #dataError(error: SessionError, from: string | undefined): void {

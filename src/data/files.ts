@@ -217,6 +217,17 @@ export class FileService implements IncomingFileHost {
     this.host.sendControl({ t: 'refuse', i: file.id, r: reason }, [file.from.rawId]).catch(() => undefined);
   }
 
+  /** Fails the files coming from a participant that left, and stops sending to it. */
+  participantLeft(rawId: string): void {
+    for (const receiving of [...this.#incoming.values()]) {
+      if (receiving.file.from.rawId === rawId) this.#finish(receiving, new SessionError('PARTICIPANT_LEFT', `${rawId} left the call while sending '${receiving.file.name}'`));
+    }
+    for (const transfer of this.#outgoing.values()) {
+      if (!transfer.to?.delete(rawId) || transfer.to.size > 0) continue;
+      transfer.cancelled ??= new SessionError('PARTICIPANT_LEFT', `Every recipient of the transfer left the call`);
+    }
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -33,13 +33,15 @@ export interface MemoryNetworkOptions {
  * ```
  */
 export interface MemoryTransport extends DataTransport {
+  /** Calls `listener` when another participant leaves the network. */
+  onParticipantLeft(listener: (rawId: string) => void): Unsubscribe;
   /** This participant's raw id. */
   readonly self: string;
   /** Whether `close()` was called. */
   readonly closed: boolean;
   /** Hands `bytes` to this transport's listeners as if `from` had sent them (synchronously). */
   deliverRaw(bytes: Uint8Array, options: { from: string; reliability?: DataReliability | undefined }): void;
-  /** Leaves the network; frames in flight to this participant are discarded. Idempotent. */
+  /** Leaves the network (the others hear of it through `onParticipantLeft`); frames in flight to this participant are discarded. Idempotent. */
   close(): void;
 }
 
@@ -89,6 +91,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
     readonly bitrateKbps = options.bitrateKbps;
     readonly #listeners = new Set<(message: TransportMessage) => void>();
     readonly #inFlight = new Set<ReturnType<typeof setTimeout>>();
+    readonly #departures = new Set<(rawId: string) => void>();
     #closed = false;
 
     constructor(readonly self: string) {}
@@ -122,6 +125,12 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
       return () => this.#listeners.delete(wrapped);
     }
 
+    onParticipantLeft(listener: (rawId: string) => void): Unsubscribe {
+      const wrapped = (rawId: string) => listener(rawId);
+      this.#departures.add(wrapped);
+      return () => this.#departures.delete(wrapped);
+    }
+
     deliverRaw(bytes: Uint8Array, { from, reliability = 'durable' }: { from: string; reliability?: DataReliability | undefined }): void {
       this.#deliver({ bytes, from, reliability });
     }
@@ -132,7 +141,14 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
       for (const handle of this.#inFlight) clearTimeout(handle);
       this.#inFlight.clear();
       this.#listeners.clear();
-      if (members.get(this.self) === this) members.delete(this.self);
+      this.#departures.clear();
+      if (members.get(this.self) !== this) return;
+      members.delete(this.self);
+      for (const member of members.values()) member.#left(this.self);
+    }
+
+    #left(rawId: string): void {
+      for (const listener of [...this.#departures]) listener(rawId);
     }
 
     #schedule(message: TransportMessage, delay: number): void {

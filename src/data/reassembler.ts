@@ -113,6 +113,14 @@ export class Reassembler {
     return { topic: frame.topic, seq: frame.seq, payload };
   }
 
+  /** Forgets what one sender had in flight (it left). */
+  forget(from: string): void {
+    const partials = this.#bySender.get(from);
+    if (!partials) return;
+    for (const partial of partials.values()) partial.timer?.cancel();
+    this.#bySender.delete(from);
+  }
+
   /** Forgets everything and stops every timer. */
   clear(): void {
     for (const partials of this.#bySender.values()) for (const partial of partials.values()) partial.timer?.cancel();

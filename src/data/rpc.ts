@@ -181,6 +181,17 @@ export class RpcEndpoint {
     }
   }
 
+  /** Fails the requests waiting on a participant that left. */
+  participantLeft(rawId: string): void {
+    for (const [id, pending] of this.#pending) {
+      if (pending.to !== rawId) continue;
+      this.#pending.delete(id);
+      pending.timer.cancel();
+      pending.cleanup();
+      pending.reject(new SessionError('PARTICIPANT_LEFT', `${rawId} left the call before answering '${pending.method}'`));
+    }
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

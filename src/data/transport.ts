@@ -81,6 +81,13 @@ export interface DataTransport {
   send(bytes: Uint8Array, options: TransportSendOptions): Promise<void>;
   /** Calls `listener` for every frame from a remote, until the returned function is called. */
   onMessage(listener: (message: TransportMessage) => void): Unsubscribe;
+  /**
+   * Calls `listener` with the raw id of each participant that left the call, for transports that
+   * know the membership (the emulator's relay, the in-memory network). The helper then fails what
+   * waits on that participant (`PARTICIPANT_LEFT`) and drops what it held from it, instead of waiting
+   * for timeouts.
+   */
+  onParticipantLeft?(listener: (rawId: string) => void): Unsubscribe;
   /** Releases what the transport holds (senders, receivers, timers). Idempotent. */
   close?(): void;
 }

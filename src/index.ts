@@ -89,4 +89,3 @@ export type {
 } from './calling/events.js';
 export type { CallingOptions, CallingProviderName, CallingSetting, IceServer } from './calling/options.js';
 export type { Identifier, Person } from './calling/person.js';
-export type { DataFrame, DataReliability, DataSendOptions, DataTransport } from './calling/data-transport.js';

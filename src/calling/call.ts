@@ -3,7 +3,7 @@ import { SnapshotStore } from '../events/snapshot-store.js';
 import type { Unsubscribe } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
 import type { CallEvents, ParticipantChange } from './events.js';
-import type { DataTransport } from './data-transport.js';
+import type { DataTransport } from '../data/transport.js';
 import { type Person, identifierFromRawId, resolvePerson } from './person.js';
 import type { ProviderCall, ProviderCallSink, ProviderCallView, ProviderParticipant } from './provider.js';
 import type { Call, CallParticipant, CallParticipants, CallSnapshot, CallState, DtmfTone, HangUpOptions, StartVideoOptions } from './types.js';

@@ -1,7 +1,7 @@
 import type { CommunicationTokenCredential } from '@azure/communication-common';
 import type { AzureDataChannelAccess } from './azure/ports.js';
 import type { CallEndReason } from './end-reason.js';
-import type { DataTransport } from './data-transport.js';
+import type { DataTransport } from '../data/transport.js';
 import type { ResolvedPerson } from './person.js';
 import type { AcceptCallOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from './types.js';
 

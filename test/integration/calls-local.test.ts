@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
 import { createSession, type Session, type SessionEvent } from '../../src/index.js';
 import { dataTransportOf } from '../../src/calling/call.js';
+import { createCallData } from '../../src/data/index.js';
 import { identityClient } from '../support/emulatorClients.js';
 
 // The local calling provider end to end: real sessions (token fetchers backed by the real identity
@@ -222,29 +223,67 @@ describe('local calling provider', () => {
     expect(adaCall.state).toBe('connected');
   });
 
-  it('relays data frames to everyone or to listed participants, within 32 768 bytes', async () => {
+  it('relays data frames to everyone or to listed participants, within 32 768 bytes, and reports who left', async () => {
     const [a, b, c] = await Promise.all([user(), user(), user()]);
     const ada = await sessionFor(a, 'Ada');
     const grace = await sessionFor(b, 'Grace');
     const alan = await sessionFor(c, 'Alan');
     const groupId = crypto.randomUUID();
-    const calls = [await ada.calls.join({ groupId }), await grace.calls.join({ groupId }), await alan.calls.join({ groupId })];
-    const [adaCall, graceCall, alanCall] = calls as [(typeof calls)[0], (typeof calls)[0], (typeof calls)[0]];
+    const adaCall = await ada.calls.join({ groupId });
+    const graceCall = await grace.calls.join({ groupId });
+    const alanCall = await alan.calls.join({ groupId });
     await until(() => Object.keys(adaCall.participants).length === 2, 'all in');
-    const transport = dataTransportOf;
-    const got: { who: string; from: string; size: number; channelId: number }[] = [];
-    transport(graceCall).onMessage((f) => got.push({ who: 'grace', from: f.from, size: f.bytes.length, channelId: f.channelId }));
-    transport(alanCall).onMessage((f) => got.push({ who: 'alan', from: f.from, size: f.bytes.length, channelId: f.channelId }));
-    expect(transport(adaCall).maxMessageSize).toBe(32_768);
-    await transport(adaCall).send(new Uint8Array(32_768), { channelId: 5, reliability: 'durable' });
-    await transport(adaCall).send(new Uint8Array([1]), { channelId: 6, reliability: 'lossy', to: [c.communicationUserId] });
+    const got: { who: string; from: string; size: number; reliability: string }[] = [];
+    dataTransportOf(graceCall).onMessage((m) => got.push({ who: 'grace', from: m.from, size: m.bytes.length, reliability: m.reliability }));
+    dataTransportOf(alanCall).onMessage((m) => got.push({ who: 'alan', from: m.from, size: m.bytes.length, reliability: m.reliability }));
+    const left: string[] = [];
+    dataTransportOf(adaCall).onParticipantLeft?.((rawId) => left.push(rawId));
+    const transport = dataTransportOf(adaCall);
+    expect(transport.maxMessageSize).toBe(32_768);
+    await transport.send(new Uint8Array(32_768), { reliability: 'durable' });
+    await transport.send(new Uint8Array([1]), { reliability: 'lossy', to: [c.communicationUserId] });
     await until(() => got.length === 3, 'frames');
     expect(got).toEqual([
-      { who: 'grace', from: a.communicationUserId, size: 32_768, channelId: 5 },
-      { who: 'alan', from: a.communicationUserId, size: 32_768, channelId: 5 },
-      { who: 'alan', from: a.communicationUserId, size: 1, channelId: 6 },
+      { who: 'grace', from: a.communicationUserId, size: 32_768, reliability: 'durable' },
+      { who: 'alan', from: a.communicationUserId, size: 32_768, reliability: 'durable' },
+      { who: 'alan', from: a.communicationUserId, size: 1, reliability: 'lossy' },
     ]);
-    await expect(transport(adaCall).send(new Uint8Array(32_769), { channelId: 5, reliability: 'durable' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(transport.send(new Uint8Array(32_769), { reliability: 'durable' })).rejects.toMatchObject({ code: 'DATA_TOO_LARGE' });
+    await expect(transport.send(new Uint8Array(0), { reliability: 'durable' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await alanCall.hangUp();
+    await until(() => left.length === 1, 'alan reported as left');
+    expect(left).toEqual([c.communicationUserId]);
+  });
+
+  it('carries the data-channel helper (acs-session/data) between two Node sessions: JSON messages in order, a 300 KB value, an RPC', async () => {
+    const [a, b] = await Promise.all([user(), user()]);
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    const groupId = crypto.randomUUID();
+    const adaCall = await ada.calls.join({ groupId });
+    const graceCall = await grace.calls.join({ groupId });
+    await until(() => Object.keys(adaCall.participants).length === 1, 'grace in');
+    const adaData = createCallData(dataTransportOf(adaCall));
+    const graceData = createCallData(dataTransportOf(graceCall));
+    try {
+      const received: number[] = [];
+      graceData.channel<{ n: number }>('counter').on('message', ({ value }) => received.push(value.n));
+      const blob = graceData.channel<Uint8Array>('blob', { codec: 'binary' });
+      const big = new Promise<Uint8Array>((resolve) => blob.on('message', ({ value }) => resolve(value)));
+      graceData.handle('sum', async (payload) => (payload as number[]).reduce((x, y) => x + y, 0));
+
+      const counter = adaData.channel<{ n: number }>('counter');
+      for (let n = 0; n < 200; n++) void counter.send({ n });
+      const payload = new Uint8Array(300_000).map((_, i) => i % 251);
+      await adaData.channel<Uint8Array>('blob', { codec: 'binary' }).send(payload);
+      expect(await big).toEqual(payload);
+      expect(await adaData.request('sum', [1, 2, 3], { to: b, timeoutMs: 5_000 })).toBe(6);
+      await until(() => received.length === 200, '200 messages');
+      expect(received).toEqual([...Array(200).keys()]);
+    } finally {
+      adaData.close();
+      graceData.close();
+    }
   });
 
   it('refuses a token without the voip scope with FORBIDDEN, and a revoked one with UNAUTHORIZED', async () => {

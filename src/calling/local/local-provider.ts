@@ -1,7 +1,6 @@
 import { SessionError, isSessionError } from '../../errors.js';
 import { type BackgroundTimer, backgroundTimer } from '../../internal/timers.js';
 import { CONNECTION_LOST, type CallEndReason, endReasonFromCodes } from '../end-reason.js';
-import type { DataFrame, DataSendOptions, DataTransport } from '../data-transport.js';
 import { identifierFromRawId, type ResolvedPerson } from '../person.js';
 import type {
   CallingProvider,
@@ -18,11 +17,11 @@ import {
   CallServiceCloseCodes,
   type ClientMessage,
   decodeRelayFrame,
-  encodeRelayFrame,
   MAX_DATA_MESSAGE_SIZE,
   type ServerMessage,
   type WireCall,
 } from './protocol.js';
+import { RelayTransport } from './relay-transport.js';
 import { type CallSocket, openCallSocket } from './socket.js';
 
 /** Options of the local provider. @internal */
@@ -335,7 +334,7 @@ export class LocalProvider implements CallingProvider {
   #frame(bytes: Uint8Array): void {
     const frame = decodeRelayFrame(bytes);
     if (!frame?.header.from) return;
-    this.#calls.get(frame.header.c)?.deliver({ bytes: frame.payload, from: frame.header.from, channelId: frame.header.ch });
+    this.#calls.get(frame.header.c)?.dataTransport.deliver(frame.payload, frame.header.from, frame.header.ch);
   }
 }
 
@@ -344,27 +343,15 @@ class LocalCall implements ProviderCall {
   readonly id: string;
   readonly #sink: ProviderCallSink;
   readonly #provider: LocalProvider;
-  readonly #listeners = new Set<(frame: DataFrame) => void>();
   #ended = false;
-  readonly dataTransport: DataTransport;
+  readonly dataTransport: RelayTransport;
   readonly azureDataChannel = undefined;
 
   constructor(id: string, sink: ProviderCallSink, provider: LocalProvider) {
     this.id = id;
     this.#sink = sink;
     this.#provider = provider;
-    this.dataTransport = {
-      get maxMessageSize() {
-        return provider.maxMessageSize;
-      },
-      send: (bytes, options) => this.#send(bytes, options),
-      onMessage: (listener) => {
-        this.#listeners.add(listener);
-        return () => {
-          this.#listeners.delete(listener);
-        };
-      },
-    };
+    this.dataTransport = new RelayTransport(id, provider);
   }
 
   view(call: WireCall): void {
@@ -383,6 +370,7 @@ class LocalCall implements ProviderCall {
       })),
     };
     this.#sink.update(view);
+    this.dataTransport.members(call.participants.filter((p) => p.state !== 'ringing').map((p) => p.rawId));
   }
 
   end(reason: CallEndReason): void {
@@ -390,17 +378,13 @@ class LocalCall implements ProviderCall {
     this.#ended = true;
     this.#provider.forget(this.id);
     this.#sink.ended(reason);
-    this.#listeners.clear();
-  }
-
-  deliver(frame: DataFrame): void {
-    for (const listener of [...this.#listeners]) listener(frame);
+    this.dataTransport.close();
   }
 
   release(): void {
     this.#ended = true;
     this.#provider.forget(this.id);
-    this.#listeners.clear();
+    this.dataTransport.close();
   }
 
   async mute(muted: boolean): Promise<void> {
@@ -429,19 +413,6 @@ class LocalCall implements ProviderCall {
   }
   async removeParticipant(person: ResolvedPerson): Promise<void> {
     await this.#provider.request({ op: 'remove', callId: this.id, rawId: person.rawId }, 'remove the participant');
-  }
-
-  async #send(bytes: Uint8Array, options: DataSendOptions): Promise<void> {
-    if (this.#ended) throw new SessionError('CALL_ENDED', 'The call has ended');
-    if (!(bytes instanceof Uint8Array) || bytes.length === 0 || bytes.length > this.#provider.maxMessageSize) {
-      throw new SessionError('INVALID_ARGUMENT', `A data frame must be 1 to ${this.#provider.maxMessageSize} bytes`);
-    }
-    if (!Number.isInteger(options.channelId) || options.channelId < 1 || options.channelId > 65_535) {
-      throw new SessionError('INVALID_ARGUMENT', `channelId must be 1–65535, got ${options.channelId}`);
-    }
-    const to = options.to && options.to.length > 0 ? [...options.to] : undefined;
-    if (to && to.length > 64) throw new SessionError('INVALID_ARGUMENT', 'A data frame goes to at most 64 recipients; split the list');
-    await this.#provider.sendFrame(encodeRelayFrame(to ? { c: this.id, ch: options.channelId, to } : { c: this.id, ch: options.channelId }, bytes));
   }
 }
 

@@ -18,6 +18,43 @@ export type {
   StateChangeReason,
 } from './session/types.js';
 
+export type {
+  AddParticipantsOptions,
+  Chat,
+  ChatAttachment,
+  ChatMessage,
+  ChatMessageType,
+  ChatParticipant,
+  ChatParticipants,
+  ChatReadReceipt,
+  ChatRequestOptions,
+  ChatThread,
+  ChatThreadProperties,
+  ChatThreadSummary,
+  CreateThreadOptions,
+  EditMessageOptions,
+  ListMessagesOptions,
+  SendMessageOptions,
+  UpdateThreadOptions,
+} from './chat/types.js';
+export type {
+  ChatEvents,
+  MessageDeletedEvent,
+  MessageEditedEvent,
+  MessageReceivedEvent,
+  ParticipantsAddedEvent,
+  ParticipantsRemovedEvent,
+  ReadReceiptReceivedEvent,
+  ThreadCreatedEvent,
+  ThreadDeletedEvent,
+  ThreadUpdatedEvent,
+  TypingReceivedEvent,
+} from './chat/events.js';
+export type { ChatOptions } from './chat/options.js';
+export type { AcsClientOptions } from './chat/clients.js';
+export { toIdentifier, toPerson } from './identifiers/identifier.js';
+export type { Identifier, Person, PersonId, PersonInput } from './identifiers/identifier.js';
+
 export { createTokenRefresher } from './token/refresher.js';
 export type { GetTokenOptions, TokenRefresher } from './token/refresher.js';
 export type { RetryOptions } from './token/backoff.js';

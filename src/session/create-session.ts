@@ -1,7 +1,13 @@
+import { ChatImpl } from '../chat/chat.js';
+import { createChatClients } from '../chat/clients.js';
+import { CHAT_EVENT_NAMES, type ChatEvent } from '../chat/events.js';
+import { pollScheduleOf } from '../chat/options.js';
+import type { ChatClients } from '../chat/ports.js';
+import type { Chat } from '../chat/types.js';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { EventSourceBase } from '../events/event-source.js';
 import { SnapshotStore } from '../events/snapshot-store.js';
-import type { Unsubscribe } from '../events/types.js';
+import type { EventIterator, EventsOptions, Listener, Unsubscribe, WaitForOptions } from '../events/types.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { createTokenRefresher, type TokenRefresher } from '../token/refresher.js';
 import type { SessionUser } from '../token/types.js';
@@ -49,7 +55,7 @@ export async function createSession(options: SessionOptions): Promise<Session> {
   const { signal } = options;
   if (signal?.aborted) throw abortedError(signal);
   const refresher = createTokenRefresher({ token: options.token, ...options.tokenRefresh });
-  const session = new SessionImpl(endpoint, options.displayName, refresher, signal);
+  const session = new SessionImpl(endpoint, options, refresher);
   try {
     const user = await raceWithSignal(firstToken(refresher, options.initialTokenAttempts ?? DEFAULT_INITIAL_TOKEN_ATTEMPTS), signal, () =>
       abortedError(signal ?? {}),
@@ -73,19 +79,31 @@ async function firstToken(refresher: TokenRefresher, attempts: number): Promise<
   }
 }
 
+const CHAT_EVENTS: ReadonlySet<PropertyKey> = new Set(CHAT_EVENT_NAMES);
+
 class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   readonly endpoint: string;
   readonly displayName: string | undefined;
   readonly tokens: SessionTokens;
+  readonly #options: SessionOptions;
   readonly #refresher: TokenRefresher;
   readonly #store: SnapshotStore<SessionState>;
   readonly #teardown: Unsubscribe[] = [];
+  /** Aborted at dispose: cancels every request and timer of the session's adapters. */
+  readonly #lifetime = new AbortController();
+  #chat: ChatImpl | undefined;
+  #chatClients: Promise<ChatClients> | undefined;
+  /** Why the session is not connected: either cause keeps it `reconnecting`. */
+  #tokenDown = false;
+  #connectionDown = false;
   #disposing: Promise<void> | undefined;
 
-  constructor(endpoint: string, displayName: string | undefined, refresher: TokenRefresher, signal: AbortSignal | undefined) {
+  constructor(endpoint: string, options: SessionOptions, refresher: TokenRefresher) {
     super('The session');
+    const { displayName, signal } = options;
     this.endpoint = endpoint;
     this.displayName = displayName;
+    this.#options = options;
     this.#refresher = refresher;
     this.tokens = {
       credential: refresher.credential,
@@ -96,21 +114,26 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       forceRefresh: (reason, options) => refresher.forceRefresh(reason, options),
     };
     this.#store = new SnapshotStore<SessionState>(
-      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined },
+      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined },
       (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
     );
     this.#teardown.push(
       refresher.on('tokenRefreshed', (event) => {
+        this.#tokenDown = false;
         this.#store.update({ tokenExpiresOn: event.expiresOn, tokenError: undefined });
         this.stream.emit(event);
-        this.#moveTo('connected', 'tokenRefreshed');
+        if (!this.#connectionDown) this.#moveTo('connected', 'tokenRefreshed');
       }),
       refresher.on('tokenRefreshFailed', (event) => {
         this.#store.update({ tokenError: event.error });
         this.stream.emit(event);
-        if (!event.tokenUsable) this.#moveTo('reconnecting', 'tokenRefreshFailed');
+        if (!event.tokenUsable) {
+          this.#tokenDown = true;
+          this.#moveTo('reconnecting', 'tokenRefreshFailed');
+        }
       }),
       refresher.on('tokenExpired', (event) => {
+        this.#tokenDown = true;
         this.stream.emit(event);
         this.#moveTo('reconnecting', 'tokenExpired');
       }),
@@ -136,6 +159,37 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     return this.#disposing !== undefined;
   }
 
+  get chat(): Chat {
+    if (this.#options.chat === false) throw new SessionError('INVALID_OPTIONS', 'Chat is turned off for this session (createSession was given chat: false)');
+    if (this.disposed || !this.#chat) throw disposedError('The session');
+    return this.#chat;
+  }
+
+  override on<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): Unsubscribe {
+    const unsubscribe = super.on(type, listener);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return unsubscribe;
+  }
+
+  override once<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): Unsubscribe {
+    const unsubscribe = super.once(type, listener);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return unsubscribe;
+  }
+
+  override waitFor<K extends keyof SessionEvents>(type: K, options?: WaitForOptions<SessionEvents[K]>): Promise<SessionEvents[K]> {
+    const waiting = super.waitFor(type, options);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return waiting;
+  }
+
+  override events<K extends keyof SessionEvents = keyof SessionEvents>(options?: EventsOptions<K>): EventIterator<SessionEvents[K]> {
+    const iterator = super.events(options);
+    const types = options?.types;
+    if (types === undefined || types.some((type) => CHAT_EVENTS.has(type))) this.#chat?.startLive();
+    return iterator;
+  }
+
   // Arrow properties, so `useSyncExternalStore(session.subscribe, session.getSnapshot)` works unbound.
   subscribe = (onChange: () => void): Unsubscribe => {
     if (this.disposed) throw disposedError('The session');
@@ -149,7 +203,51 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   connected(user: SessionUser): void {
     // A fixed token string never emits tokenRefreshed, so the expiry is read here too.
     this.#store.update({ user, tokenExpiresOn: this.#refresher.current?.expiresOn });
+    if (this.#options.chat !== false) this.#chat = this.#createChat(user);
     this.#moveTo('connected', 'tokenAcquired');
+  }
+
+  #createChat(user: SessionUser): ChatImpl {
+    const refresher = this.#refresher;
+    const signal = this.#lifetime.signal;
+    return new ChatImpl(
+      {
+        self: user,
+        displayName: this.displayName,
+        clients: () =>
+          (this.#chatClients ??= createChatClients({
+            endpoint: this.endpoint,
+            credential: refresher.credential,
+            clientOptions: this.#options.clientOptions,
+            getToken: () => refresher.getToken({ signal }),
+          }).catch((error: unknown) => {
+            this.#chatClients = undefined;
+            throw new SessionError('SERVICE_ERROR', 'Could not load @azure/communication-chat', { cause: error });
+          })),
+        forceRefresh: () => refresher.forceRefresh('rejected', { signal }),
+        emit: (event: ChatEvent) => this.stream.emit(event),
+        reportConnectivity: (reachable, error) => this.#connectivity(reachable, error),
+        reportError: (error, source) => this.stream.reportError(error, source),
+        signal,
+      },
+      {
+        poll: pollScheduleOf(this.#options.chat),
+        canPoll: () => (refresher.current?.scopes ?? []).some((scope) => scope === 'chat' || scope.startsWith('chat.')),
+      },
+    );
+  }
+
+  /** An adapter reached ACS (or could not): the session is `reconnecting` while it cannot. */
+  #connectivity(reachable: boolean, error: SessionError | undefined): void {
+    if (this.disposed) return;
+    if (!reachable) {
+      this.#connectionDown = true;
+      this.#moveTo('reconnecting', 'connectionLost', { connectionError: error });
+    } else if (this.#connectionDown) {
+      this.#connectionDown = false;
+      if (this.#tokenDown) this.#store.update({ connectionError: undefined });
+      else this.#moveTo('connected', 'connectionRestored', { connectionError: undefined });
+    }
   }
 
   dispose(reason: StateChangeReason = 'disposed'): Promise<void> {
@@ -158,6 +256,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     // again or start a second teardown; they still receive that last event.
     this.#disposing = Promise.resolve();
     this.stream.seal();
+    this.#lifetime.abort();
     this.#moveTo('disconnected', reason);
     for (const teardown of this.#teardown.splice(0)) teardown();
     this.#refresher.dispose();
@@ -170,13 +269,16 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     return this.dispose();
   }
 
-  #moveTo(state: ConnectionState, reason: StateChangeReason): void {
+  /** Moves to `state` if the lifecycle allows it, applying `changes` in the same snapshot either way. */
+  #moveTo(state: ConnectionState, reason: StateChangeReason, changes: Partial<SessionState> = {}): void {
     const previous = this.#store.get().state;
-    if (!canTransition(previous, state)) return;
     // A token that arrives while createSession is still waiting does not make the session connected:
     // it is connected when createSession hands it out, with the user known.
-    if (previous === 'connecting' && state === 'connected' && reason !== 'tokenAcquired') return;
-    this.#store.update({ state });
+    if (!canTransition(previous, state) || (previous === 'connecting' && state === 'connected' && reason !== 'tokenAcquired')) {
+      this.#store.update(changes);
+      return;
+    }
+    this.#store.update({ ...changes, state });
     this.stream.emit({ type: 'stateChanged', state, previous, reason });
   }
 }

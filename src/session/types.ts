@@ -1,3 +1,7 @@
+import type { ChatEvents } from '../chat/events.js';
+import type { AcsClientOptions } from '../chat/clients.js';
+import type { ChatOptions } from '../chat/options.js';
+import type { Chat } from '../chat/types.js';
 import type { SessionError } from '../errors.js';
 import type { TypedEventSource } from '../events/event-source.js';
 import type { ErrorEvent, Unsubscribe } from '../events/types.js';
@@ -22,7 +26,15 @@ import type {
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 /** Why the state changed. */
-export type StateChangeReason = 'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'disposed' | 'failed';
+export type StateChangeReason =
+  | 'tokenAcquired'
+  | 'tokenExpired'
+  | 'tokenRefreshFailed'
+  | 'tokenRefreshed'
+  | 'connectionLost'
+  | 'connectionRestored'
+  | 'disposed'
+  | 'failed';
 
 /**
  * Options for {@link createSession}.
@@ -55,6 +67,17 @@ export interface SessionOptions {
    * up with the last error. Default 3.
    */
   initialTokenAttempts?: number | undefined;
+  /**
+   * Chat: how live events arrive ({@link ChatOptions}), or `false` to turn `session.chat` off.
+   * Default `{ realtime: 'auto' }` (polling).
+   */
+  chat?: ChatOptions | false | undefined;
+  /**
+   * Azure pipeline options given to every ACS client the session creates (retries, logging,
+   * `tlsOptions`, extra policies). In Node, `clientOptions: emulatorClientOptions(emu)` makes the
+   * session trust the emulator's certificate with no environment set-up.
+   */
+  clientOptions?: AcsClientOptions | undefined;
 }
 
 /**
@@ -74,6 +97,8 @@ export interface SessionState {
   readonly tokenExpiresOn: Date | undefined;
   /** The latest token failure since the last success, if any. */
   readonly tokenError: SessionError | undefined;
+  /** Why ACS could not be reached (no response, 5xx) while the session is `reconnecting` for that reason. */
+  readonly connectionError: SessionError | undefined;
 }
 
 /** The session moved in its lifecycle. */
@@ -95,7 +120,7 @@ export interface StateChangedEvent {
  * const onEvent = <K extends keyof SessionEvents>(type: K) => session.on(type, (e: SessionEvents[K]) => log(e.type));
  * ```
  */
-export interface SessionEvents {
+export interface SessionEvents extends ChatEvents {
   /** The lifecycle state changed. */
   stateChanged: StateChangedEvent;
   /** A new token is being served. */
@@ -135,6 +160,12 @@ export interface Session extends TypedEventSource<SessionEvents> {
   readonly state: ConnectionState;
   /** The shared token refresher's credential and controls. */
   readonly tokens: SessionTokens;
+  /**
+   * Chat over the session's token: threads, messages, participants; its live events come on this
+   * session's stream. Using it (or listening for a chat event) starts the live source.
+   * @throws SessionError `INVALID_OPTIONS` when the session was created with `chat: false`.
+   */
+  readonly chat: Chat;
   /** Whether `dispose()` has been called. */
   readonly disposed: boolean;
   /**

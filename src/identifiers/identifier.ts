@@ -41,7 +41,14 @@ export type PersonId = CommunicationIdentifier | string;
  * await thread.participants.add(['8:acs:…_ada', { id: grace, displayName: 'Grace' }]);
  * ```
  */
-export type PersonInput = PersonId | { readonly id: PersonId; readonly displayName?: string | undefined };
+export type PersonInput =
+  | PersonId
+  | {
+      /** Who it is. */
+      readonly id: PersonId;
+      /** The name to show for them. */
+      readonly displayName?: string | undefined;
+    };
 
 /**
  * A person as the API hands it back: the identifier with `kind` and `rawId`, and a display name when known.

@@ -152,7 +152,9 @@ describe('messages', () => {
     await thread.deleteMessage(mid);
     const deleted = await thread.getMessage(mid);
     expect(deleted.deletedOn).toBeInstanceOf(Date);
-    expect(deleted.content).toBeUndefined();
+    // As the service answers (recorded): the content is emptied, not dropped.
+    expect(deleted.content).toEqual({ message: '', attachments: [] });
+    expect(deleted.metadata).toBeUndefined();
     expect(Number(deleted.version)).toBeGreaterThan(Number(edited.version));
     await expect(thread.getMessage('12345')).rejects.toMatchObject({ statusCode: 404 });
   });

@@ -51,7 +51,7 @@ describe('headers and CORS', () => {
 });
 
 describe('wire shapes', () => {
-  it('user messages carry senderDisplayName "" and content.attachments []; identifier models have no kind', async () => {
+  it('user messages carry content.attachments [] and no senderDisplayName unless given; identifier models have no kind', async () => {
     const created = await rawRequest(emu, { method: 'POST', path: `/chat/threads?${V}`, headers: auth, body: '{"topic":"shape"}' });
     const thread = (created.json as { chatThread: Record<string, unknown> }).chatThread;
     expect(thread['createdByCommunicationIdentifier']).toEqual({ rawId: ada.user.communicationUserId, communicationUser: { id: ada.user.communicationUserId } });
@@ -59,12 +59,30 @@ describe('wire shapes', () => {
     const sent = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"plain"}' });
     const mid = (sent.json as { id: string }).id;
     const message = (await rawRequest(emu, { path: `/chat/threads/${id}/messages/${mid}?${V}`, headers: auth })).json as Record<string, unknown>;
-    expect(message).toMatchObject({ type: 'text', senderDisplayName: '', content: { message: 'plain', attachments: [] } });
+    expect(message).toMatchObject({ type: 'text', content: { message: 'plain', attachments: [] } });
+    // api-version 2025-03-15 leaves the key out when the sender gave no display name.
+    expect(message).not.toHaveProperty('senderDisplayName');
+    const named = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"x","senderDisplayName":"Ada"}' });
+    const namedId = (named.json as { id: string }).id;
+    expect((await rawRequest(emu, { path: `/chat/threads/${id}/messages/${namedId}?${V}`, headers: auth })).json).toMatchObject({ senderDisplayName: 'Ada' });
     expect(message['senderCommunicationIdentifier']).not.toHaveProperty('kind');
     const list = (await rawRequest(emu, { path: `/chat/threads/${id}/messages?${V}`, headers: auth })).json as { value: Record<string, unknown>[] };
     const system = list.value.find((m) => m['type'] === 'participantAdded');
     expect(system).not.toHaveProperty('senderDisplayName');
     expect(JSON.stringify(list)).not.toContain('"kind"');
+  });
+
+  it('a deleted message keeps content { message: "", attachments: [] } and loses its metadata', async () => {
+    const created = await rawRequest(emu, { method: 'POST', path: `/chat/threads?${V}`, headers: auth, body: '{"topic":"deleted"}' });
+    const id = encodeURIComponent(String((created.json as { chatThread: { id: string } }).chatThread.id));
+    const sent = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"secret","metadata":{"k":"v"}}' });
+    const mid = (sent.json as { id: string }).id;
+    expect((await rawRequest(emu, { method: 'DELETE', path: `/chat/threads/${id}/messages/${mid}?${V}`, headers: auth })).status).toBe(204);
+    const message = (await rawRequest(emu, { path: `/chat/threads/${id}/messages/${mid}?${V}`, headers: auth })).json as Record<string, unknown>;
+    expect(message['content']).toEqual({ message: '', attachments: [] });
+    expect(message).toHaveProperty('deletedOn');
+    expect(message).not.toHaveProperty('metadata');
+    expect(JSON.stringify(message)).not.toContain('secret');
   });
 });
 

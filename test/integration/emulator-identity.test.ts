@@ -85,10 +85,21 @@ describe('identity API through CommunicationIdentityClient', () => {
     await expect(identity.getToken(user, ['chat'])).rejects.toMatchObject({ statusCode: 404 });
   });
 
-  it('answers 401 IdentityNotOwned for another resource’s identity', async () => {
+  it('answers 401 IdentityNotOwned for another resource’s identity, in the service’s words', async () => {
     await expect(identityClient(emu).getToken({ communicationUserId: '8:acs:someone-else_123' }, ['chat'])).rejects.toMatchObject({
       statusCode: 401,
       code: 'IdentityNotOwned',
+      message: "Provided identity doesn't belong to the resource.",
+    });
+  });
+
+  it('answers a token request without scopes as the service does', async () => {
+    const identity = identityClient(emu);
+    const user = await identity.createUser();
+    await expect(identity.getToken(user, [])).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'ValidationError',
+      message: 'Invalid scopes - Scopes field is required.',
     });
   });
 

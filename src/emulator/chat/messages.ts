@@ -6,15 +6,16 @@ import type { ThreadState } from '../store/state.js';
 import { asObject, mergeStringMap, optionalString, optionalStringMap, parseJsonBody, requiredString, stringsOnly } from '../validate.js';
 import { type ChatCaller, participantContext } from './access.js';
 import { appendMessage, replaceMessage } from './append.js';
-import { nextLink, nonNegativeInt, pageSize, startTime } from './paging.js';
+import { encodeMessageCursor, pageMessages, parseMessageCursor } from './messagePaging.js';
+import { nextLink, pageSize, startTime } from './paging.js';
 import { messageWire } from './wire.js';
 
 /** The service's message size limit ("about 28 KB"), counted over content plus metadata. */
 export const MAX_MESSAGE_BYTES = 28 * 1024;
 
 /**
- * Registers the message operations: send, list (newest first, system messages included, cursor
- * paging), get, update (merge-patch; stamps `editedOn`, bumps `version`) and delete (stamps
+ * Registers the message operations: send, list (most recently changed first, system messages
+ * included, snapshot cursor paging; see `messagePaging.ts`), get, update (merge-patch; stamps `editedOn`, bumps `version`) and delete (stamps
  * `deletedOn`, bumps `version`).
  *
  * @example
@@ -64,27 +65,16 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
     (ctx, { threadId = '' }) => {
       const { caller, thread } = participantContext(ctx, services, threadId);
       const size = pageSize(ctx.query, 100, 200);
-      const since = laterOf(startTime(ctx.query), historyStart(thread, caller));
-      // Cursor: only messages with a sequence id below this one (newest-first paging that stays
-      // stable while new messages arrive). 0 = from the newest.
-      const before = nonNegativeInt(ctx.query, 'syncState');
-      const value: MessageRecord[] = [];
-      let more = false;
-      for (let i = thread.messages.length - 1; i >= 0; i--) {
-        const message = thread.messages[i];
-        if (!message) continue;
-        if (before > 0 && message.sequenceId >= before) continue;
-        if (since !== undefined && message.createdOn < since) break;
-        if (value.length === size) {
-          more = true;
-          break;
-        }
-        value.push(message);
-      }
-      const last = value[value.length - 1];
-      const body: { value: unknown[]; nextLink?: string } = { value: value.map(messageWire) };
-      if (more && last) {
-        const params: Record<string, string> = { syncState: String(last.sequenceId), maxPageSize: String(size) };
+      const hiddenBefore = historyStart(thread, caller);
+      const { messages, next } = pageMessages(thread.messages, {
+        size,
+        since: startTime(ctx.query),
+        cursor: parseMessageCursor(ctx.query),
+        visible: (m) => hiddenBefore === undefined || m.createdOn >= hiddenBefore,
+      });
+      const body: { value: unknown[]; nextLink?: string } = { value: messages.map(messageWire) };
+      if (next) {
+        const params: Record<string, string> = { syncState: encodeMessageCursor(next), maxPageSize: String(size) };
         const rawSince = ctx.query.get('startTime');
         if (rawSince !== null) params['startTime'] = rawSince;
         body.nextLink = nextLink(ctx, ['chat', 'threads', threadId, 'messages'], params);
@@ -117,11 +107,11 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
       const body = asObject(parseJsonBody(ctx.body), 'body');
       const content = optionalString(body['content'], 'content');
       const metadataPatch = optionalStringMap(body['metadata'], 'metadata', true);
-      const next: MessageRecord = { ...message, editedOn: ctx.now };
+      const next: MessageRecord = { ...message };
       if (content !== undefined) next.content = { message: content };
       if (metadataPatch) next.metadata = mergeStringMap(message.metadata, metadataPatch);
       checkSize(next.content?.message ?? '', next.metadata);
-      replaceMessage(services, thread, next, ctx.now);
+      replaceMessage(services, thread, message, (at) => ({ ...next, editedOn: at }), ctx.now);
       return { status: 204 };
     },
     options,
@@ -134,9 +124,10 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
       const { caller, thread } = participantContext(ctx, services, threadId);
       const message = ownMessage(thread, messageId, caller);
       if (message.deletedOn !== undefined) return { status: 204 };
-      // The content goes: a deleted message keeps only its envelope, as in the real service.
+      // The content goes: a deleted message keeps only its envelope (the wire shows an empty
+      // content, as the service does).
       const { content: _content, metadata: _metadata, ...envelope } = message;
-      replaceMessage(services, thread, { ...envelope, deletedOn: ctx.now }, ctx.now);
+      replaceMessage(services, thread, message, (at) => ({ ...envelope, deletedOn: at }), ctx.now);
       return { status: 204 };
     },
     options,
@@ -146,11 +137,6 @@ export function registerMessageRoutes(router: Router, services: EmulatorServices
 /** The caller's `shareHistoryTime`: messages created before it are not theirs to read. */
 function historyStart(thread: ThreadState, caller: ChatCaller): number | undefined {
   return thread.participants.get(caller.rawId)?.shareHistoryTime;
-}
-
-function laterOf(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  return b === undefined ? a : Math.max(a, b);
 }
 
 function findMessage(thread: ThreadState, messageId: string): MessageRecord {

@@ -37,7 +37,9 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
       const size = pageSize(ctx.query, 100, 200);
       const cursor = parseThreadCursor(ctx.query);
       const mine = [...services.state.threads.values()]
-        .filter((t) => t.participants.has(caller.rawId))
+        // Former participants too: the service keeps listing a thread to someone removed from it
+        // (by design, Azure/Communication#345); every call on it then answers 403.
+        .filter((t) => t.members.has(caller.rawId))
         .map((t) => t.record)
         .filter((r) => (since === undefined || r.lastMessageOn >= since) && (cursor === undefined || isAfter(r, cursor)))
         .sort(compareThreads);

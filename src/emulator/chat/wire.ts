@@ -74,10 +74,11 @@ export function participantWire(p: ParticipantRecord): Record<string, unknown> {
 
 /**
  * Wire `ChatMessage`; system message content carries identifiers as the 2021+ API versions do.
- * User messages (text, html) always carry `senderDisplayName` (`""` when none was given) and
- * `content.attachments` (`[]`), as the service's recordings show. `createdOn` keeps its
- * milliseconds (the service rounds to seconds): `startTime` paging compares against it, and
- * per-thread strictly increasing values are what keep that comparison exact.
+ * User messages (text, html) always carry `content.attachments` (`[]`), and a deleted one keeps
+ * `content: { message: "", attachments: [] }`, as the service's recordings show; `senderDisplayName`
+ * is left out when the sender gave none (api-version 2025-03-15 does). `createdOn` keeps its
+ * milliseconds (the service rounds to seconds): `startTime` compares against it, and per-thread
+ * strictly increasing values are what keep that comparison exact.
  *
  * @example
  * ```ts
@@ -87,7 +88,9 @@ export function participantWire(p: ParticipantRecord): Record<string, unknown> {
 export function messageWire(m: MessageRecord): Record<string, unknown> {
   const userMessage = m.type === 'text' || m.type === 'html';
   let content: Record<string, unknown> | undefined;
-  if (m.content && m.deletedOn === undefined) {
+  if (m.deletedOn !== undefined) {
+    if (userMessage) content = { message: '', attachments: [] };
+  } else if (m.content) {
     content = {};
     if (m.content.message !== undefined) content['message'] = m.content.message;
     if (userMessage) content['attachments'] = [];
@@ -101,7 +104,7 @@ export function messageWire(m: MessageRecord): Record<string, unknown> {
     sequenceId: String(m.sequenceId),
     version: m.version,
     ...(content !== undefined && { content }),
-    ...((m.senderDisplayName !== undefined || userMessage) && { senderDisplayName: m.senderDisplayName ?? '' }),
+    ...(m.senderDisplayName !== undefined && { senderDisplayName: m.senderDisplayName }),
     createdOn: iso(m.createdOn),
     ...(m.sender !== undefined && { senderCommunicationIdentifier: identifierModel(m.sender) }),
     ...(m.deletedOn !== undefined && { deletedOn: iso(m.deletedOn) }),

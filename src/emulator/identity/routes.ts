@@ -88,7 +88,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
 
 function findUser(services: EmulatorServices, id: string): UserRecord {
   if (!services.ids.isOwnUser(id)) {
-    throw new AcsHttpError(401, 'IdentityNotOwned', 'The identity does not belong to this resource.');
+    throw new AcsHttpError(401, 'IdentityNotOwned', "Provided identity doesn't belong to the resource.");
   }
   const user = services.state.users.get(id);
   if (!user || user.deleted) throw new AcsHttpError(404, 'IdentityNotFound', 'The identity does not exist.');

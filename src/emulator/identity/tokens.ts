@@ -21,7 +21,8 @@ export interface AccessTokenWire {
  */
 export function parseScopes(value: unknown, target: string): string[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new AcsHttpError(400, 'ValidationError', `The ${target} field is required and must be a non-empty array.`, { target });
+    // The service's wording (recorded), whatever the field is called.
+    throw new AcsHttpError(400, 'ValidationError', 'Invalid scopes - Scopes field is required.', { target });
   }
   const known: readonly string[] = TOKEN_SCOPES;
   for (const scope of value) {

@@ -44,6 +44,12 @@ export interface MessageRecord {
   editedOn?: number;
   deletedOn?: number;
   metadata?: Record<string, string>;
+  /**
+   * The versions this message had before its current one, oldest first (absent until the first
+   * edit or delete). A paged listing is a snapshot at the moment of its first page: these let a
+   * later page place a message that changed meanwhile where it stood in that snapshot.
+   */
+  previousVersions?: string[];
 }
 
 /** Thread properties. */

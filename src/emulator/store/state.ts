@@ -15,6 +15,13 @@ export interface ThreadState {
   messages: MessageRecord[];
   messagesById: Map<string, MessageRecord>;
   receipts: Map<string, ReceiptRecord>;
+  /**
+   * Everyone who is or ever was a participant. The service keeps listing a thread to a removed
+   * participant (Azure/Communication#345), so list-threads reads this, not `participants`. Rebuilt on
+   * replay from the participant entries and the participantAdded/participantRemoved system messages,
+   * which name every member a thread ever had, so it needs no journal entry of its own.
+   */
+  members: Set<string>;
 }
 
 /** Receives every applied change, all its entries at once; the journal implements it. */
@@ -77,12 +84,16 @@ export class EmulatorState {
             messages: [],
             messagesById: new Map(),
             receipts: new Map(),
+            members: new Set(),
           });
         return;
       }
-      case 'participant':
-        this.threads.get(entry.threadId)?.participants.set(entry.participant.rawId, entry.participant);
+      case 'participant': {
+        const thread = this.threads.get(entry.threadId);
+        thread?.participants.set(entry.participant.rawId, entry.participant);
+        thread?.members.add(entry.participant.rawId);
         return;
+      }
       case 'participantRemoved':
         this.threads.get(entry.threadId)?.participants.delete(entry.rawId);
         return;
@@ -96,8 +107,11 @@ export class EmulatorState {
           if (index >= 0) thread.messages[index] = entry.message;
         } else {
           insertBySequence(thread.messages, entry.message);
-          if (entry.message.createdOn > thread.record.lastMessageOn) thread.record.lastMessageOn = entry.message.createdOn;
+          if (movesLastMessageReceivedOn(entry.message) && entry.message.createdOn > thread.record.lastMessageOn) {
+            thread.record.lastMessageOn = entry.message.createdOn;
+          }
         }
+        for (const p of entry.message.content?.participants ?? []) thread.members.add(p.rawId);
         return;
       }
       case 'receipt':
@@ -121,6 +135,16 @@ export class EmulatorState {
     }
     for (const [key, threadId] of this.repeatability) yield { t: 'repeatability', key, threadId };
   }
+}
+
+/**
+ * Whether a new message moves its thread's `lastMessageReceivedOn` (and so makes list-threads
+ * with `startTime` report the thread). User messages and participantAdded/topicUpdated do; a
+ * participantRemoved did not in the one recording that shows it (docs/emulator.md, "Polling
+ * semantics"). Edits, deletes and read receipts never do: they are not new messages.
+ */
+function movesLastMessageReceivedOn(message: MessageRecord): boolean {
+  return message.type !== 'participantRemoved';
 }
 
 function insertBySequence(list: MessageRecord[], message: MessageRecord): void {

@@ -74,6 +74,25 @@ describe('session.chat', () => {
     }
   });
 
+  it('delivers edits and deletes of messages in a thread the app opened', async () => {
+    const { ada, grace, graceId } = await pair();
+    try {
+      const got = record(grace);
+      const thread = await ada.chat.createThread({ topic: 'Edits', participants: [graceId] });
+      grace.chat.thread(thread.id);
+      const sent = await thread.send('first');
+      await until(() => got.find((e) => e.type === 'messageReceived' && e.message.id === sent.id));
+      await thread.editMessage(sent.id, 'first!');
+      await until(() => got.find((e) => e.type === 'messageEdited' && e.message.content === 'first!'));
+      await thread.deleteMessage(sent.id);
+      await until(() => got.find((e) => e.type === 'messageDeleted' && e.messageId === sent.id));
+      const edits = got.filter((e) => e.type === 'messageEdited' || e.type === 'messageDeleted');
+      expect(edits.map((e) => e.type)).toEqual(['messageEdited', 'messageDeleted']);
+    } finally {
+      await Promise.all([ada.dispose(), grace.dispose()]);
+    }
+  });
+
   it('delivers each chat event kind to the other session by polling', async () => {
     const { ada, grace, graceId } = await pair();
     try {

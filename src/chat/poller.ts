@@ -14,6 +14,12 @@ export interface PollSchedule {
   readonly idleIntervalMs: number;
 }
 
+/**
+ * The most threads read every round for edits, deletes and receipts: the most recently opened ones.
+ * Each costs two requests per round, so an app that opens a handle per list row stays bounded.
+ */
+export const MAX_WATCHED_THREADS = 20;
+
 /** Messages and threads the poller read before the session started are history, not events; this allows for clock skew. */
 const START_SKEW_MS = 2_000;
 
@@ -79,10 +85,17 @@ export class ChatPoller {
     void this.#loop();
   }
 
-  /** The app opened this thread: read it every round. */
+  /** The app opened this thread: read it every round (the {@link MAX_WATCHED_THREADS} most recent ones). */
   watch(threadId: string): void {
-    this.#watched.add(threadId);
     this.#known.add(threadId);
+    if (this.#removed.has(threadId) || this.#deleted.has(threadId)) return;
+    // A Set keeps insertion order: re-adding moves the thread to the most recent end.
+    this.#watched.delete(threadId);
+    this.#watched.add(threadId);
+    for (const oldest of this.#watched) {
+      if (this.#watched.size <= MAX_WATCHED_THREADS) break;
+      this.#watched.delete(oldest);
+    }
   }
 
   /** This session created the thread (its `threadCreated` was emitted already). */

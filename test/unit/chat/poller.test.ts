@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatPoller } from '../../../src/chat/poller.js';
+import { ChatPoller, MAX_WATCHED_THREADS } from '../../../src/chat/poller.js';
 import { FakeChatService, fakeContext, restError } from '../../support/fakeChat.js';
 
 const ME = '8:acs:r_me';
@@ -41,6 +41,20 @@ describe('ChatPoller: cost', () => {
     await poller.poll();
     expect(service.requests).toEqual(['listChatThreads', 'listMessages']);
     expect(events).toMatchObject([{ type: 'messageReceived', threadId: 't500', message: { content: 'hi', isOwn: false } }]);
+  });
+
+  it('only the most recently opened threads are read every round', async () => {
+    const { service, poller } = setUp(30);
+    for (let i = 0; i < 30; i++) poller.watch(`t${i}`);
+    poller.watch('t0'); // opened again: now among the most recent
+    await poller.poll();
+    service.requests.length = 0;
+    await poller.poll();
+    expect(service.count('listMessages')).toBe(MAX_WATCHED_THREADS);
+    service.post('t5', ADA, 'not watched, still seen');
+    const before = service.count('listMessages');
+    await poller.poll();
+    expect(service.count('listMessages') - before).toBe(MAX_WATCHED_THREADS + 1);
   });
 
   it('an opened thread is read every round, with its receipts', async () => {

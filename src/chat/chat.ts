@@ -16,6 +16,8 @@ export interface ChatLiveOptions {
   readonly poll: PollSchedule | undefined;
   /** Whether the session's token may use chat (the `chat` scope); no polling without it. */
   readonly canPoll: () => boolean;
+  /** How many messages a thread store holds before `loadOlder()`. */
+  readonly windowSize: number;
 }
 
 /**
@@ -28,10 +30,22 @@ export class ChatImpl implements Chat {
   readonly #poller: ChatPoller | undefined;
   readonly #canPoll: () => boolean;
 
+  readonly #windowSize: number;
+
   constructor(context: ChatContext, live: ChatLiveOptions) {
-    this.#context = context;
+    // Thread stores see each event before the app's listeners, so a listener reading a snapshot sees it.
+    this.#context = {
+      ...context,
+      emit: (event) => {
+        this.#threads.get(event.threadId)?.store?.applyEvent(event);
+        context.emit(event);
+      },
+    };
     this.#canPoll = live.canPoll;
-    this.#poller = live.poll ? new ChatPoller(context, live.poll) : undefined;
+    this.#windowSize = live.windowSize;
+    this.#poller = live.poll
+      ? new ChatPoller(this.#context, live.poll, Date.now(), (threadId, message) => this.#threads.get(threadId)?.store?.applyMessage(message))
+      : undefined;
   }
 
   /** Starts the live source, once the app uses chat (idempotent; no-op without the `chat` scope). */
@@ -116,7 +130,10 @@ export class ChatImpl implements Chat {
   #handle(id: string): ChatThreadImpl {
     let thread = this.#threads.get(id);
     if (!thread) {
-      thread = new ChatThreadImpl(id, this.#context, { sent: (threadId, message) => this.#poller?.sent(threadId, message) });
+      thread = new ChatThreadImpl(id, this.#context, {
+        sent: (threadId, message) => this.#poller?.sent(threadId, message),
+        windowSize: this.#windowSize,
+      });
       this.#threads.set(id, thread);
     }
     return thread;

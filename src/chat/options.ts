@@ -19,9 +19,12 @@ export interface ChatOptions {
   pollIntervalMs?: number | undefined;
   /** The interval polling slows down to while nothing happens (doubling per quiet round), in ms. Default 5 000. */
   idlePollIntervalMs?: number | undefined;
+  /** How many messages a thread store (`thread.subscribe`) holds before `loadOlder()`. Default 200. */
+  messageWindow?: number | undefined;
 }
 
-const KNOWN = ['realtime', 'pollIntervalMs', 'idlePollIntervalMs'];
+const KNOWN = ['realtime', 'pollIntervalMs', 'idlePollIntervalMs', 'messageWindow'];
+const DEFAULT_MESSAGE_WINDOW = 200;
 const DEFAULT_INTERVAL_MS = 1_000;
 const DEFAULT_IDLE_INTERVAL_MS = 5_000;
 const MIN_INTERVAL_MS = 50;
@@ -42,6 +45,10 @@ export function collectChatProblems(value: unknown, problems: OptionProblems): v
   }
   problems.optionalNumber('chat.pollIntervalMs', pollIntervalMs, MIN_INTERVAL_MS);
   problems.optionalNumber('chat.idlePollIntervalMs', idlePollIntervalMs, MIN_INTERVAL_MS);
+  const { messageWindow } = value;
+  if (messageWindow !== undefined && (!Number.isInteger(messageWindow) || (messageWindow as number) < 1)) {
+    problems.add(`chat.messageWindow must be a whole number ≥ 1, got ${show(messageWindow)}`);
+  }
   const active = typeof pollIntervalMs === 'number' ? pollIntervalMs : DEFAULT_INTERVAL_MS;
   if (typeof idlePollIntervalMs === 'number' && idlePollIntervalMs < active) {
     problems.add(`chat.idlePollIntervalMs (${idlePollIntervalMs}) must be ≥ chat.pollIntervalMs (${active})`);
@@ -53,4 +60,9 @@ export function pollScheduleOf(value: ChatOptions | false | undefined): PollSche
   if (value === false) return undefined;
   const intervalMs = value?.pollIntervalMs ?? DEFAULT_INTERVAL_MS;
   return { intervalMs, idleIntervalMs: value?.idlePollIntervalMs ?? Math.max(intervalMs, DEFAULT_IDLE_INTERVAL_MS) };
+}
+
+/** The thread stores' window size. @internal */
+export function messageWindowOf(value: ChatOptions | false | undefined): number {
+  return (value === false ? undefined : value?.messageWindow) ?? DEFAULT_MESSAGE_WINDOW;
 }

@@ -64,8 +64,12 @@ export class ChatPoller {
   #wakeAt = 0;
   #wake: (() => void) | undefined;
 
-  constructor(context: ChatContext, schedule: PollSchedule, now: number = Date.now()) {
+  /** Sees every message the poller delivers (system messages included), for the thread stores. */
+  readonly #observe: (threadId: string, message: ChatMessage) => void;
+
+  constructor(context: ChatContext, schedule: PollSchedule, now: number = Date.now(), observe: (threadId: string, message: ChatMessage) => void = () => undefined) {
     this.#context = context;
+    this.#observe = observe;
     this.#schedule = schedule;
     this.#cutoff = now - START_SKEW_MS;
     this.#threadsCursor = this.#cutoff;
@@ -110,7 +114,10 @@ export class ChatPoller {
    * round) and polling speeds up, since replies are likely.
    */
   sent(threadId: string, message: ChatMessage): void {
-    if (this.#remember(threadId, message.id, message.version)) this.#context.emit({ type: 'messageReceived', threadId, message });
+    if (this.#remember(threadId, message.id, message.version)) {
+      this.#observe(threadId, message);
+      this.#context.emit({ type: 'messageReceived', threadId, message });
+    }
     this.#speedUp();
   }
 
@@ -239,6 +246,7 @@ export class ChatPoller {
       const previous = this.#versions.get(threadId)?.get(m.id);
       if (!this.#remember(threadId, m.id, m.version) || change < this.#cutoff) continue;
       const message = toChatMessage(m, threadId, self);
+      this.#observe(threadId, message);
       const isNew = previous === undefined && m.createdOn.getTime() >= this.#cutoff;
       if (isNew) {
         if (m.deletedOn) continue; // created and deleted between two rounds: nothing to show

@@ -1,5 +1,6 @@
 import type { ChatMessage as AcsChatMessage, ChatParticipant as AcsParticipant } from '@azure/communication-chat';
-import { SessionError } from '../errors.js';
+import { SessionError, disposedError } from '../errors.js';
+import type { Unsubscribe } from '../events/types.js';
 import { toIdentifier, toPerson, type PersonId, type PersonInput } from '../identifiers/identifier.js';
 import type { ChatContext } from './context.js';
 import { iteratePaged } from './iterate.js';
@@ -7,6 +8,7 @@ import { toChatMessage, toParticipant, toReadReceipt, toThreadProperties } from 
 import type { ChatThreadClientPort } from './ports.js';
 import { runRequest } from './request.js';
 import { sendChatMessage } from './send.js';
+import { ThreadStore, type ChatThreadState } from './thread-store.js';
 import type {
   AddParticipantsOptions,
   ChatMessage,
@@ -27,6 +29,8 @@ import { optionalDate, optionalMetadata, optionsObject, requireId, requireString
 export interface ThreadHooks {
   /** A message this session sent: the poller speeds up and knows it. */
   readonly sent: (threadId: string, message: ChatMessage) => void;
+  /** How many messages a thread store holds before `loadOlder()`. */
+  readonly windowSize: number;
 }
 
 /** A thread handle over the ACS thread client. @internal */
@@ -35,6 +39,7 @@ export class ChatThreadImpl implements ChatThread {
   readonly participants: ChatParticipants;
   readonly #context: ChatContext;
   readonly #hooks: ThreadHooks;
+  #store: ThreadStore | undefined;
 
   constructor(id: string, context: ChatContext, hooks: ThreadHooks) {
     this.id = id;
@@ -45,6 +50,31 @@ export class ChatThreadImpl implements ChatThread {
       add: (people, options) => this.#addParticipants(people, options),
       remove: (person, options) => this.#removeParticipant(person, options),
     };
+  }
+
+  /** The live store, created on first use. @internal */
+  get store(): ThreadStore | undefined {
+    return this.#store;
+  }
+
+  subscribe = (onChange: () => void): Unsubscribe => {
+    if (this.#context.signal.aborted) throw disposedError('The session');
+    return this.#liveStore().subscribe(onChange);
+  };
+
+  getSnapshot = (): ChatThreadState => this.#liveStore().getSnapshot();
+
+  loadOlder(count?: number): Promise<boolean> {
+    if (this.#context.signal.aborted) return Promise.reject(disposedError('The session'));
+    return this.#liveStore().loadOlder(count);
+  }
+
+  #liveStore(): ThreadStore {
+    if (!this.#store) {
+      this.#store = new ThreadStore(this, this.#hooks.windowSize, (error) => this.#context.reportError(error, `chat:thread:${this.id}`));
+      this.#context.signal.addEventListener('abort', () => this.#store?.clear(), { once: true });
+    }
+    return this.#store;
   }
 
   async send(content: string, options?: SendMessageOptions): Promise<ChatMessage> {

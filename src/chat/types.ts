@@ -1,4 +1,6 @@
+import type { Unsubscribe } from '../events/types.js';
 import type { Identifier, PersonId, PersonInput } from '../identifiers/identifier.js';
+import type { ChatThreadState } from './thread-store.js';
 
 /**
  * What a chat message is: `text` or `html` from people, or one of the system kinds ACS writes into
@@ -316,6 +318,21 @@ export interface ChatThread {
   properties(options?: ChatRequestOptions): Promise<ChatThreadProperties>;
   /** Changes the topic and/or metadata. */
   update(options: UpdateThreadOptions): Promise<void>;
+  /**
+   * The live thread store, for UI frameworks (React `useSyncExternalStore`, Vue, Svelte): calls
+   * `onChange` whenever `getSnapshot()` would return a new object. The first subscription loads the
+   * latest messages (the window, default 200), participants, receipts and properties; then the
+   * session's chat events keep it current. Works unbound.
+   * @throws SessionError `INVALID_ARGUMENT` without a callback, `DISPOSED` after dispose.
+   */
+  subscribe(onChange: () => void): Unsubscribe;
+  /** The current {@link ChatThreadState}; the same object until something changes. */
+  getSnapshot(): ChatThreadState;
+  /**
+   * Loads up to `count` (default 50) older messages into the store's window; resolves whether
+   * there may be more.
+   */
+  loadOlder(count?: number): Promise<boolean>;
 }
 
 /**

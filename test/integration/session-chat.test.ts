@@ -124,4 +124,31 @@ describe('session.chat', () => {
       await Promise.all([ada.dispose(), grace.dispose()]);
     }
   });
+
+  it("the thread store's snapshot after a burst of 100 messages equals what messages() lists", async () => {
+    const { ada, grace, graceId } = await pair();
+    try {
+      const thread = await ada.chat.createThread({ topic: 'Burst', participants: [{ id: graceId, displayName: 'Grace' }] });
+      const pane = grace.chat.thread(thread.id);
+      let notifications = 0;
+      pane.subscribe(() => notifications++);
+      await until(() => pane.getSnapshot().status === 'ready');
+      expect(pane.getSnapshot().participants.map((p) => p.displayName).sort()).toEqual(['Ada', 'Grace']);
+      const before = pane.getSnapshot();
+      const sent = await Promise.all(Array.from({ length: 100 }, (_, i) => thread.send(`burst ${i}`)));
+      await until(() => pane.getSnapshot().messages.filter((m) => m.type === 'text').length === 100);
+      const listed = await collect(pane.messages());
+      const snapshot = pane.getSnapshot();
+      expect(snapshot.messages.map((m) => m.id)).toEqual(listed.map((m) => m.id).reverse());
+      expect(new Set(snapshot.messages.filter((m) => m.type === 'text').map((m) => m.id))).toEqual(new Set(sent.map((m) => m.id)));
+      // Structural sharing: a message loaded before the burst is the same object after it.
+      expect(snapshot.messages[0]).toBe(before.messages[0]);
+      expect(snapshot.participants).toBe(before.participants);
+      expect(notifications).toBeGreaterThan(1);
+      await thread.update({ topic: 'Burst (done)' });
+      await until(() => pane.getSnapshot().properties?.topic === 'Burst (done)');
+    } finally {
+      await Promise.all([ada.dispose(), grace.dispose()]);
+    }
+  });
 });

@@ -73,7 +73,7 @@ export class ChatImpl implements Chat {
     const { client } = await this.#context.clients();
     // One request id for every attempt (the pipeline's and the 401 retry): ACS creates the thread once.
     const idempotencyToken = globalThis.crypto.randomUUID();
-    const result = await runRequest(this.#context, { operation: 'Creating a chat thread', signal }, (abortSignal) =>
+    const result = await runRequest(this.#context, { operation: 'Creating a chat thread', signal, notFound: 'none' }, (abortSignal) =>
       client.createChatThread({ topic }, { participants: members, idempotencyToken, ...(meta && { metadata: meta }), abortSignal }),
     );
     const created = result.chatThread;
@@ -110,7 +110,7 @@ export class ChatImpl implements Chat {
         const { client } = await context.clients();
         yield* iteratePaged<ChatThreadItem, ChatThreadSummary>(
           context,
-          { operation: 'Listing chat threads', signal },
+          { operation: 'Listing chat threads', signal, notFound: 'none' },
           (abortSignal) => client.listChatThreads({ abortSignal }),
           toThreadSummary,
           (item) => item.id,

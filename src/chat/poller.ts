@@ -3,7 +3,7 @@ import { SessionError, isSessionError } from '../errors.js';
 import { fromAcsIdentifier } from '../identifiers/identifier.js';
 import type { ChatContext } from './context.js';
 import { lastChangeOf, toChatMessage, toReadReceipt } from './normalize.js';
-import { runRequest } from './request.js';
+import { runRequest, whenAborted } from './request.js';
 import type { ChatMessage, ChatParticipant } from './types.js';
 
 /** The polling schedule. @internal */
@@ -60,6 +60,8 @@ export class ChatPoller {
   readonly #messageCursor = new Map<string, number>();
   readonly #versions = new Map<string, Map<string, string>>();
   readonly #receipts = new Map<string, Set<string>>();
+  /** The code of the last failure reported, until a round succeeds. */
+  #lastReported: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wakeAt = 0;
   #wake: (() => void) | undefined;
@@ -74,7 +76,7 @@ export class ChatPoller {
     this.#cutoff = now - START_SKEW_MS;
     this.#threadsCursor = this.#cutoff;
     this.#interval = schedule.intervalMs;
-    context.signal.addEventListener('abort', () => this.#stopTimer(), { once: true });
+    whenAborted(context.signal, () => this.#stopTimer());
   }
 
   /** Whether the loop runs. */
@@ -171,6 +173,7 @@ export class ChatPoller {
       let wait: number | undefined;
       try {
         changed = await this.poll();
+        this.#lastReported = undefined;
         this.#context.reportConnectivity(true);
       } catch (error) {
         if (signal.aborted) break;
@@ -182,24 +185,27 @@ export class ChatPoller {
     this.#running = false;
   }
 
-  /** Reports a failed round; returns how long to wait before the next one. */
+  /**
+   * Reports a failed round; returns how long to wait before the next one. A failure that repeats
+   * round after round is reported once, not every few seconds; token failures are the session's to
+   * report (its token events and state), not the poller's.
+   */
   #failed(error: unknown): number | undefined {
-    if (!isSessionError(error)) {
-      this.#context.reportError(new SessionError('SERVICE_ERROR', 'Chat polling failed', { cause: error }), 'chat:poll');
+    const failure = isSessionError(error) ? error : new SessionError('SERVICE_ERROR', 'Chat polling failed', { cause: error });
+    if (failure.code === 'RATE_LIMITED') return failure.retryAfterMs;
+    if (failure.code === 'NETWORK_ERROR' || failure.code === 'SERVICE_UNAVAILABLE' || (failure.status !== undefined && failure.status >= 500)) {
+      this.#context.reportConnectivity(false, failure);
       return undefined;
     }
-    if (error.code === 'RATE_LIMITED') return error.retryAfterMs;
-    if (error.code === 'NETWORK_ERROR' || error.code === 'SERVICE_UNAVAILABLE' || (error.status !== undefined && error.status >= 500)) {
-      this.#context.reportConnectivity(false, error);
-      return undefined;
-    }
-    this.#context.reportError(error, 'chat:poll');
-    return undefined;
+    if (failure.code.startsWith('TOKEN_') || failure.code === this.#lastReported) return this.#schedule.idleIntervalMs;
+    this.#lastReported = failure.code;
+    this.#context.reportError(failure, 'chat:poll');
+    return this.#schedule.idleIntervalMs;
   }
 
   async #listChangedThreads(client: Awaited<ReturnType<ChatContext['clients']>>['client']): Promise<ChatThreadItem[]> {
     const startTime = new Date(this.#threadsCursor);
-    return runRequest(this.#context, { operation: 'Polling chat threads' }, async (abortSignal) => {
+    return runRequest(this.#context, { operation: 'Polling chat threads', notFound: 'none' }, async (abortSignal) => {
       const byId = new Map<string, ChatThreadItem>();
       for await (const item of client.listChatThreads({ startTime, abortSignal })) if (!byId.has(item.id)) byId.set(item.id, item);
       return [...byId.values()];

@@ -2,14 +2,14 @@ import { abortedError, disposedError, type SessionError, type SessionErrorCode }
 import { fromAcsError } from '../internal/from-acs-error.js';
 import type { ChatContext } from './context.js';
 
-/** What a 404 means for an operation: the thread or the message is gone. @internal */
-export type NotFound = 'thread' | 'message';
+/** What a 404 means for an operation: the thread or the message is gone; `none` for calls outside a thread. @internal */
+export type NotFound = 'thread' | 'message' | 'none';
 
 /** @internal */
 export interface RequestOptions {
   /** For the error message, e.g. `'Sending a chat message'`. */
   readonly operation: string;
-  /** Which `*_NOT_FOUND` a 404 becomes. Default `'thread'`. */
+  /** Which `*_NOT_FOUND` a 404 becomes (and, unless `'none'`, a 403 is `NOT_A_PARTICIPANT`). Default `'thread'`. */
   readonly notFound?: NotFound | undefined;
   /** The caller's signal. */
   readonly signal?: AbortSignal | undefined;
@@ -23,10 +23,12 @@ export interface RequestOptions {
  * @internal
  */
 export function chatError(error: unknown, operation: string, notFound: NotFound = 'thread'): SessionError {
-  const notFoundCode: SessionErrorCode = notFound === 'message' ? 'MESSAGE_NOT_FOUND' : 'THREAD_NOT_FOUND';
+  // Outside a thread (create, list) a 403 is about the token (no chat scope), not membership.
+  const byStatus: Partial<Record<number, SessionErrorCode>> =
+    notFound === 'none' ? {} : { 403: 'NOT_A_PARTICIPANT', 404: notFound === 'message' ? 'MESSAGE_NOT_FOUND' : 'THREAD_NOT_FOUND' };
   return fromAcsError(error, {
     operation,
-    byStatus: { 403: 'NOT_A_PARTICIPANT', 404: notFoundCode },
+    byStatus,
     byAcsCode: { MessageSizeExceeded: 'MESSAGE_TOO_LARGE', MessageTooLarge: 'MESSAGE_TOO_LARGE' },
   });
 }
@@ -67,16 +69,28 @@ export async function runRequest<T>(context: ChatContext, options: RequestOption
 /** An AbortSignal that fires when any of the given ones does; `release()` drops the listeners. @internal */
 export function linkSignals(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
   const abort = () => controller.abort();
-  for (const s of present) {
+  const releases: (() => void)[] = [];
+  for (const s of signals) {
+    if (!s) continue;
     if (s.aborted) controller.abort();
-    else s.addEventListener('abort', abort, { once: true });
+    else releases.push(whenAborted(s, abort));
   }
-  return {
-    signal: controller.signal,
-    release: () => {
-      for (const s of present) s.removeEventListener('abort', abort);
-    },
-  };
+  return { signal: controller.signal, release: () => releases.forEach((release) => release()) };
+}
+
+/** One listener per signal, however many requests wait on it (the session's signal is shared by every request). */
+const fanOuts = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Calls `callback` when `signal` fires, through one shared listener per signal; returns the removal. @internal */
+export function whenAborted(signal: AbortSignal, callback: () => void): () => void {
+  let callbacks = fanOuts.get(signal);
+  if (!callbacks) {
+    const set = new Set<() => void>();
+    callbacks = set;
+    fanOuts.set(signal, set);
+    signal.addEventListener('abort', () => [...set].forEach((call) => call()), { once: true });
+  }
+  callbacks.add(callback);
+  return () => callbacks.delete(callback);
 }

@@ -5,7 +5,7 @@ import { sleep } from '../internal/sleep.js';
 import type { ChatContext } from './context.js';
 import type { ChatThreadClientPort } from './ports.js';
 import { SEND_ID_KEY, sendIdOf, toChatMessage } from './normalize.js';
-import { runRequest } from './request.js';
+import { linkSignals, runRequest } from './request.js';
 import type { ChatMessage, SendMessageOptions } from './types.js';
 import { optionalMetadata, optionsObject, requireString } from './validate.js';
 
@@ -90,9 +90,9 @@ export async function sendChatMessage(
         if (landed) return landed;
       }
       const wait = error.retryAfterMs ?? RETRY_DELAYS_MS[attempt - 1] ?? 2_000;
-      if (!(await sleep(wait, signal ?? context.signal))) {
-        throw context.signal.aborted ? disposedError('The session') : abortedError(signal ?? {});
-      }
+      const linked = linkSignals(context.signal, signal);
+      const slept = await sleep(wait, linked.signal).finally(linked.release);
+      if (!slept) throw context.signal.aborted ? disposedError('The session') : abortedError(signal ?? {});
     }
   }
 }

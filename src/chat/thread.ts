@@ -6,7 +6,7 @@ import type { ChatContext } from './context.js';
 import { iteratePaged } from './iterate.js';
 import { toChatMessage, toParticipant, toReadReceipt, toThreadProperties } from './normalize.js';
 import type { ChatThreadClientPort } from './ports.js';
-import { runRequest } from './request.js';
+import { runRequest, whenAborted } from './request.js';
 import { sendChatMessage } from './send.js';
 import { ThreadStore, type ChatThreadState } from './thread-store.js';
 import type {
@@ -72,7 +72,7 @@ export class ChatThreadImpl implements ChatThread {
   #liveStore(): ThreadStore {
     if (!this.#store) {
       this.#store = new ThreadStore(this, this.#hooks.windowSize, (error) => this.#context.reportError(error, `chat:thread:${this.id}`));
-      this.#context.signal.addEventListener('abort', () => this.#store?.clear(), { once: true });
+      whenAborted(this.#context.signal, () => this.#store?.clear());
     }
     return this.#store;
   }

@@ -135,6 +135,20 @@ describe('tokens', () => {
   });
 });
 
+describe('scopes', () => {
+  it('does not poll for a token without the chat scope, and chat calls answer FORBIDDEN', async () => {
+    const emu = await emulator();
+    const identity = identityClient(emu);
+    const user = await identity.createUser();
+    const session = await sessionFor(emu, user, 'Voip only', { token: async () => (await identity.getToken(user, ['voip'])).token });
+    const probe = emu.faults.inject({ method: 'GET', path: '/chat/threads', delayMs: 1, times: 1 });
+    session.on('messageReceived', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(probe.remaining).toBe(1); // no listChatThreads went out
+    await expect(session.chat.createThread({ topic: 'no' })).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+  });
+});
+
 describe('removal', () => {
   it("a removed participant's session gets participantsRemoved for itself and NOT_A_PARTICIPANT on send", async () => {
     const emu = await emulator();
@@ -203,6 +217,7 @@ describe('dispose()', () => {
     const started = Date.now();
     await ada.dispose();
     await expect(thread.send('after')).rejects.toMatchObject({ code: 'DISPOSED' });
+    await expect(collect(thread.messages())).rejects.toMatchObject({ code: 'DISPOSED' });
     expect(() => ada.chat).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
     expect(Date.now() - started).toBeLessThan(1_000);
     emu.faults.clear();

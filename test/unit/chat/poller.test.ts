@@ -172,6 +172,16 @@ describe('ChatPoller: threads', () => {
 });
 
 describe('ChatPoller: schedule and connectivity', () => {
+  it('reports a failure that repeats round after round once, and token failures not at all', async () => {
+    vi.useFakeTimers();
+    const { service, poller, errors, controller } = setUp(1);
+    for (let i = 0; i < 5; i++) service.failures.push({ op: 'listChatThreads', error: restError(400, 'BadRequest') });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(errors.map((e) => e.code)).toEqual(['INVALID_REQUEST']);
+    controller.abort();
+  });
+
   it('slows down while idle, speeds up on activity, and reports lost and restored connectivity', async () => {
     vi.useFakeTimers();
     const { service, poller, connectivity, controller } = setUp(1);

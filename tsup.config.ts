@@ -13,7 +13,7 @@ const shared: Options = {
 export default defineConfig([
   {
     ...shared,
-    entry: { index: 'src/index.ts', emulator: 'src/emulator/index.ts' },
+    entry: { index: 'src/index.ts', emulator: 'src/emulator/index.ts', server: 'src/server/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

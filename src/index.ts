@@ -57,6 +57,8 @@ export { toIdentifier, toPerson } from './identifiers/identifier.js';
 export type { Identifier, Person, PersonId, PersonInput } from './identifiers/identifier.js';
 
 export { createTokenRefresher } from './token/refresher.js';
+export { fetchToken } from './token/fetch-token.js';
+export type { FetchTokenInit } from './token/fetch-token.js';
 export type { GetTokenOptions, TokenRefresher } from './token/refresher.js';
 export type { RetryOptions } from './token/backoff.js';
 export type {

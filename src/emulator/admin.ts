@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { httpErrors } from './errors.js';
 import type { FaultInjector, FaultRule } from './faults.js';
 import type { RequestContext, Router } from './router.js';
+import type { SmsInbox } from './sms/inbox.js';
 import { asObject, parseJsonBody } from './validate.js';
 
 /**
@@ -50,6 +51,45 @@ export function registerAdminRoutes(router: Router, faults: FaultInjector, acces
     (ctx) => {
       checkKey(ctx, accessKey);
       faults.clear();
+      return { status: 204 };
+    },
+    {},
+  );
+}
+
+/**
+ * Registers the SMS inbox admin routes (not part of ACS), so that a test or a browser page outside
+ * the process can read what the app sent:
+ *
+ * - `GET /_emulator/sms[?to=+1…][&from=+1…]` → 200 `{ value: SentSms[] }` (oldest first, `sentOn` as ISO)
+ * - `DELETE /_emulator/sms` → 204
+ *
+ * Both require the header `x-emulator-key: <access key>`: the messages may hold one-time codes.
+ *
+ * @example
+ * ```ts
+ * registerSmsAdminRoutes(router, inbox, keys.accessKey);
+ * ```
+ */
+export function registerSmsAdminRoutes(router: Router, inbox: SmsInbox, accessKey: string): void {
+  router.add(
+    'GET',
+    '/_emulator/sms',
+    (ctx) => {
+      checkKey(ctx, accessKey);
+      const to = ctx.query.get('to') ?? undefined;
+      const from = ctx.query.get('from') ?? undefined;
+      const value = inbox.messages({ ...(to !== undefined && { to }), ...(from !== undefined && { from }) });
+      return { status: 200, body: { value: value.map((sms) => ({ ...sms, sentOn: sms.sentOn.toISOString() })) } };
+    },
+    {},
+  );
+  router.add(
+    'DELETE',
+    '/_emulator/sms',
+    (ctx) => {
+      checkKey(ctx, accessKey);
+      inbox.clear();
       return { status: 204 };
     },
     {},

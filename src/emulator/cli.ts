@@ -20,13 +20,14 @@ import { type Emulator, type FaultRule, parseFaultSpec, startEmulator } from './
 
 const USAGE = `Usage: acs-session emulator [options]
 
-Starts a local Azure Communication Services emulator (identity, tokens, chat) over HTTPS.
+Starts a local Azure Communication Services emulator (identity, tokens, chat, SMS) over HTTPS.
 
 Options:
   --port <n>          Port to listen on (default 8443; 0 picks a free port)
   --host <address>    Interface to bind (default 127.0.0.1)
   --data-dir <dir>    Keep state, keys and certificate in <dir> (default: in memory)
   --access-key <b64>  Access key of the connection string (default: generated)
+  --phone-number <n>  A number the resource owns for SMS, E.164, repeatable (default +14255550100)
   --fault <spec>      Inject a fault, repeatable: "[METHOD ]PATH=STATUS[xTIMES][@DELAYms]"
                       e.g. --fault "POST /chat/threads/*/messages=503x2"
   -h, --help          Show this help
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         'data-dir': { type: 'string' },
         'access-key': { type: 'string' },
+        'phone-number': { type: 'string', multiple: true },
         fault: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -80,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.host !== undefined && { host: values.host }),
       ...(dataDir !== undefined && { dataDir }),
       ...(values['access-key'] !== undefined && { accessKey: values['access-key'] }),
+      ...(values['phone-number'] !== undefined && { phoneNumbers: values['phone-number'] }),
       onError: (error) => process.stderr.write(`emulator error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
     });
   } catch (error) {
@@ -108,6 +111,7 @@ async function serve(emu: Emulator, faults: readonly FaultRule[], dataDir: strin
         `  endpoint:          ${emu.endpoint}`,
         `  connection string: ${emu.connectionString}`,
         `  certificate:       ${certPath}`,
+        `  SMS numbers:       ${emu.phoneNumbers.join(', ')}   (inbox: GET ${emu.endpoint}_emulator/sms with x-emulator-key)`,
         '',
         'Trust the certificate in Node with either:',
         `  NODE_EXTRA_CA_CERTS=${certPath} node app.js`,

@@ -1,14 +1,15 @@
 /**
  * `acs-session/emulator` — a local Azure Communication Services emulator (Node only): identity,
- * user tokens and the Chat REST API over HTTPS, for the real `@azure/communication-identity`
- * and `@azure/communication-chat` clients. See docs/emulator.md.
+ * user tokens, the Chat REST API and the SMS send API over HTTPS, for the real
+ * `@azure/communication-identity`, `@azure/communication-chat` and `@azure/communication-sms`
+ * clients. See docs/emulator.md and docs/sms.md.
  *
  * @packageDocumentation
  */
 import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
-import { registerAdminRoutes } from './admin.js';
+import { registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
 import { validateEmulatorOptions } from './options.js';
 import { JwtSigner } from './auth/jwt.js';
 import { registerMessageRoutes } from './chat/messages.js';
@@ -21,6 +22,8 @@ import { registerIdentityRoutes } from './identity/routes.js';
 import { IdGenerator } from './ids.js';
 import { Router } from './router.js';
 import { createRequestListener } from './server.js';
+import { SmsInbox } from './sms/inbox.js';
+import { registerSmsRoutes } from './sms/routes.js';
 import type { EmulatorServices } from './services.js';
 import { type Journal, openJournal } from './store/journal.js';
 import { loadOrCreateKeys } from './store/keys.js';
@@ -31,6 +34,18 @@ export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
 export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
+export { SmsInbox } from './sms/inbox.js';
+export type { SentSms, SmsFilter } from './sms/inbox.js';
+
+/**
+ * The number the emulated resource owns when `phoneNumbers` is not given (a fictional 555 number).
+ *
+ * @example
+ * ```ts
+ * await sms.send({ from: DEFAULT_EMULATOR_PHONE_NUMBER, to: ['+14255550199'], message: 'hi' });
+ * ```
+ */
+export const DEFAULT_EMULATOR_PHONE_NUMBER = '+14255550100';
 
 /**
  * Options of {@link startEmulator}.
@@ -54,6 +69,11 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** Base64 access key for the connection string. Default: generated (and kept in `dataDir`). */
   accessKey?: string;
+  /**
+   * Phone numbers (E.164) the emulated resource owns: the SMS send API accepts them as `from` and
+   * refuses any other number with 401, as the service does. Default `['+14255550100']`.
+   */
+  phoneNumbers?: readonly string[];
   /** Largest accepted request body in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Called with unexpected internal errors (which are answered as 500s). Default: ignored. */
@@ -83,6 +103,10 @@ export interface Emulator {
   readonly resourceId: string;
   /** Fault injection: the next N requests matching a route fail or wait. */
   readonly faults: FaultInjector;
+  /** The phone numbers the resource owns (SMS `from`), from {@link EmulatorOptions.phoneNumbers}. */
+  readonly phoneNumbers: readonly string[];
+  /** The SMS sent through the emulator, for tests to read (also served at `GET /_emulator/sms`). */
+  readonly sms: SmsInbox;
   /**
    * Moves the emulator's clock forward by `ms` (token expiry, timestamps). Clients keep their own
    * clock, so a token they still consider valid can be expired here.
@@ -155,7 +179,11 @@ async function listen(
   registerMessageRoutes(router, services);
   registerParticipantRoutes(router, services);
   registerReceiptRoutes(router, services);
+  const phoneNumbers = Object.freeze([...(options.phoneNumbers ?? [DEFAULT_EMULATOR_PHONE_NUMBER])]);
+  const sms = new SmsInbox();
+  registerSmsRoutes(router, services, phoneNumbers, sms);
   registerAdminRoutes(router, faults, keys.accessKey);
+  registerSmsAdminRoutes(router, sms, keys.accessKey);
 
   let origin = '';
   const requests = createRequestListener({
@@ -213,6 +241,8 @@ async function listen(
     port: address.port,
     resourceId: keys.resourceId,
     faults,
+    phoneNumbers,
+    sms,
     advanceClock: (ms) => clock.advance(ms),
     close,
     [Symbol.asyncDispose]: close,

@@ -1,7 +1,8 @@
 import { OptionProblems, show } from '../internal/options.js';
 import type { EmulatorOptions } from './index.js';
 
-const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'maxBodyBytes', 'onError'] as const;
+const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'phoneNumbers', 'maxBodyBytes', 'onError'] as const;
+const E164 = /^\+[1-9]\d{1,14}$/;
 const MIN_BODY_BYTES = 64 * 1024; // a full-size chat message (~28 KB) and its JSON envelope must fit
 
 /**
@@ -13,7 +14,10 @@ export function validateEmulatorOptions(options: EmulatorOptions): void {
   const raw: unknown = options;
   problems.requireObject(raw);
   problems.unknownKeys(raw, KNOWN);
-  const { port, host, dataDir, accessKey, maxBodyBytes, onError } = raw;
+  const { port, host, dataDir, accessKey, phoneNumbers, maxBodyBytes, onError } = raw;
+  if (phoneNumbers !== undefined && (!Array.isArray(phoneNumbers) || phoneNumbers.some((n) => typeof n !== 'string' || !E164.test(n)))) {
+    problems.add('phoneNumbers must be an array of E.164 numbers such as "+14255550100"');
+  }
   if (port !== undefined && (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)) {
     problems.add(`port must be a whole number from 0 to 65535 (0 picks a free port), got ${show(port)}`);
   }

@@ -20,6 +20,16 @@ const expectations: Record<string, RegExp[]> = {
     /after a forced refresh: topic "Hello from acs-session"/,
     /state: connected → disconnected/,
   ],
+  'token-server.mjs': [
+    /without signing in: HTTP 401/,
+    /connected as 8:acs:[\w-]+_[\w-]+/,
+    /message: Hello from a served token!/,
+    /same identity on the next issue: true/,
+    /after revoke: HTTP 401/,
+    /token from the service \(rejected\)/,
+    /after a forced refresh: topic "Tokens from the service"/,
+    /fetchToken without credentials: TOKEN_FETCH_FAILED \(HTTP 401\)/,
+  ],
 };
 
 describe('examples', () => {

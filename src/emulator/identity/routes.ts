@@ -1,15 +1,17 @@
 import { verifyHmacRequest } from '../auth/hmac.js';
 import { AcsHttpError } from '../errors.js';
 import type { RequestContext, RouteResult, Router } from '../router.js';
-import { type EmulatorServices, IDENTITY_API_VERSIONS } from '../services.js';
+import { type EmulatorServices, IDENTITY_API_VERSIONS, IDENTITY_CUSTOM_ID_API_VERSIONS } from '../services.js';
 import type { UserRecord } from '../store/model.js';
 import { asObject, parseJsonBody } from '../validate.js';
 import { issueToken, parseExpiresInMinutes, parseScopes } from './tokens.js';
 
 /**
- * Registers the identity API (api-version 2023-10-01): create user (optionally with a token),
- * issue token, revoke tokens, delete user. Every request must carry a valid HMAC signature made
- * with the connection string's access key.
+ * Registers the identity API (api-version 2023-10-01 and older, 2025-03-02-preview, 2025-06-30):
+ * create user (optionally with a token; from 2025-03-02-preview optionally with a `customId`, which
+ * returns the same identity every time), get user (2025-03-02-preview and later), issue token,
+ * revoke tokens, delete user. Every request must carry a valid HMAC signature made with the
+ * connection string's access key.
  *
  * @example
  * ```ts
@@ -36,17 +38,32 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
         ? undefined
         : parseScopes(rawScopes, 'createTokenWithScopes');
       const minutes = parseExpiresInMinutes(body['expiresInMinutes']);
-      const user: UserRecord = { id: services.ids.user(), createdOn: ctx.now };
-      services.state.commit({ t: 'user', user });
+      const newer = knowsCustomId(ctx);
+      // Older api-versions do not know the field, and the service ignores unknown fields.
+      const customId = newer ? parseCustomId(body['customId']) : undefined;
+      const existingId = customId === undefined ? undefined : services.state.usersByCustomId.get(customId);
+      const existing = existingId === undefined ? undefined : services.state.users.get(existingId);
+      let user: UserRecord =
+        existing && !existing.deleted ? existing : { id: services.ids.user(), createdOn: ctx.now, ...(customId !== undefined && { customId }) };
+      const accessToken = scopes && issueToken(services, user, scopes, minutes, ctx.now);
+      if (accessToken) user = { ...user, lastTokenIssuedAt: ctx.now };
+      if (user !== existing) services.state.commit({ t: 'user', user });
       return {
         status: 201,
         body: {
-          identity: { id: user.id },
-          ...(scopes && { accessToken: issueToken(services, user, scopes, minutes, ctx.now) }),
+          identity: newer ? identityDetails(user) : { id: user.id },
+          ...(accessToken && { accessToken }),
         },
       };
     }),
     options,
+  );
+
+  router.add(
+    'GET',
+    '/identities/{id}',
+    signed((_ctx, { id = '' }) => ({ status: 200, body: identityDetails(findUser(services, id)) })),
+    { apiVersions: IDENTITY_CUSTOM_ID_API_VERSIONS },
   );
 
   router.add(
@@ -80,10 +97,35 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
       const scopes = parseScopes(body['scopes'], 'scopes');
       const minutes = parseExpiresInMinutes(body['expiresInMinutes']);
       const user = findUser(services, id);
-      return { status: 200, body: issueToken(services, user, scopes, minutes, ctx.now) };
+      const accessToken = issueToken(services, user, scopes, minutes, ctx.now);
+      services.state.commit({ t: 'user', user: { ...user, lastTokenIssuedAt: ctx.now } });
+      return { status: 200, body: accessToken };
     }),
     options,
   );
+}
+
+function knowsCustomId(ctx: RequestContext): boolean {
+  const version = ctx.query.get('api-version') ?? '';
+  return (IDENTITY_CUSTOM_ID_API_VERSIONS as readonly string[]).includes(version);
+}
+
+/** The identity as 2025-03-02-preview and later describe it (`GET /identities/{id}`, and `identity` on create). */
+function identityDetails(user: UserRecord): Record<string, string> {
+  return {
+    ...(user.customId !== undefined && { customId: user.customId }),
+    ...(user.lastTokenIssuedAt !== undefined && { lastTokenIssuedAt: new Date(user.lastTokenIssuedAt).toISOString() }),
+    id: user.id,
+  };
+}
+
+/** `customId`: absent, or a non-empty string of at most 256 characters. */
+function parseCustomId(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 256) {
+    throw new AcsHttpError(400, 'ValidationError', 'The customId field must be a non-empty string of at most 256 characters.', { target: 'customId' });
+  }
+  return value;
 }
 
 function findUser(services: EmulatorServices, id: string): UserRecord {

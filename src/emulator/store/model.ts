@@ -7,6 +7,10 @@
 export interface UserRecord {
   id: string;
   createdOn: number;
+  /** The app's own id for this identity (`customId`, api-version 2025-03-02-preview and later); unique per resource. */
+  customId?: string;
+  /** When a token was last issued for it. */
+  lastTokenIssuedAt?: number;
   /** Tokens issued at or before this instant are rejected (`:revokeAccessTokens`). */
   revokedAt?: number;
   deleted?: boolean;

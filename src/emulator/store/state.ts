@@ -43,6 +43,8 @@ export interface EntrySink {
  */
 export class EmulatorState {
   readonly users = new Map<string, UserRecord>();
+  /** `customId` → identity raw id: the same customId always names the same identity. */
+  readonly usersByCustomId = new Map<string, string>();
   readonly threads = new Map<string, ThreadState>();
   /** `<creator raw id>|<repeatability-request-id>` → thread id. */
   readonly repeatability = new Map<string, string>();
@@ -73,6 +75,7 @@ export class EmulatorState {
     switch (entry.t) {
       case 'user':
         this.users.set(entry.user.id, entry.user);
+        if (entry.user.customId !== undefined) this.usersByCustomId.set(entry.user.customId, entry.user.id);
         return;
       case 'thread': {
         const existing = this.threads.get(entry.thread.id);

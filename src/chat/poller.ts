@@ -20,6 +20,9 @@ export interface PollSchedule {
  */
 export const MAX_WATCHED_THREADS = 20;
 
+/** Versions older than the cursor by more than this are forgotten. */
+const PRUNE_MARGIN_MS = 60_000;
+
 /** Messages and threads the poller read before the session started are history, not events; this allows for clock skew. */
 const START_SKEW_MS = 2_000;
 
@@ -58,7 +61,8 @@ export class ChatPoller {
   readonly #removed = new Set<string>();
   readonly #deleted = new Set<string>();
   readonly #messageCursor = new Map<string, number>();
-  readonly #versions = new Map<string, Map<string, string>>();
+  /** Thread id → message id → the version seen and when it changed. */
+  readonly #versions = new Map<string, Map<string, { version: string; change: number }>>();
   readonly #receipts = new Map<string, Set<string>>();
   /** The code of the last failure reported, until a round succeeds. */
   #lastReported: string | undefined;
@@ -116,7 +120,7 @@ export class ChatPoller {
    * round) and polling speeds up, since replies are likely.
    */
   sent(threadId: string, message: ChatMessage): void {
-    if (this.#remember(threadId, message.id, message.version)) {
+    if (this.#remember(threadId, message.id, message.version, lastChangeOf(message))) {
       this.#observe(threadId, message);
       this.#context.emit({ type: 'messageReceived', threadId, message });
     }
@@ -246,14 +250,17 @@ export class ChatPoller {
         changed = true;
       }
     }
-    let cursor = this.#messageCursor.get(threadId) ?? this.#cutoff;
+    const previousCursor = this.#messageCursor.get(threadId) ?? this.#cutoff;
+    let cursor = previousCursor;
     for (const { raw: m, change } of messages) {
       cursor = Math.max(cursor, change);
       const previous = this.#versions.get(threadId)?.get(m.id);
-      if (!this.#remember(threadId, m.id, m.version) || change < this.#cutoff) continue;
+      if (!this.#remember(threadId, m.id, m.version, change) || change < this.#cutoff) continue;
       const message = toChatMessage(m, threadId, self);
       this.#observe(threadId, message);
-      const isNew = previous === undefined && m.createdOn.getTime() >= this.#cutoff;
+      // Unknown and created at or after the last cursor: no earlier round can have listed it. An
+      // unknown message created before it was seen once and forgotten (see #prune), so it changed.
+      const isNew = previous === undefined && m.createdOn.getTime() >= previousCursor;
       if (isNew) {
         if (m.deletedOn) continue; // created and deleted between two rounds: nothing to show
         this.#emitNew(threadId, message);
@@ -267,7 +274,19 @@ export class ChatPoller {
       }
     }
     this.#messageCursor.set(threadId, cursor);
+    this.#prune(threadId, cursor);
     return changed;
+  }
+
+  /**
+   * Forgets versions no listing can return again: `startTime` filters on the last change, so a
+   * version whose change is older than the cursor (less a margin for timestamps that are not
+   * strictly monotonic) never comes back unchanged. Keeps memory bounded in long-running sessions.
+   */
+  #prune(threadId: string, cursor: number): void {
+    const versions = this.#versions.get(threadId);
+    if (!versions) return;
+    for (const [id, seen] of versions) if (seen.change < cursor - PRUNE_MARGIN_MS) versions.delete(id);
   }
 
   /** A message first seen: system messages become their typed events. */
@@ -315,12 +334,19 @@ export class ChatPoller {
   }
 
   /** Records a message version; false when this exact version was already seen. */
-  #remember(threadId: string, messageId: string, version: string): boolean {
+  #remember(threadId: string, messageId: string, version: string, change: number): boolean {
     let versions = this.#versions.get(threadId);
     if (!versions) this.#versions.set(threadId, (versions = new Map()));
-    if (versions.get(messageId) === version) return false;
-    versions.set(messageId, version);
+    if (versions.get(messageId)?.version === version) return false;
+    versions.set(messageId, { version, change });
     return true;
+  }
+
+  /** How many message versions the poller remembers (for tests). @internal */
+  get rememberedVersions(): number {
+    let count = 0;
+    for (const versions of this.#versions.values()) count += versions.size;
+    return count;
   }
 
   /** We learnt from a 403 that we are no longer in the thread. */

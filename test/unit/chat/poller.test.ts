@@ -119,6 +119,24 @@ describe('ChatPoller: exactly once', () => {
     expect(connectivity).toEqual([]);
   });
 
+  it('forgets old versions (bounded memory) and still tells a later edit from a new message', async () => {
+    const { service, poller, events } = setUp();
+    poller.watch('t0');
+    const first = service.post('t0', ADA, 'first');
+    for (let i = 0; i < 50; i++) service.post('t0', ADA, `filler ${i}`);
+    await poller.poll();
+    service.tick(120_000);
+    service.post('t0', ADA, 'much later');
+    await poller.poll();
+    expect(poller.rememberedVersions).toBeLessThan(5);
+    service.edit('t0', first.id, 'first, edited');
+    await poller.poll();
+    await poller.poll();
+    const last = events.slice(-2);
+    expect(last.map((e) => e.type)).toEqual(['messageReceived', 'messageEdited']);
+    expect(events.filter((e) => e.type === 'messageReceived')).toHaveLength(52);
+  });
+
   it('new receipts on a watched thread are emitted once', async () => {
     const { service, poller, events } = setUp();
     poller.watch('t0');

@@ -48,7 +48,11 @@ export default async function chatPolling(report) {
     }
     await Promise.all([ada.dispose(), grace.dispose()]);
 
-    const raw = new ChatClient(emu.endpoint, new AzureCommunicationTokenCredential((await identity.getToken(adaId, ['chat'])).token), emulatorClientOptions(emu));
+    const raw = new ChatClient(
+      emu.endpoint,
+      new AzureCommunicationTokenCredential((await identity.getToken(adaId, ['chat'])).token),
+      emulatorClientOptions(emu),
+    );
     const rawThread = raw.getChatThreadClient(thread.id);
     const trips = [];
     for (let i = 0; i < SAMPLES; i++) {
@@ -57,13 +61,21 @@ export default async function chatPolling(report) {
       for await (const message of rawThread.listMessages({ maxPageSize: 20 })) if (message.id === id) break;
       trips.push(performance.now() - started);
     }
-    report(`send → messageReceived p50 (polling, ${latencies.length}/${SAMPLES} arrived)`, { value: percentile(latencies, 50), unit: 'ms', baseline: percentile(trips, 50) });
+    report(`send → messageReceived p50 (polling, ${latencies.length}/${SAMPLES} arrived)`, {
+      value: percentile(latencies, 50),
+      unit: 'ms',
+      baseline: percentile(trips, 50),
+    });
     report('send → messageReceived p95 (polling)', { value: percentile(latencies, 95), unit: 'ms', baseline: percentile(trips, 95) });
 
     // Requests per minute in quiet threads.
     const rates = new Map();
     const member = await identity.createUser();
-    const creator = new ChatClient(emu.endpoint, new AzureCommunicationTokenCredential((await identity.getToken(member, ['chat'])).token), emulatorClientOptions(emu));
+    const creator = new ChatClient(
+      emu.endpoint,
+      new AzureCommunicationTokenCredential((await identity.getToken(member, ['chat'])).token),
+      emulatorClientOptions(emu),
+    );
     let created = 0;
     for (const threads of [1, 100, 1_000]) {
       while (created < threads) {
@@ -80,7 +92,9 @@ export default async function chatPolling(report) {
           return next(request);
         },
       };
-      const session = await createSession(options(member, { clientOptions: { ...emulatorClientOptions(emu), additionalPolicies: [{ policy: counter, position: 'perRetry' }] } }));
+      const session = await createSession(
+        options(member, { clientOptions: { ...emulatorClientOptions(emu), additionalPolicies: [{ policy: counter, position: 'perRetry' }] } }),
+      );
       session.on('messageReceived', () => undefined); // starts polling
       await sleep(5_000); // past the first rounds, into the idle schedule
       requests = 0;

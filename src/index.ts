@@ -30,6 +30,7 @@ export type {
   ChatRequestOptions,
   ChatThread,
   ChatThreadProperties,
+  ChatThreadState,
   ChatThreadSummary,
   CreateThreadOptions,
   EditMessageOptions,
@@ -51,7 +52,6 @@ export type {
   TypingReceivedEvent,
 } from './chat/events.js';
 export type { ChatOptions } from './chat/options.js';
-export type { ChatThreadState } from './chat/thread-store.js';
 export type { AcsClientOptions } from './chat/clients.js';
 export { toIdentifier, toPerson } from './identifiers/identifier.js';
 export type { Identifier, Person, PersonId, PersonInput } from './identifiers/identifier.js';

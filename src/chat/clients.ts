@@ -1,3 +1,4 @@
+import type { ChatClientOptions } from '@azure/communication-chat';
 import type { CommunicationTokenCredential } from '@azure/communication-common';
 import type { ChatClients } from './ports.js';
 
@@ -9,7 +10,7 @@ import type { ChatClients } from './ports.js';
  * const clientOptions: AcsClientOptions = { retryOptions: { maxRetries: 5 } };
  * ```
  */
-export type AcsClientOptions = import('@azure/communication-chat').ChatClientOptions;
+export type AcsClientOptions = ChatClientOptions;
 
 type PipelinePolicy = NonNullable<AcsClientOptions['additionalPolicies']>[number]['policy'];
 

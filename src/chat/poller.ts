@@ -73,7 +73,12 @@ export class ChatPoller {
   /** Sees every message the poller delivers (system messages included), for the thread stores. */
   readonly #observe: (threadId: string, message: ChatMessage) => void;
 
-  constructor(context: ChatContext, schedule: PollSchedule, now: number = Date.now(), observe: (threadId: string, message: ChatMessage) => void = () => undefined) {
+  constructor(
+    context: ChatContext,
+    schedule: PollSchedule,
+    now: number = Date.now(),
+    observe: (threadId: string, message: ChatMessage) => void = () => undefined,
+  ) {
     this.#context = context;
     this.#observe = observe;
     this.#schedule = schedule;

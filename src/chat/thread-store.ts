@@ -1,39 +1,7 @@
 import { SessionError, isSessionError } from '../errors.js';
 import type { Unsubscribe } from '../events/types.js';
-import type { Identifier } from '../identifiers/identifier.js';
 import type { ChatEvent } from './events.js';
-import type { ChatMessage, ChatParticipant, ChatReadReceipt, ChatThreadProperties } from './types.js';
-
-/**
- * What a chat pane renders: the live state of one thread, from `thread.getSnapshot()`.
- *
- * Immutable and structurally shared: a change replaces only what changed, so an unchanged message,
- * participant list or receipt list keeps its identity (memoized rows do not re-render), and the
- * snapshot itself keeps its identity until something changes.
- * @example
- * ```tsx
- * const state = useSyncExternalStore(thread.subscribe, thread.getSnapshot);
- * return state.messages.map((m) => <Row key={m.id} message={m} />);
- * ```
- */
-export interface ChatThreadState {
-  /** `idle` before the first subscriber, `loading` during the first load, then `ready`; `error` when it failed. */
-  readonly status: 'idle' | 'loading' | 'ready' | 'error';
-  /** The loaded messages, oldest first (by `sequenceId`), system messages included; at most the window plus what `loadOlder()` added. */
-  readonly messages: readonly ChatMessage[];
-  /** Whether older messages exist beyond the window (`loadOlder()` fetches them). */
-  readonly hasOlder: boolean;
-  /** The participants. */
-  readonly participants: readonly ChatParticipant[];
-  /** The latest read receipt of each participant. */
-  readonly readReceipts: readonly ChatReadReceipt[];
-  /** Who is typing now (push only: empty while the session polls). */
-  readonly typing: readonly Identifier[];
-  /** Topic and metadata, once loaded. */
-  readonly properties: ChatThreadProperties | undefined;
-  /** Why the last load failed, when it did. */
-  readonly error: SessionError | undefined;
-}
+import type { ChatMessage, ChatParticipant, ChatReadReceipt, ChatThreadProperties, ChatThreadState } from './types.js';
 
 /** What the store reads through (the thread's own methods). @internal */
 export interface ThreadStoreSource {

@@ -8,7 +8,7 @@ import { toChatMessage, toParticipant, toReadReceipt, toThreadProperties } from 
 import type { ChatThreadClientPort } from './ports.js';
 import { runRequest, whenAborted } from './request.js';
 import { sendChatMessage } from './send.js';
-import { ThreadStore, type ChatThreadState } from './thread-store.js';
+import { ThreadStore } from './thread-store.js';
 import type {
   AddParticipantsOptions,
   ChatMessage,
@@ -18,6 +18,7 @@ import type {
   ChatRequestOptions,
   ChatThread,
   ChatThreadProperties,
+  ChatThreadState,
   EditMessageOptions,
   ListMessagesOptions,
   SendMessageOptions,
@@ -88,9 +89,12 @@ export class ChatThreadImpl implements ChatThread {
     requireString(content, 'content', false);
     const { metadata, signal } = optionsObject(options, 'edit options');
     const patch = optionalMetadata(metadata);
-    await this.#run('Editing a chat message', signal, (client, abortSignal) =>
-      client.updateMessage(messageId, { content, ...(patch && { metadata: patch }), abortSignal }),
-    'message');
+    await this.#run(
+      'Editing a chat message',
+      signal,
+      (client, abortSignal) => client.updateMessage(messageId, { content, ...(patch && { metadata: patch }), abortSignal }),
+      'message',
+    );
   }
 
   async deleteMessage(messageId: string, options?: ChatRequestOptions): Promise<void> {
@@ -135,7 +139,12 @@ export class ChatThreadImpl implements ChatThread {
   async readReceipts(options?: ChatRequestOptions): Promise<ChatReadReceipt[]> {
     const { signal } = optionsObject(options, 'options');
     const receipts: ChatReadReceipt[] = [];
-    for await (const receipt of this.#iterate('Listing read receipts', signal, (client, abortSignal) => client.listReadReceipts({ abortSignal }), toReadReceipt)) {
+    for await (const receipt of this.#iterate(
+      'Listing read receipts',
+      signal,
+      (client, abortSignal) => client.listReadReceipts({ abortSignal }),
+      toReadReceipt,
+    )) {
       receipts.push(receipt);
     }
     return receipts;

@@ -1,6 +1,6 @@
+import type { SessionError } from '../errors.js';
 import type { Unsubscribe } from '../events/types.js';
 import type { Identifier, PersonId, PersonInput } from '../identifiers/identifier.js';
-import type { ChatThreadState } from './thread-store.js';
 
 /**
  * What a chat message is: `text` or `html` from people, or one of the system kinds ACS writes into
@@ -270,6 +270,37 @@ export interface ChatParticipants {
    * @throws SessionError `INVALID_ARGUMENT`, `NOT_A_PARTICIPANT`, `THREAD_NOT_FOUND`, `DISPOSED`, and the network codes.
    */
   remove(person: PersonId, options?: ChatRequestOptions): Promise<void>;
+}
+
+/**
+ * What a chat pane renders: the live state of one thread, from `thread.getSnapshot()`.
+ *
+ * Immutable and structurally shared: a change replaces only what changed, so an unchanged message,
+ * participant list or receipt list keeps its identity (memoized rows do not re-render), and the
+ * snapshot itself keeps its identity until something changes.
+ * @example
+ * ```tsx
+ * const state = useSyncExternalStore(thread.subscribe, thread.getSnapshot);
+ * return state.messages.map((m) => <Row key={m.id} message={m} />);
+ * ```
+ */
+export interface ChatThreadState {
+  /** `idle` before the first subscriber, `loading` during the first load, then `ready`; `error` when it failed. */
+  readonly status: 'idle' | 'loading' | 'ready' | 'error';
+  /** The loaded messages, oldest first (by `sequenceId`), system messages included; at most the window plus what `loadOlder()` added. */
+  readonly messages: readonly ChatMessage[];
+  /** Whether older messages exist beyond the window (`loadOlder()` fetches them). */
+  readonly hasOlder: boolean;
+  /** The participants. */
+  readonly participants: readonly ChatParticipant[];
+  /** The latest read receipt of each participant. */
+  readonly readReceipts: readonly ChatReadReceipt[];
+  /** Who is typing now (push only: empty while the session polls). */
+  readonly typing: readonly Identifier[];
+  /** Topic and metadata, once loaded. */
+  readonly properties: ChatThreadProperties | undefined;
+  /** Why the last load failed, when it did. */
+  readonly error: SessionError | undefined;
 }
 
 /**

@@ -89,9 +89,9 @@ export function toIdentifier(input: unknown, what = 'person'): Identifier {
   }
   let kind: CommunicationIdentifierKind;
   try {
-    kind = getIdentifierKind(input as unknown as CommunicationIdentifier);
+    kind = getIdentifierKind(input);
     const rawId = typeof input['rawId'] === 'string' && input['rawId'] !== '' ? input['rawId'] : getIdentifierRawId(kind);
-    return { ...kind, rawId } as Identifier;
+    return { ...kind, rawId };
   } catch (error) {
     throw new SessionError('INVALID_ARGUMENT', `${what} is not a usable ACS identifier`, { cause: error });
   }
@@ -127,12 +127,12 @@ export function fromAcsIdentifier(identifier: CommunicationIdentifier | Communic
 
 function withRawId(kind: CommunicationIdentifierKind): Identifier {
   const given = (kind as { rawId?: unknown }).rawId;
-  return { ...kind, rawId: typeof given === 'string' && given !== '' ? given : getIdentifierRawId(kind) } as Identifier;
+  return { ...kind, rawId: typeof given === 'string' && given !== '' ? given : getIdentifierRawId(kind) };
 }
 
 const IDENTIFIER_KEYS = ['communicationUserId', 'phoneNumber', 'microsoftTeamsUserId', 'teamsAppId', 'userId', 'id'];
 
-function hasIdentifierKey(value: Record<string, unknown>): boolean {
+function hasIdentifierKey(value: Record<string, unknown>): value is Record<string, unknown> & CommunicationIdentifier {
   return IDENTIFIER_KEYS.some((key) => typeof value[key] === 'string' && value[key] !== '');
 }
 

@@ -37,7 +37,17 @@ async function pair(): Promise<{ ada: Session; grace: Session; adaId: Communicat
 /** Records every chat event a session receives. */
 function record(session: Session): SessionEvent[] {
   const seen: SessionEvent[] = [];
-  const types = ['messageReceived', 'messageEdited', 'messageDeleted', 'readReceiptReceived', 'participantsAdded', 'participantsRemoved', 'threadCreated', 'threadUpdated', 'threadDeleted'] as const;
+  const types = [
+    'messageReceived',
+    'messageEdited',
+    'messageDeleted',
+    'readReceiptReceived',
+    'participantsAdded',
+    'participantsRemoved',
+    'threadCreated',
+    'threadUpdated',
+    'threadDeleted',
+  ] as const;
   for (const type of types) session.on(type, (e) => seen.push(e));
   return seen;
 }
@@ -60,7 +70,14 @@ describe('session.chat', () => {
       expect(thread.id).toMatch(/^19:.+@thread\.v2$/);
       expect(ada.chat.thread(thread.id)).toBe(thread);
       const sent = await thread.send('hello', { metadata: { kind: 'greeting' } });
-      expect(sent).toMatchObject({ threadId: thread.id, type: 'text', content: 'hello', isOwn: true, senderDisplayName: 'Ada', metadata: { kind: 'greeting' } });
+      expect(sent).toMatchObject({
+        threadId: thread.id,
+        type: 'text',
+        content: 'hello',
+        isOwn: true,
+        senderDisplayName: 'Ada',
+        metadata: { kind: 'greeting' },
+      });
       expect(sent.createdOn).toBeInstanceOf(Date);
       expect(sent.sender?.rawId).toBe(ada.user.rawId);
       const seenByGrace = await collect(grace.chat.thread(thread.id).messages());
@@ -133,7 +150,12 @@ describe('session.chat', () => {
       let notifications = 0;
       pane.subscribe(() => notifications++);
       await until(() => pane.getSnapshot().status === 'ready');
-      expect(pane.getSnapshot().participants.map((p) => p.displayName).sort()).toEqual(['Ada', 'Grace']);
+      expect(
+        pane
+          .getSnapshot()
+          .participants.map((p) => p.displayName)
+          .sort(),
+      ).toEqual(['Ada', 'Grace']);
       const before = pane.getSnapshot();
       const sent = await Promise.all(Array.from({ length: 100 }, (_, i) => thread.send(`burst ${i}`)));
       await until(() => pane.getSnapshot().messages.filter((m) => m.type === 'text').length === 100);

@@ -85,7 +85,9 @@ export class FakeChatService {
   edit(threadId: string, messageId: string, content: string): void {
     const thread = this.#thread(threadId);
     const at = new Date(this.tick());
-    thread.messages = thread.messages.map((m) => (m.id === messageId ? { ...m, content: { message: content }, editedOn: at, version: String(at.getTime()) } : m));
+    thread.messages = thread.messages.map((m) =>
+      m.id === messageId ? { ...m, content: { message: content }, editedOn: at, version: String(at.getTime()) } : m,
+    );
   }
 
   remove(threadId: string, messageId: string): void {
@@ -136,28 +138,26 @@ export class FakeChatService {
   }
 
   #client(self: string): ChatClientPort {
-    const service = this;
     const lastChange = (m: ChatMessage) => Math.max(m.createdOn.getTime(), m.editedOn?.getTime() ?? 0, m.deletedOn?.getTime() ?? 0);
     return {
-      async createChatThread() {
+      createChatThread: async () => {
         throw new Error('not used by these tests');
       },
-      listChatThreads(options = {}) {
-        return paged(() => {
-          service.#request('listChatThreads');
+      listChatThreads: (options = {}) =>
+        paged(() => {
+          this.#request('listChatThreads');
           const since = options.startTime?.getTime() ?? 0;
-          const mine = [...service.threads.values()]
+          const mine = [...this.threads.values()]
             .filter((t) => t.members.has(self) && (t.item.lastMessageReceivedOn?.getTime() ?? 0) >= since)
             .map((t) => t.item)
             .sort((a, b) => (b.lastMessageReceivedOn?.getTime() ?? 0) - (a.lastMessageReceivedOn?.getTime() ?? 0));
-          return service.#pages(mine);
-        });
+          return this.#pages(mine);
+        }),
+      deleteChatThread: async (threadId) => {
+        this.#request('deleteChatThread');
+        this.threads.delete(threadId);
       },
-      async deleteChatThread(threadId) {
-        service.#request('deleteChatThread');
-        service.threads.delete(threadId);
-      },
-      getChatThreadClient(threadId): ChatThreadClientPort {
+      getChatThreadClient: (threadId): ChatThreadClientPort => {
         const unused = async (): Promise<never> => {
           throw new Error('not used by these tests');
         };
@@ -172,35 +172,33 @@ export class FakeChatService {
           sendTypingNotification: unused,
           sendReadReceipt: unused,
           listParticipants: () => paged(() => [[]]),
-          async sendMessage(request, options = {}) {
-            const { failAfter } = service.#request('sendMessage');
-            service.#member(threadId, self);
-            const message = service.post(threadId, self, request.content, options.metadata ? { metadata: options.metadata } : {});
+          sendMessage: async (request, options = {}) => {
+            const { failAfter } = this.#request('sendMessage');
+            this.#member(threadId, self);
+            const message = this.post(threadId, self, request.content, options.metadata ? { metadata: options.metadata } : {});
             if (failAfter) throw failAfter;
             return { id: message.id };
           },
-          async getMessage(messageId) {
-            service.#request('getMessage');
-            const found = service.#member(threadId, self).messages.find((m) => m.id === messageId);
+          getMessage: async (messageId) => {
+            this.#request('getMessage');
+            const found = this.#member(threadId, self).messages.find((m) => m.id === messageId);
             if (!found) throw restError(404, 'NotFound');
             return found;
           },
-          listMessages(options = {}) {
-            return paged(() => {
-              service.#request('listMessages');
+          listMessages: (options = {}) =>
+            paged(() => {
+              this.#request('listMessages');
               const since = options.startTime?.getTime() ?? 0;
-              const messages = service.#member(threadId, self)
+              const messages = this.#member(threadId, self)
                 .messages.filter((m) => lastChange(m) >= since)
                 .sort((a, b) => lastChange(b) - lastChange(a));
-              return service.#pages(messages);
-            });
-          },
-          listReadReceipts() {
-            return paged(() => {
-              service.#request('listReadReceipts');
-              return service.#pages(service.#member(threadId, self).receipts);
-            });
-          },
+              return this.#pages(messages);
+            }),
+          listReadReceipts: () =>
+            paged(() => {
+              this.#request('listReadReceipts');
+              return this.#pages(this.#member(threadId, self).receipts);
+            }),
         };
       },
     };

@@ -29,8 +29,12 @@ describe('runRequest', () => {
 
   it('maps 403 to NOT_A_PARTICIPANT and 404 to what is missing', async () => {
     const { context } = fakeContext(new FakeChatService(), ME);
-    await expect(runRequest(context, { operation: 'T' }, async () => Promise.reject(restError(403, 'Forbidden')))).rejects.toMatchObject({ code: 'NOT_A_PARTICIPANT' });
-    await expect(runRequest(context, { operation: 'T', notFound: 'message' }, async () => Promise.reject(restError(404)))).rejects.toMatchObject({ code: 'MESSAGE_NOT_FOUND' });
+    await expect(runRequest(context, { operation: 'T' }, async () => Promise.reject(restError(403, 'Forbidden')))).rejects.toMatchObject({
+      code: 'NOT_A_PARTICIPANT',
+    });
+    await expect(runRequest(context, { operation: 'T', notFound: 'message' }, async () => Promise.reject(restError(404)))).rejects.toMatchObject({
+      code: 'MESSAGE_NOT_FOUND',
+    });
     await expect(runRequest(context, { operation: 'T' }, async () => Promise.reject(restError(404)))).rejects.toMatchObject({ code: 'THREAD_NOT_FOUND' });
   });
 

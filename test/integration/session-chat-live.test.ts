@@ -86,6 +86,16 @@ describe('send()', () => {
     expect(copies.map((m) => m.id)).toEqual([sent.id]);
   });
 
+  it('createThread whose response is lost creates one thread (the retry reuses its repeatability id)', async () => {
+    const emu = await emulator();
+    const identity = identityClient(emu);
+    const ada = await sessionFor(emu, await identity.createUser(), 'Ada');
+    emu.faults.inject({ method: 'POST', path: '/chat/threads', status: 503, phase: 'after', retryAfterSeconds: 0 });
+    const thread = await ada.chat.createThread({ topic: 'only one' });
+    const mine = (await collect(ada.chat.threads())).filter((t) => t.topic === 'only one');
+    expect(mine.map((t) => t.id)).toEqual([thread.id]);
+  });
+
   it('with an idempotencyKey, a send the app repeats returns the first message', async () => {
     const emu = await emulator();
     const identity = identityClient(emu);

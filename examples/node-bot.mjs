@@ -36,18 +36,17 @@ try {
 
     // A person talking to it.
     const replies = [];
-    const heardEcho = new Promise((resolve) => {
-      ada.on('messageReceived', ({ message }) => {
-        if (message.isOwn) return;
-        replies.push(message.content);
-        console.log(`ada: got "${message.content}"`);
-        if (message.content.startsWith('echo:')) resolve();
-      });
+    ada.on('messageReceived', ({ message }) => {
+      if (message.isOwn) return;
+      replies.push(message.content);
+      console.log(`ada: got "${message.content}"`);
     });
+    const greeted = ada.waitFor('messageReceived', { filter: (e) => !e.message.isOwn, timeoutMs: 10_000 });
     const thread = await ada.chat.createThread({ topic: 'Bot test', participants: [{ id: botUser, displayName: 'Echo bot' }] });
-    await ada.waitFor('messageReceived', { filter: (e) => !e.message.isOwn, timeoutMs: 10_000 });
+    await greeted;
+    const echoed = ada.waitFor('messageReceived', { filter: (e) => e.message.content.startsWith('echo:'), timeoutMs: 10_000 });
     await thread.send('hello bot');
-    await Promise.race([heardEcho, new Promise((_, reject) => setTimeout(() => reject(new Error('no echo within 10 s')), 10_000))]);
+    await echoed;
     console.log(`transcript: ${replies.join(' | ')}`);
   } finally {
     await Promise.all([bot.dispose(), ada.dispose()]);

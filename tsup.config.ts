@@ -1,13 +1,13 @@
 import { defineConfig, type Options } from 'tsup';
 
-// Azure packages and eventemitter3 stay external: they are dependencies or peers, resolved by the
-// app's bundler, and the calling SDK in particular must never end up inside our bundle (licence, size).
+// Azure packages stay external (tsup also leaves every dependency and peer external): they are
+// resolved by the app's bundler, and the calling SDK in particular must never end up inside our bundle (licence, size).
 const shared: Options = {
   sourcemap: true,
   target: 'es2022',
   splitting: false,
   treeshake: true,
-  external: [/^@azure\//, 'eventemitter3'],
+  external: [/^@azure\//],
 };
 
 export default defineConfig([

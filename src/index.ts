@@ -16,6 +16,7 @@ export type {
   SessionTokens,
   StateChangedEvent,
   StateChangeReason,
+  WaitForStateOptions,
 } from './session/types.js';
 
 export type {
@@ -83,6 +84,7 @@ export type {
   ErrorEvent,
   EventMap,
   EventMapWithError,
+  EventNames,
   EventIterator,
   EventsOptions,
   Listener,

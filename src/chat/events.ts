@@ -1,3 +1,4 @@
+import type { EventNames } from '../events/types.js';
 import type { Identifier } from '../identifiers/identifier.js';
 import type { ChatMessage, ChatParticipant, ChatReadReceipt } from './types.js';
 
@@ -165,16 +166,19 @@ export interface ChatEvents {
 /** Any chat event. @internal */
 export type ChatEvent = ChatEvents[keyof ChatEvents];
 
-/** Every chat event name, for the session's exhaustive event-name list. @internal */
-export const CHAT_EVENT_NAMES = [
-  'messageReceived',
-  'messageEdited',
-  'messageDeleted',
-  'readReceiptReceived',
-  'typingReceived',
-  'participantsAdded',
-  'participantsRemoved',
-  'threadCreated',
-  'threadUpdated',
-  'threadDeleted',
-] as const satisfies readonly (keyof ChatEvents)[];
+/**
+ * Every chat event name, for the session's exhaustive list of event names (a missing or extra name
+ * fails to compile). @internal
+ */
+export const CHAT_EVENT_NAMES = {
+  messageReceived: true,
+  messageEdited: true,
+  messageDeleted: true,
+  readReceiptReceived: true,
+  typingReceived: true,
+  participantsAdded: true,
+  participantsRemoved: true,
+  threadCreated: true,
+  threadUpdated: true,
+  threadDeleted: true,
+} as const satisfies EventNames<ChatEvents>;

@@ -1,5 +1,5 @@
 import { EventStream } from './event-stream.js';
-import type { EventIterator, EventMapWithError, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
+import type { EventIterator, EventMapWithError, EventNames, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
 
 /**
  * The listening half of an {@link EventStream}: what the session and the token refresher expose.
@@ -23,8 +23,8 @@ export type TypedEventSource<Events extends EventMapWithError<Events>> = Pick<
 export abstract class EventSourceBase<Events extends EventMapWithError<Events>> implements TypedEventSource<Events> {
   protected readonly stream: EventStream<Events>;
 
-  protected constructor(ownerName: string) {
-    this.stream = new EventStream<Events>(ownerName);
+  protected constructor(ownerName: string, names: EventNames<Events>) {
+    this.stream = new EventStream<Events>(ownerName, names);
   }
 
   /** {@inheritDoc EventStream.on} */

@@ -1,10 +1,10 @@
-import EventEmitter from 'eventemitter3';
 import { SessionError, abortedError, disposedError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import type {
   AnyEvent,
   EventIterator,
   EventMapWithError,
+  EventNames,
   EventsOptions,
   Listener,
   Unsubscribe,
@@ -13,19 +13,19 @@ import type {
 
 const DEFAULT_BUFFER_SIZE = 1024;
 
-/** One `on`/`once` registration: the function eventemitter3 calls, and the listener it calls on. */
+/** One `on`/`once` registration. */
 interface Registration {
-  readonly wrapper: (event: unknown) => void;
+  readonly listener: (event: never) => void;
+  readonly once: boolean;
   /**
-   * The user's listener, or {@link REMOVED} once unsubscribed. eventemitter3 dispatches over a
-   * snapshot of its listener array, so a listener removed (or a stream closed) by an earlier
-   * listener during the same emit would still be called; swapping the target (rather than
-   * testing a flag) stops that at no cost on the hot path.
+   * Set when unsubscribed. Dispatch runs over the array as it was when the emit began (arrays are
+   * replaced, never changed), so a listener removed by an earlier one, or by closing the stream,
+   * during the same emit is skipped by this flag.
    */
-  target: (event: never) => void;
+  removed: boolean;
 }
 
-const REMOVED = (): void => undefined;
+const NONE: readonly Registration[] = Object.freeze([]);
 
 /**
  * A typed event stream: `on/once/off`, `waitFor`, and `events()` as an async iterator of the union
@@ -46,9 +46,9 @@ const REMOVED = (): void => undefined;
  * ```
  */
 export class EventStream<Events extends EventMapWithError<Events>> {
-  readonly #emitter = new EventEmitter();
-  /** Listener → its registrations, per type, so `off(type, listener)` finds them. */
-  readonly #registrations = new Map<PropertyKey, Map<Function, Registration[]>>();
+  readonly #names: EventNames<Events>;
+  /** The registrations of each event type, in order; replaced on every change, never mutated. */
+  readonly #listeners: Record<PropertyKey, readonly Registration[]> = {};
   /** The push side of iterators that want every type; typed iterators subscribe per type instead. */
   readonly #allTypeQueues = new Set<Pick<EventQueue<AnyEvent<Events>>, 'push' | 'end'>>();
   readonly #closers = new Set<(error: SessionError) => void>();
@@ -56,7 +56,18 @@ export class EventStream<Events extends EventMapWithError<Events>> {
   /** No new listeners, waits or iterators; events still reach the existing ones (see `seal`). */
   #sealed = false;
 
-  constructor(private readonly ownerName = 'The event stream') {}
+  /**
+   * @param ownerName - How errors name the owner, e.g. `'The session'`.
+   * @param names - Every event name the owner emits; `on`, `once`, `off`, `waitFor` and
+   * `events({ types })` refuse any other with `INVALID_ARGUMENT`.
+   */
+  constructor(
+    private readonly ownerName: string,
+    names: EventNames<Events>,
+  ) {
+    this.#names = names;
+    for (const name of Object.keys(names)) this.#listeners[name] = NONE;
+  }
 
   /** Whether `close()` has run. */
   get closed(): boolean {
@@ -65,7 +76,8 @@ export class EventStream<Events extends EventMapWithError<Events>> {
 
   /**
    * Calls `listener` for every `type` event until the returned function is called.
-   * @throws SessionError `DISPOSED` after the owner was disposed.
+   * @throws SessionError `DISPOSED` after the owner was disposed; `INVALID_ARGUMENT` for an event
+   * name the owner does not have, or a listener that is not a function.
    */
   on<K extends keyof Events>(type: K, listener: Listener<Events[K]>): Unsubscribe {
     return this.#add(type, listener, false);
@@ -73,26 +85,40 @@ export class EventStream<Events extends EventMapWithError<Events>> {
 
   /**
    * Calls `listener` for the next `type` event only.
-   * @throws SessionError `DISPOSED` after the owner was disposed.
+   * @throws SessionError `DISPOSED` after the owner was disposed; `INVALID_ARGUMENT` as `on`.
    */
   once<K extends keyof Events>(type: K, listener: Listener<Events[K]>): Unsubscribe {
     return this.#add(type, listener, true);
   }
 
-  /** Removes one registration of `listener` for `type` (the most recent one). Unknown listeners are ignored. */
+  /**
+   * Removes one registration of `listener` for `type` (the most recent one). Unknown listeners are ignored.
+   * @throws SessionError `INVALID_ARGUMENT` for an event name the owner does not have.
+   */
   off<K extends keyof Events>(type: K, listener: Listener<Events[K]>): void {
-    const registrations = this.#registrations.get(type)?.get(listener);
-    const registration = registrations?.[registrations.length - 1];
-    if (registration) this.#remove(type, listener, registration);
+    const registrations = this.#listeners[this.#known(type, 'off')] ?? NONE;
+    for (let i = registrations.length - 1; i >= 0; i--) {
+      const registration = registrations[i] as Registration;
+      if (registration.listener === listener) {
+        this.#remove(type, registration);
+        return;
+      }
+    }
   }
 
   /**
    * Resolves with the next `type` event (that passes `filter`).
    * @throws SessionError `ABORTED` when `signal` fires, `TIMEOUT` after `timeoutMs`, `DISPOSED` when the
-   * owner is disposed first; a throwing `filter` rejects with what it threw.
+   * owner is disposed first; `INVALID_ARGUMENT` for an unknown event name or bad options; a
+   * throwing `filter` rejects with what it threw.
    */
   waitFor<K extends keyof Events>(type: K, options: WaitForOptions<Events[K]> = {}): Promise<Events[K]> {
     const { signal, timeoutMs, filter } = options ?? {};
+    try {
+      this.#known(type, 'waitFor');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#sealed) return Promise.reject(disposedError(this.ownerName));
     if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
       return Promise.reject(new SessionError('INVALID_ARGUMENT', `timeoutMs must be a finite number ≥ 0, got ${String(timeoutMs)}`));
@@ -138,7 +164,8 @@ export class EventStream<Events extends EventMapWithError<Events>> {
    * Iteration ends normally when `signal` fires or the owner is disposed; it throws
    * `EVENTS_OVERFLOW` when the consumer falls behind with the default `overflow: 'error'`
    * (see {@link OverflowPolicy}). Breaking out of the loop unsubscribes.
-   * @throws SessionError `DISPOSED` (on the first `next()`) when called after the owner was disposed.
+   * @throws SessionError `DISPOSED` (on the first `next()`) when called after the owner was disposed;
+   * `INVALID_ARGUMENT` (at once) for an unknown name in `types` or bad options.
    */
   events<K extends keyof Events = keyof Events>(options: EventsOptions<K> = {}): EventIterator<Events[K]> {
     const { signal, types, bufferSize = DEFAULT_BUFFER_SIZE, overflow = 'error' } = options ?? {};
@@ -149,6 +176,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
       throw new SessionError('INVALID_ARGUMENT', `overflow must be 'error' or 'dropOldest', got ${String(overflow)}`);
     }
     if (types !== undefined && !Array.isArray(types)) throw new SessionError('INVALID_ARGUMENT', 'types must be an array of event names');
+    for (const type of types ?? []) this.#known(type, 'events');
     const unsubscribers: Unsubscribe[] = [];
     const cleanup = () => {
       for (const unsubscribe of unsubscribers) unsubscribe();
@@ -181,7 +209,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
 
   /** Number of listeners for `type` (iterators and waits included). */
   listenerCount(type: keyof Events): number {
-    return this.#emitter.listenerCount(type as string);
+    return Object.hasOwn(this.#listeners, type) ? (this.#listeners[type]?.length ?? 0) : 0;
   }
 
   /**
@@ -194,7 +222,23 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     if (this.#allTypeQueues.size > 0) {
       for (const queue of this.#allTypeQueues) queue.push(event);
     }
-    this.#emitter.emit(event.type as string, event);
+    const registrations = this.#listeners[event.type];
+    if (registrations === undefined || registrations.length === 0) return;
+    // One loop, re-entered after a throwing listener: no wrapper closure per listener.
+    let i = 0;
+    while (i < registrations.length) {
+      try {
+        for (; i < registrations.length; i++) {
+          const registration = registrations[i] as Registration;
+          if (registration.removed) continue;
+          if (registration.once) this.#remove(event.type, registration);
+          registration.listener(event as never);
+        }
+      } catch (thrown) {
+        i++;
+        this.#listenerFailed(event.type, thrown);
+      }
+    }
   }
 
   /**
@@ -230,60 +274,37 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     const error = disposedError(this.ownerName);
     for (const close of [...this.#closers]) close(error);
     for (const queue of [...this.#allTypeQueues]) queue.end();
-    for (const byListener of this.#registrations.values()) {
-      for (const registrations of byListener.values()) for (const registration of registrations) registration.target = REMOVED;
+    for (const type of Object.keys(this.#listeners)) {
+      for (const registration of this.#listeners[type] ?? NONE) registration.removed = true;
+      this.#listeners[type] = NONE;
     }
-    this.#emitter.removeAllListeners();
-    this.#registrations.clear();
   }
 
   #add<K extends keyof Events>(type: K, listener: Listener<Events[K]>, once: boolean): Unsubscribe {
+    this.#known(type, once ? 'once' : 'on');
     if (this.#sealed) throw disposedError(this.ownerName);
     if (typeof listener !== 'function') {
       throw new SessionError('INVALID_ARGUMENT', `The listener for '${String(type)}' must be a function`);
     }
-    // Two shapes rather than one with an `if (once)`: dispatch is the hot path.
-    const registration: Registration = {
-      target: listener as (event: never) => void,
-      wrapper: once
-        ? (event) => {
-            const target = registration.target;
-            if (target === REMOVED) return;
-            this.#remove(type, listener, registration);
-            try {
-              target(event as never);
-            } catch (thrown) {
-              this.#listenerFailed(type, thrown);
-            }
-          }
-        : (event) => {
-            try {
-              registration.target(event as never);
-            } catch (thrown) {
-              this.#listenerFailed(type, thrown);
-            }
-          },
-    };
-    let byListener = this.#registrations.get(type);
-    if (!byListener) this.#registrations.set(type, (byListener = new Map()));
-    const list = byListener.get(listener);
-    if (list) list.push(registration);
-    else byListener.set(listener, [registration]);
-    this.#emitter.on(type as string, registration.wrapper);
-    return () => this.#remove(type, listener, registration);
+    const registration: Registration = { listener: listener as (event: never) => void, once, removed: false };
+    this.#listeners[type] = [...(this.#listeners[type] ?? NONE), registration];
+    return () => this.#remove(type, registration);
   }
 
-  #remove(type: PropertyKey, listener: Function, registration: Registration): void {
-    if (registration.target === REMOVED) return;
-    registration.target = REMOVED;
-    const byListener = this.#registrations.get(type);
-    const list = byListener?.get(listener);
-    const index = list ? list.lastIndexOf(registration) : -1;
-    if (list && index >= 0) {
-      list.splice(index, 1);
-      if (list.length === 0) byListener?.delete(listener);
-    }
-    this.#emitter.removeListener(type as string, registration.wrapper);
+  #remove(type: PropertyKey, registration: Registration): void {
+    if (registration.removed) return;
+    registration.removed = true;
+    const registrations = this.#listeners[type] ?? NONE;
+    const index = registrations.lastIndexOf(registration);
+    if (index < 0) return;
+    this.#listeners[type] = registrations.length === 1 ? NONE : registrations.filter((_, at) => at !== index);
+  }
+
+  /** `type`, if the owner has such an event; a JavaScript caller gets told the names it has. */
+  #known<K extends keyof Events>(type: K, method: string): K {
+    if ((typeof type === 'string' || typeof type === 'symbol') && Object.hasOwn(this.#names, type)) return type;
+    const known = Object.keys(this.#names).join(', ');
+    throw new SessionError('INVALID_ARGUMENT', `${method}(): ${this.ownerName} has no event ${describeName(type)}; its events are: ${known}`);
   }
 
   #listenerFailed(type: PropertyKey, thrown: unknown): void {
@@ -295,4 +316,8 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     }
     this.reportError(error, `listener:${String(type)}`);
   }
+}
+
+function describeName(type: unknown): string {
+  return typeof type === 'string' ? `'${type}'` : String(type);
 }

@@ -46,7 +46,7 @@ export interface ErrorEvent {
  * Options for {@link EventStream.waitFor}.
  * @example
  * ```ts
- * await session.waitFor('stateChanged', { filter: (e) => e.state === 'connected', timeoutMs: 30_000, signal });
+ * await session.waitFor('tokenRefreshed', { filter: (e) => e.reason === 'rejected', timeoutMs: 30_000, signal });
  * ```
  */
 export interface WaitForOptions<E> {
@@ -107,3 +107,15 @@ export interface EventsOptions<K> {
   /** What happens past `bufferSize`. Default `'error'`. */
   overflow?: OverflowPolicy | undefined;
 }
+
+/**
+ * Every event name of an event map, as the keys of a record. Written as a record rather than an
+ * array so that an event added to the map but not to the list fails to compile.
+ * @example
+ * ```ts
+ * const SESSION_EVENT_NAMES = {
+ *   stateChanged: true, tokenRefreshed: true, tokenRefreshFailed: true, tokenExpired: true, error: true,
+ * } as const satisfies EventNames<SessionEvents>;
+ * ```
+ */
+export type EventNames<Events> = { readonly [K in keyof Events]-?: true };

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isSessionError } from '../errors.js';
 import { type CorsOptions, corsHeaders } from './cors.js';
-import { serverLogger } from './logger.js';
+import { logger as serverLogger } from '../internal/logger.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import type { AuthenticateContext, IssuedToken, TokenService, TokenServiceOptions } from './types.js';
 
@@ -39,7 +39,7 @@ export function createHttpHandlers(options: HttpHandlerOptions): Pick<TokenServi
     try {
       appUserId = await options.authenticate(request, context);
     } catch (thrown) {
-      serverLogger.warning(`authenticate() threw ${thrown instanceof Error ? thrown.name : typeof thrown}; answered 500`);
+      serverLogger.warning(`token service: authenticate() threw ${thrown instanceof Error ? thrown.name : typeof thrown}; answered 500`);
       return error(500, 'SERVICE_ERROR', 'Authentication failed on the server.', cors);
     }
     if (typeof appUserId !== 'string' || appUserId === '') return error(401, 'UNAUTHORIZED', 'Sign in first.', cors);
@@ -53,13 +53,13 @@ export function createHttpHandlers(options: HttpHandlerOptions): Pick<TokenServi
     const reason = method === 'POST' ? await readReason(request) : knownReason(new URL(request.url).searchParams.get('reason'));
     try {
       const issued = await options.issue(appUserId);
-      if (reason !== undefined) serverLogger.verbose(`token request for ${issued.user.communicationUserId}: ${reason}`);
+      if (reason !== undefined) serverLogger.verbose(`token service: token request for ${issued.user.communicationUserId}: ${reason}`);
       const body = JSON.stringify({ token: issued.token, expiresOn: issued.expiresOn.toISOString(), user: { communicationUserId: issued.user.communicationUserId } });
       return new Response(body, { status: 200, headers: { ...cors, ...JSON_HEADERS } });
     } catch (thrown) {
       const code = isSessionError(thrown) ? thrown.code : 'SERVICE_ERROR';
       if (!isSessionError(thrown) || code === 'INVALID_OPTIONS' || code === 'INVALID_ARGUMENT') {
-        if (!isSessionError(thrown)) serverLogger.warning('issuing a token failed unexpectedly; answered 500');
+        if (!isSessionError(thrown)) serverLogger.warning('token service: issuing a token failed unexpectedly; answered 500');
         return error(500, 'SERVICE_ERROR', 'The token service is misconfigured; see its log.', cors);
       }
       const retryAfter = thrown.retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(thrown.retryAfterMs / 1000))) };

@@ -5,7 +5,7 @@ import { createIdentityWithCustomId } from './custom-id.js';
 import { createHttpHandlers } from './http.js';
 import { type IdentityStore, createMemoryIdentityStore } from './identity-store.js';
 import { type IdentityPort, loadIdentityClient } from './identity-client.js';
-import { serverLogger } from './logger.js';
+import { logger as serverLogger } from '../internal/logger.js';
 import { validateTokenServiceOptions } from './options.js';
 import type { IssuedToken, TokenService, TokenServiceOptions } from './types.js';
 
@@ -56,7 +56,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (existing !== undefined && existing !== replacing) return existing;
       const user = await (await identityClient()).createUser();
       await store.set(appUserId, user.communicationUserId);
-      serverLogger.info(`created ACS identity ${user.communicationUserId}`);
+      serverLogger.info(`token service: created ACS identity ${user.communicationUserId}`);
       return user.communicationUserId;
     };
     return store.exclusive ? store.exclusive(appUserId, create) : create();
@@ -83,7 +83,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       // The stored identity was deleted (deleteUser, a data-erasure request): it cannot come back,
       // so the user gets a new one rather than a 502 on every sign-in from now on.
       if (fromAcsError(error, { operation: 'Issuing an ACS user token' }).status !== 404) throw error;
-      serverLogger.warning(`ACS identity ${communicationUserId} no longer exists; creating a new one for its app user`);
+      serverLogger.warning(`token service: ACS identity ${communicationUserId} no longer exists; creating a new one for its app user`);
       communicationUserId = await identityOf(appUserId, communicationUserId);
       const { token, expiresOn } = await identity.getToken({ communicationUserId }, scopes, { tokenExpiresInMinutes: lifetime });
       return { token, expiresOn, user: { communicationUserId } };
@@ -104,7 +104,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       } else {
         issued = await tokenFor(appUserId);
       }
-      serverLogger.info(`issued a token for ${issued.user.communicationUserId}, valid until ${issued.expiresOn.toISOString()}`);
+      serverLogger.info(`token service: issued a token for ${issued.user.communicationUserId}, valid until ${issued.expiresOn.toISOString()}`);
       return issued;
     } catch (error) {
       throw reportAcsFailure(error, 'Issuing an ACS user token');
@@ -117,7 +117,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const communicationUserId = options.useCustomId ? (await viaCustomId(appUserId, false)).identity.id : await store.get(appUserId);
       if (communicationUserId === undefined) return false;
       await (await identityClient()).revokeTokens({ communicationUserId });
-      serverLogger.info(`revoked the tokens of ${communicationUserId}`);
+      serverLogger.info(`token service: revoked the tokens of ${communicationUserId}`);
       return true;
     } catch (error) {
       throw reportAcsFailure(error, 'Revoking ACS user tokens');
@@ -143,7 +143,7 @@ function checkAppUserId(appUserId: unknown, method: string): void {
 function reportAcsFailure(error: unknown, operation: string): SessionError {
   if (isSessionError(error) && error.code === 'INVALID_OPTIONS') return error;
   const mapped = fromAcsError(error, { operation });
-  serverLogger.warning(`${operation} failed: ${mapped.code}${mapped.status === undefined ? '' : ` (HTTP ${mapped.status}${mapped.acsCode ? ` ${mapped.acsCode}` : ''})`}`);
+  serverLogger.warning(`token service: ${operation} failed: ${mapped.code}${mapped.status === undefined ? '' : ` (HTTP ${mapped.status}${mapped.acsCode ? ` ${mapped.acsCode}` : ''})`}`);
   return mapped;
 }
 

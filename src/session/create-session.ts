@@ -9,18 +9,22 @@ import { EventSourceBase } from '../events/event-source.js';
 import { SnapshotStore } from '../events/snapshot-store.js';
 import type { EventIterator, EventsOptions, Listener, Unsubscribe, WaitForOptions } from '../events/types.js';
 import { raceWithSignal } from '../internal/abort.js';
+import { logger } from '../internal/logger.js';
 import { createTokenRefresher, type TokenRefresher } from '../token/refresher.js';
 import type { SessionUser } from '../token/types.js';
 import { validateSessionOptions } from './session-options.js';
-import { canTransition } from './state-machine.js';
+import { CONNECTION_STATES, canTransition } from './state-machine.js';
+import { SESSION_EVENT_NAMES } from './types.js';
 import type {
   ConnectionState,
   Session,
+  SessionEvent,
   SessionEvents,
   SessionOptions,
   SessionState,
   SessionTokens,
   StateChangeReason,
+  WaitForStateOptions,
 } from './types.js';
 
 const DEFAULT_INITIAL_TOKEN_ATTEMPTS = 3;
@@ -79,7 +83,7 @@ async function firstToken(refresher: TokenRefresher, attempts: number): Promise<
   }
 }
 
-const CHAT_EVENTS: ReadonlySet<PropertyKey> = new Set(CHAT_EVENT_NAMES);
+const CHAT_EVENTS: ReadonlySet<PropertyKey> = new Set(Object.keys(CHAT_EVENT_NAMES));
 
 class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   readonly endpoint: string;
@@ -99,7 +103,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   #disposing: Promise<void> | undefined;
 
   constructor(endpoint: string, options: SessionOptions, refresher: TokenRefresher) {
-    super('The session');
+    super('The session', SESSION_EVENT_NAMES);
     const { displayName, signal } = options;
     this.endpoint = endpoint;
     this.displayName = displayName;
@@ -117,25 +121,20 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined },
       (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
     );
+    // Each token event is one change: its snapshot fields and the state it leads to land in one
+    // store update (one notification), so a subscriber never sees a state the session was not in.
     this.#teardown.push(
       refresher.on('tokenRefreshed', (event) => {
         this.#tokenDown = false;
-        this.#store.update({ tokenExpiresOn: event.expiresOn, tokenError: undefined });
-        this.stream.emit(event);
-        if (!this.#connectionDown) this.#moveTo('connected', 'tokenRefreshed');
+        this.#change({ tokenExpiresOn: event.expiresOn, tokenError: undefined }, event, this.#connectionDown ? undefined : 'connected', 'tokenRefreshed');
       }),
       refresher.on('tokenRefreshFailed', (event) => {
-        this.#store.update({ tokenError: event.error });
-        this.stream.emit(event);
-        if (!event.tokenUsable) {
-          this.#tokenDown = true;
-          this.#moveTo('reconnecting', 'tokenRefreshFailed');
-        }
+        if (!event.tokenUsable) this.#tokenDown = true;
+        this.#change({ tokenError: event.error }, event, event.tokenUsable ? undefined : 'reconnecting', 'tokenRefreshFailed');
       }),
       refresher.on('tokenExpired', (event) => {
         this.#tokenDown = true;
-        this.stream.emit(event);
-        this.#moveTo('reconnecting', 'tokenExpired');
+        this.#change({}, event, 'reconnecting', 'tokenExpired');
       }),
       refresher.on('error', (event) => this.stream.emit(event)),
     );
@@ -199,12 +198,32 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
 
   getSnapshot = (): SessionState => this.#store.get();
 
+  waitForState(state: ConnectionState | readonly ConnectionState[], options: WaitForStateOptions = {}): Promise<ConnectionState> {
+    const wanted: readonly unknown[] = Array.isArray(state) ? state : [state];
+    const unknown = wanted.filter((value) => !(CONNECTION_STATES as readonly unknown[]).includes(value));
+    if (wanted.length === 0 || unknown.length > 0) {
+      return Promise.reject(
+        new SessionError('INVALID_ARGUMENT', `waitForState() needs one or more of ${CONNECTION_STATES.join(', ')}, got ${unknown.map(String).join(', ') || 'none'}`),
+      );
+    }
+    const current = this.state;
+    if (wanted.includes(current)) return Promise.resolve(current);
+    if (current === 'disconnected') return Promise.reject(disposedError('The session'));
+    const { signal, timeoutMs } = options ?? {};
+    return this.stream.waitFor('stateChanged', { signal, timeoutMs, filter: (e) => wanted.includes(e.state) }).then(
+      (e) => e.state,
+      (error: unknown) => {
+        if (!isSessionError(error, 'TIMEOUT')) throw error;
+        throw new SessionError('TIMEOUT', `The session was not ${wanted.join(' or ')} within ${timeoutMs} ms (it is ${this.state})`);
+      },
+    );
+  }
+
   /** @internal Called by createSession once the first token arrived. */
   connected(user: SessionUser): void {
     // A fixed token string never emits tokenRefreshed, so the expiry is read here too.
-    this.#store.update({ user, tokenExpiresOn: this.#refresher.current?.expiresOn });
     if (this.#options.chat !== false) this.#chat = this.#createChat(user);
-    this.#moveTo('connected', 'tokenAcquired');
+    this.#change({ user, tokenExpiresOn: this.#refresher.current?.expiresOn }, undefined, 'connected', 'tokenAcquired');
   }
 
   #createChat(user: SessionUser): ChatImpl {
@@ -243,11 +262,10 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     if (this.disposed) return;
     if (!reachable) {
       this.#connectionDown = true;
-      this.#moveTo('reconnecting', 'connectionLost', { connectionError: error });
+      this.#change({ connectionError: error }, undefined, 'reconnecting', 'connectionLost');
     } else if (this.#connectionDown) {
       this.#connectionDown = false;
-      if (this.#tokenDown) this.#store.update({ connectionError: undefined });
-      else this.#moveTo('connected', 'connectionRestored', { connectionError: undefined });
+      this.#change({ connectionError: undefined }, undefined, this.#tokenDown ? undefined : 'connected', 'connectionRestored');
     }
   }
 
@@ -258,7 +276,8 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     this.#disposing = Promise.resolve();
     this.stream.seal();
     this.#lifetime.abort();
-    this.#moveTo('disconnected', reason);
+    this.#change({}, undefined, 'disconnected', reason);
+    logger.info(`session: disposed (${reason})`);
     for (const teardown of this.#teardown.splice(0)) teardown();
     this.#refresher.dispose();
     this.stream.close();
@@ -270,16 +289,25 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     return this.dispose();
   }
 
-  /** Moves to `state` if the lifecycle allows it, applying `changes` in the same snapshot either way. */
-  #moveTo(state: ConnectionState, reason: StateChangeReason, changes: Partial<SessionState> = {}): void {
+  /**
+   * Applies one cause: the snapshot `changes` and, when the lifecycle allows it, the move to `state`
+   * in one store update; then the event that caused it, then `stateChanged`.
+   */
+  #change(changes: Partial<SessionState>, event: SessionEvent | undefined, state: ConnectionState | undefined, reason: StateChangeReason): void {
     const previous = this.#store.get().state;
+    const moves = state !== undefined && this.#canMove(previous, state, reason);
+    this.#store.update(moves ? { ...changes, state } : changes);
+    if (event) this.stream.emit(event);
+    // A listener of `event` may have disposed the session; its stateChanged went out already.
+    if (!moves || this.#store.get().state !== state) return;
+    logger.info(`session: ${previous} → ${state} (${reason})`);
+    this.stream.emit({ type: 'stateChanged', state, previous, reason });
+  }
+
+  #canMove(previous: ConnectionState, state: ConnectionState, reason: StateChangeReason): boolean {
+    if (!canTransition(previous, state)) return false;
     // A token that arrives while createSession is still waiting does not make the session connected:
     // it is connected when createSession hands it out, with the user known.
-    if (!canTransition(previous, state) || (previous === 'connecting' && state === 'connected' && reason !== 'tokenAcquired')) {
-      this.#store.update(changes);
-      return;
-    }
-    this.#store.update({ ...changes, state });
-    this.stream.emit({ type: 'stateChanged', state, previous, reason });
+    return !(previous === 'connecting' && state === 'connected' && reason !== 'tokenAcquired');
   }
 }

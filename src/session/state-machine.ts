@@ -16,3 +16,6 @@ const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>>
 export function canTransition(from: ConnectionState, to: ConnectionState): boolean {
   return TRANSITIONS[from].includes(to);
 }
+
+/** Every lifecycle state, for checking what a JavaScript caller passed. @internal */
+export const CONNECTION_STATES: readonly ConnectionState[] = Object.keys(TRANSITIONS) as ConnectionState[];

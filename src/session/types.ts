@@ -1,10 +1,10 @@
-import type { ChatEvents } from '../chat/events.js';
+import { CHAT_EVENT_NAMES, type ChatEvents } from '../chat/events.js';
 import type { AcsClientOptions } from '../chat/clients.js';
 import type { ChatOptions } from '../chat/options.js';
 import type { Chat } from '../chat/types.js';
 import type { SessionError } from '../errors.js';
 import type { TypedEventSource } from '../events/event-source.js';
-import type { ErrorEvent, Unsubscribe } from '../events/types.js';
+import type { ErrorEvent, EventNames, Unsubscribe } from '../events/types.js';
 import type { TokenRefresher } from '../token/refresher.js';
 import type {
   SessionUser,
@@ -133,6 +133,34 @@ export interface SessionEvents extends ChatEvents {
   error: ErrorEvent;
 }
 
+/**
+ * Every session event name. A name added to {@link SessionEvents} must be added here too (it does
+ * not compile otherwise): the stream refuses names it does not list.
+ * @internal
+ */
+export const SESSION_EVENT_NAMES = {
+  stateChanged: true,
+  tokenRefreshed: true,
+  tokenRefreshFailed: true,
+  tokenExpired: true,
+  error: true,
+  ...CHAT_EVENT_NAMES,
+} as const satisfies EventNames<SessionEvents>;
+
+/**
+ * Options for {@link Session.waitForState}.
+ * @example
+ * ```ts
+ * await session.waitForState('connected', { timeoutMs: 30_000, signal });
+ * ```
+ */
+export interface WaitForStateOptions {
+  /** Rejects with `ABORTED` when this signal fires. */
+  signal?: AbortSignal | undefined;
+  /** Rejects with `TIMEOUT` after this many milliseconds. */
+  timeoutMs?: number | undefined;
+}
+
 /** Any session event: the discriminated union that `session.events()` yields. */
 export type SessionEvent = SessionEvents[keyof SessionEvents];
 
@@ -175,6 +203,22 @@ export interface Session extends TypedEventSource<SessionEvents> {
   subscribe(onChange: () => void): Unsubscribe;
   /** The current {@link SessionState}; the same object until something changes. Still works after `dispose()`. */
   getSnapshot(): SessionState;
+  /**
+   * Resolves with the state once the session is in `state` (or one of `states`): at once when it
+   * already is, else at the next `stateChanged` into it. Unlike `waitFor('stateChanged', …)` it
+   * cannot miss a state reached before the call.
+   * @example
+   * ```ts
+   * const session = await createSession({ endpoint, token: fetchToken });
+   * await session.waitForState('connected', { timeoutMs: 30_000 }); // already connected: resolves at once
+   * session.on('stateChanged', async (e) => {
+   *   if (e.state === 'reconnecting') await session.waitForState(['connected', 'disconnected']);
+   * });
+   * ```
+   * @throws SessionError `DISPOSED` when the session is or becomes `disconnected` and that was not
+   * asked for; `TIMEOUT`; `ABORTED`; `INVALID_ARGUMENT` for a state that does not exist or bad options.
+   */
+  waitForState(state: ConnectionState | readonly ConnectionState[], options?: WaitForStateOptions): Promise<ConnectionState>;
   /**
    * Ends the session: state `disconnected`, every timer cleared, every listener, iterator, wait and
    * subscriber released. Idempotent; after it every method throws or rejects with `DISPOSED`.

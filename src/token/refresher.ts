@@ -2,10 +2,12 @@ import type { CommunicationTokenCredential } from '@azure/communication-common';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { EventSourceBase, type TypedEventSource } from '../events/event-source.js';
 import { raceWithSignal, type AbortSignalLike } from '../internal/abort.js';
+import { describeError, logger } from '../internal/logger.js';
 import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
 import { DEFAULT_RETRY, backoffDelay, type ResolvedRetryOptions } from './backoff.js';
 import { validateRefresherOptions } from './refresher-options.js';
 import { readToken } from './token-info.js';
+import { TOKEN_EVENT_NAMES } from './types.js';
 import type { SessionUser, TokenEvents, TokenFetchReason, TokenFetcher, TokenInfo, TokenRefresherOptions } from './types.js';
 
 /** What ACS clients expect from a credential; taken from the SDK type so an upgrade that changes it fails to compile. */
@@ -38,6 +40,8 @@ export interface GetTokenOptions {
  *   refresher is disposed; every failure is a `tokenRefreshFailed` event, never an unhandled rejection.
  * - `getToken()` never resolves with an expired token. A caller that needs a new token waits for the
  *   next fetch attempt (the one running, or the scheduled retry) and is rejected if that attempt fails.
+ * - In Node, its timers keep the process alive only while a caller waits for a token (a retry, a
+ *   fetch timeout); an idle refresher never stops a script from exiting.
  * @example
  * ```ts
  * const { token, expiresOn, user } = await session.tokens.getToken({ signal });
@@ -117,10 +121,14 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
   /** Callers waiting for the scheduled retry. */
   #nextAttempt: Deferred | undefined;
   #expiryTimer: BackgroundTimer | undefined;
+  /** The fetch timeout of the running attempt. */
+  #fetchTimeout: BackgroundTimer | undefined;
   #failures = 0;
+  /** Callers of getToken/forceRefresh still waiting; while there are any, the timers keep Node alive. */
+  #waiters = 0;
 
   constructor(options: TokenRefresherOptions) {
-    super('The token refresher');
+    super('The token refresher', TOKEN_EVENT_NAMES);
     if (typeof options.token === 'string') this.#staticToken = options.token;
     else this.#fetcher = options.token;
     this.#leadMs = options.refreshLeadMs ?? DEFAULT_REFRESH_LEAD_MS;
@@ -162,7 +170,7 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     const signal = options?.signal ?? options?.abortSignal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     if (this.#staticToken !== undefined) return this.#readStatic();
-    return raceWithSignal(this.#nextToken(this.#current ? 'expired' : 'initial'), signal, () => abortedError(signal ?? {}));
+    return this.#awaited(raceWithSignal(this.#nextToken(this.#current ? 'expired' : 'initial'), signal, () => abortedError(signal ?? {})));
   }
 
   forceRefresh(reason: Extract<TokenFetchReason, 'rejected' | 'expired'> = 'rejected', options: GetTokenOptions = {}): Promise<TokenInfo> {
@@ -172,8 +180,11 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     }
     const signal = options?.signal ?? options?.abortSignal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    if (this.#current) this.#currentRejected = true;
-    return raceWithSignal(this.#nextToken(reason), signal, () => abortedError(signal ?? {}));
+    if (this.#current && !this.#currentRejected) {
+      this.#currentRejected = true;
+      logger.info(`token: the current token was marked ${reason}; fetching a new one`);
+    }
+    return this.#awaited(raceWithSignal(this.#nextToken(reason), signal, () => abortedError(signal ?? {})));
   }
 
   dispose(): void {
@@ -187,6 +198,29 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     this.#nextAttempt?.reject(error);
     this.#nextAttempt = undefined;
     this.stream.close();
+    logger.info('token: refresher disposed');
+  }
+
+  /**
+   * Counts `promise` as a waiting caller until it settles. Node exits when only unref'd timers are
+   * left, so a caller awaiting a retry or a hung fetch would see its process end with the await
+   * unsettled; while anyone waits, the timers that decide the outcome keep the process alive.
+   */
+  #awaited(promise: Promise<TokenInfo>): Promise<TokenInfo> {
+    this.#waiters++;
+    this.#updateKeepAlive();
+    const release = () => {
+      this.#waiters--;
+      this.#updateKeepAlive();
+    };
+    promise.then(release, release);
+    return promise;
+  }
+
+  #updateKeepAlive(): void {
+    const keep = this.#waiters > 0;
+    this.#scheduled?.keepAlive(keep);
+    this.#fetchTimeout?.keepAlive(keep);
   }
 
   #usableCurrent(): TokenInfo | undefined {
@@ -230,7 +264,10 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     const timeout = backgroundTimer(
       () => controller.abort(new SessionError('TOKEN_FETCH_FAILED', `The token fetcher did not answer within ${this.#fetchTimeoutMs} ms`, { retryable: true })),
       this.#fetchTimeoutMs,
+      this.#waiters > 0,
     );
+    this.#fetchTimeout = timeout;
+    logger.info(`token: fetching (reason ${reason}, attempt ${this.#failures + 1})`);
     const fetched = raceWithSignal(
       Promise.resolve().then(() => fetcher({ signal: controller.signal, reason })),
       controller.signal,
@@ -240,6 +277,7 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     // dispose() arriving in between would otherwise start a second fetch or arm timers after dispose.
     const end = () => {
       timeout.cancel();
+      if (this.#fetchTimeout === timeout) this.#fetchTimeout = undefined;
       this.#disposeController.signal.removeEventListener('abort', stopOnDispose);
       if (this.#attempt === attempt) this.#attempt = undefined;
     };
@@ -283,6 +321,9 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     this.#failures = 0;
     this.#accept(info);
     const nextRefreshOn = this.#scheduleProactive(info);
+    logger.info(
+      `token: refreshed (reason ${reason}) for ${info.user.rawId}, expires ${info.expiresOn.toISOString()}, next refresh ${nextRefreshOn.toISOString()}`,
+    );
     this.stream.emit({ type: 'tokenRefreshed', reason, expiresOn: info.expiresOn, nextRefreshOn });
     return info;
   }
@@ -295,7 +336,9 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     const servedUntil = info.expiresOn.getTime() - EXPIRY_MARGIN_MS;
     this.#expiryTimer = backgroundTimer(() => {
       this.#expiryTimer = undefined;
-      if (this.#current === info) this.stream.emit({ type: 'tokenExpired', expiredOn: info.expiresOn });
+      if (this.#current !== info) return;
+      logger.warning(`token: the token expiring ${info.expiresOn.toISOString()} is no longer served and no new one has arrived`);
+      this.stream.emit({ type: 'tokenExpired', expiredOn: info.expiresOn });
     }, servedUntil - Date.now());
   }
 
@@ -306,6 +349,9 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     const delay = this.#retryDelay();
     const tokenUsable = this.#usableCurrent() !== undefined;
     this.#schedule(delay, this.#retryReason());
+    logger.warning(
+      `token: fetch failed (reason ${reason}, attempt ${this.#failures}): ${describeError(error)}; retrying in ${delay} ms; token usable: ${tokenUsable}`,
+    );
     this.stream.emit({ type: 'tokenRefreshFailed', reason, attempt: this.#failures, nextRetryInMs: delay, tokenUsable, error });
     throw error;
   }
@@ -331,21 +377,34 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     return Math.max(0, Math.min(delay, cap));
   }
 
+  /**
+   * The lead before expiry (halfway for tokens shorter than twice the lead), but never later than
+   * leaves room for one retry before the token stops being served {@link EXPIRY_MARGIN_MS} before
+   * its expiry: that matters for short tokens (a 10-second token is served for 5 s) and short leads.
+   */
   #scheduleProactive(info: TokenInfo): Date {
     const now = Date.now();
-    const lifetime = info.expiresOn.getTime() - now;
+    const expires = info.expiresOn.getTime();
+    const lifetime = expires - now;
+    const servedUntil = expires - EXPIRY_MARGIN_MS;
     const lead = lifetime >= 2 * this.#leadMs ? this.#leadMs : lifetime / 2;
-    const refreshAt = info.expiresOn.getTime() - lead;
+    const retryRoom = Math.min(2 * this.#retry.initialDelayMs, (servedUntil - now) / 2);
+    const refreshAt = Math.max(now, Math.min(expires - lead, servedUntil - retryRoom));
     this.#schedule(refreshAt - now, 'proactive');
     return new Date(refreshAt);
   }
 
   #schedule(delayMs: number, reason: TokenFetchReason): void {
     this.#clearSchedule();
-    this.#scheduled = backgroundTimer(() => {
-      this.#scheduled = undefined;
-      if (!this.disposed && !this.#attempt) this.#startAttempt(reason);
-    }, delayMs);
+    this.#scheduled = backgroundTimer(
+      () => {
+        this.#scheduled = undefined;
+        // A retry's reason is decided when it runs: the token may have expired while it waited.
+        if (!this.disposed && !this.#attempt) this.#startAttempt(this.#failures > 0 ? this.#retryReason() : reason);
+      },
+      delayMs,
+      this.#waiters > 0,
+    );
   }
 
   #clearSchedule(): void {

@@ -1,6 +1,6 @@
 import type { CommunicationUserKind } from '@azure/communication-common';
 import type { SessionError } from '../errors.js';
-import type { ErrorEvent } from '../events/types.js';
+import type { ErrorEvent, EventNames } from '../events/types.js';
 import type { RetryOptions } from './backoff.js';
 
 /**
@@ -80,7 +80,9 @@ export interface TokenRefresherOptions {
   token: TokenSource;
   /**
    * How long before expiry the proactive refresh starts, in ms. Default 10 minutes. A token that
-   * lives less than twice this long is refreshed halfway through its life instead.
+   * lives less than twice this long is refreshed halfway through its life instead. Either way the
+   * refresh starts early enough to leave room for a retry before the token's last 5 seconds, when
+   * it is no longer served.
    */
   refreshLeadMs?: number | undefined;
   /** A fetch that takes longer than this is aborted and counts as failed, in ms. Default 30 000. */
@@ -145,3 +147,15 @@ export interface TokenEvents {
   /** A listener threw. */
   error: ErrorEvent;
 }
+
+/**
+ * Every token event name; a name added to {@link TokenEvents} must be added here too (it does not
+ * compile otherwise).
+ * @internal
+ */
+export const TOKEN_EVENT_NAMES = {
+  tokenRefreshed: true,
+  tokenRefreshFailed: true,
+  tokenExpired: true,
+  error: true,
+} as const satisfies EventNames<TokenEvents>;

@@ -7,11 +7,11 @@ interface TestEvents {
   error: ErrorEvent;
 }
 
-// eventemitter3 dispatches over a snapshot of its listeners; the stream must still honour removals
+// Dispatch runs over the listeners as they were when the emit began; the stream must still honour removals
 // and closing that happen in the middle of an emit.
 describe('EventStream during an emit', () => {
   it('a listener removed by an earlier listener is not called for the same event', () => {
-    const events = new EventStream<TestEvents>();
+    const events = new EventStream<TestEvents>('The test stream', { ping: true, error: true });
     const second = vi.fn();
     let offSecond = () => undefined as void;
     events.on('ping', () => offSecond());
@@ -21,7 +21,7 @@ describe('EventStream during an emit', () => {
   });
 
   it('off() of a once listener by an earlier listener prevents it from firing', () => {
-    const events = new EventStream<TestEvents>();
+    const events = new EventStream<TestEvents>('The test stream', { ping: true, error: true });
     const later = vi.fn();
     events.on('ping', () => events.off('ping', later));
     events.once('ping', later);
@@ -31,7 +31,7 @@ describe('EventStream during an emit', () => {
   });
 
   it('closing from a listener stops the listeners after it', () => {
-    const events = new EventStream<TestEvents>();
+    const events = new EventStream<TestEvents>('The test stream', { ping: true, error: true });
     const after = vi.fn();
     events.on('ping', () => events.close());
     events.on('ping', after);
@@ -40,7 +40,7 @@ describe('EventStream during an emit', () => {
   });
 
   it('seal() refuses new listeners but still delivers to existing ones', async () => {
-    const events = new EventStream<TestEvents>();
+    const events = new EventStream<TestEvents>('The test stream', { ping: true, error: true });
     const existing = vi.fn();
     events.on('ping', existing);
     events.seal();
@@ -52,7 +52,7 @@ describe('EventStream during an emit', () => {
 
   it('an all-types iterator sees an event before the error its listener caused', async () => {
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const events = new EventStream<TestEvents>();
+    const events = new EventStream<TestEvents>('The test stream', { ping: true, error: true });
     const iterator = events.events();
     events.on('ping', () => {
       throw new Error('listener bug');
@@ -65,7 +65,7 @@ describe('EventStream during an emit', () => {
   });
 
   it('treats null options as none', async () => {
-    const events = new EventStream<TestEvents>();
+    const events = new EventStream<TestEvents>('The test stream', { ping: true, error: true });
     const waiting = events.waitFor('ping', null as never);
     const iterator = events.events(null as never);
     events.emit({ type: 'ping', n: 7 });

@@ -9,7 +9,7 @@ interface TestEvents {
   error: ErrorEvent;
 }
 
-const stream = () => new EventStream<TestEvents>('The test stream');
+const stream = () => new EventStream<TestEvents>('The test stream', { ping: true, pong: true, error: true });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -81,6 +81,60 @@ describe('EventStream on/once/off', () => {
 
   it('rejects a listener that is not a function with INVALID_ARGUMENT', () => {
     expect(() => stream().on('ping', 'nope' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('resumes after each throwing listener, once listeners included, in registration order', () => {
+    const events = stream();
+    const calls: string[] = [];
+    const errors: string[] = [];
+    events.on('error', (e) => errors.push((e.error.cause as Error).message));
+    events.on('ping', () => {
+      calls.push('a');
+      throw new Error('a');
+    });
+    events.once('ping', () => {
+      calls.push('b');
+      throw new Error('b');
+    });
+    events.on('ping', () => calls.push('c'));
+    events.emit({ type: 'ping', n: 1 });
+    events.emit({ type: 'ping', n: 2 });
+    expect(calls).toEqual(['a', 'b', 'c', 'a', 'c']);
+    expect(errors).toEqual(['a', 'b', 'a']);
+    expect(events.listenerCount('ping')).toBe(2);
+  });
+
+  it('a listener added during an emit is called from the next emit on', () => {
+    const events = stream();
+    const late = vi.fn();
+    events.once('ping', () => events.on('ping', late));
+    events.emit({ type: 'ping', n: 1 });
+    expect(late).not.toHaveBeenCalled();
+    events.emit({ type: 'ping', n: 2 });
+    expect(late).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('EventStream refuses event names its owner does not have', () => {
+  const invalid = expect.objectContaining({
+    code: 'INVALID_ARGUMENT',
+    message: expect.stringMatching(/The test stream has no event 'nope'; its events are: ping, pong, error/),
+  });
+
+  it('in on, once and off', () => {
+    const events = stream();
+    expect(() => events.on('nope' as never, () => undefined)).toThrow(invalid);
+    expect(() => events.once('nope' as never, () => undefined)).toThrow(invalid);
+    expect(() => events.off('nope' as never, () => undefined)).toThrow(invalid);
+    // Inherited names are not event names either.
+    expect(() => events.on('toString' as never, () => undefined)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('in waitFor (a rejection) and events({ types }) (at once)', async () => {
+    const events = stream();
+    await expect(events.waitFor('nope' as never)).rejects.toEqual(invalid);
+    expect(() => events.events({ types: ['ping', 'nope' as never] })).toThrow(invalid);
+    expect(events.listenerCount('ping')).toBe(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Session, SessionEvent, StateChangedEvent, TokenRefreshFailedEvent } from '../../../src/index.js';
+import type { EventNames, Session, SessionEvent, SessionEvents, StateChangedEvent, TokenRefreshFailedEvent } from '../../../src/index.js';
 
 // These assertions are checked by `tsc --noEmit` (part of `npm test`): a `@ts-expect-error` line
 // that compiles fails the type check, so each one proves that the wrong use does not compile.
@@ -41,5 +41,14 @@ describe('typed events (compile-time)', () => {
     }
     // @ts-expect-error — not an event name
     session.events({ types: ['nope'] });
+  });
+
+  it('an event-name list must name every event of its map', () => {
+    // @ts-expect-error — tokenExpired is missing
+    const missing: EventNames<SessionEvents> = { stateChanged: true, tokenRefreshed: true, tokenRefreshFailed: true, error: true };
+    // @ts-expect-error — not an event of the map
+    const extra: EventNames<SessionEvents> = { stateChanged: true, tokenRefreshed: true, tokenRefreshFailed: true, tokenExpired: true, error: true, nope: true };
+    void missing;
+    void extra;
   });
 });

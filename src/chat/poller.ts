@@ -1,6 +1,7 @@
 import type { ChatMessage as AcsChatMessage, ChatThreadItem } from '@azure/communication-chat';
 import { SessionError, isSessionError } from '../errors.js';
 import { fromAcsIdentifier } from '../identifiers/identifier.js';
+import { describeError, logger } from '../internal/logger.js';
 import type { ChatContext } from './context.js';
 import { lastChangeOf, toChatMessage, toReadReceipt } from './normalize.js';
 import { runRequest, whenAborted } from './request.js';
@@ -97,6 +98,7 @@ export class ChatPoller {
   start(): void {
     if (this.#running || this.#context.signal.aborted) return;
     this.#running = true;
+    logger.info(`chat: polling every ${this.#schedule.intervalMs}–${this.#schedule.idleIntervalMs} ms`);
     void this.#loop();
   }
 
@@ -201,6 +203,7 @@ export class ChatPoller {
    */
   #failed(error: unknown): number | undefined {
     const failure = isSessionError(error) ? error : new SessionError('SERVICE_ERROR', 'Chat polling failed', { cause: error });
+    logger.warning(`chat: a polling round failed: ${describeError(failure)}`);
     if (failure.code === 'RATE_LIMITED') return failure.retryAfterMs;
     if (failure.code === 'NETWORK_ERROR' || failure.code === 'SERVICE_UNAVAILABLE' || (failure.status !== undefined && failure.status >= 500)) {
       this.#context.reportConnectivity(false, failure);

@@ -1,6 +1,7 @@
 import type { ChatMessage as AcsChatMessage } from '@azure/communication-chat';
 import { SessionError, abortedError, disposedError } from '../errors.js';
 import { fromAcsIdentifier } from '../identifiers/identifier.js';
+import { describeError, logger } from '../internal/logger.js';
 import { sleep } from '../internal/sleep.js';
 import type { ChatContext } from './context.js';
 import type { ChatThreadClientPort } from './ports.js';
@@ -82,6 +83,9 @@ export async function sendChatMessage(
       );
     } catch (error) {
       if (!(error instanceof SessionError) || !error.retryable || attempt >= MAX_ATTEMPTS) throw error;
+      logger.info(
+        `chat: send attempt ${attempt} failed (${describeError(error)}); ${isAmbiguous(error) ? 'looking for the message before retrying' : 'retrying'}`,
+      );
       if (isAmbiguous(error)) {
         // The service may have stored it; only post again once we know it did not.
         const landed = await lookup().catch(() => {

@@ -39,6 +39,8 @@ export class ThreadStore {
   /** The listing the window was loaded from; `loadOlder()` continues it. */
   #cursor: AsyncIterator<ChatMessage> | undefined;
   #peeked: IteratorResult<ChatMessage> | undefined;
+  /** Messages read from the listing that are older than the window reaches yet (see #contiguous). */
+  #held: ChatMessage[] = [];
   #loading: Promise<void> | undefined;
 
   constructor(source: ThreadStoreSource, windowSize: number, onError: (error: SessionError) => void) {
@@ -74,7 +76,7 @@ export class ThreadStore {
     if (this.#state.status !== 'ready') await this.load();
     this.#limit = Math.max(this.#limit, this.#state.messages.length) + count;
     const { older, more } = await this.#take(count);
-    this.#update({ messages: mergeMessages(this.#state.messages, older, this.#limit), hasOlder: more });
+    this.#update({ messages: mergeMessages(this.#state.messages, this.#contiguous(older, more), this.#limit), hasOlder: more || this.#held.length > 0 });
     return more;
   }
 
@@ -149,8 +151,8 @@ export class ThreadStore {
       this.#update({
         status: 'ready',
         // Events that arrived while loading are already in the window; merge keeps the newest version.
-        messages: mergeMessages(this.#state.messages, older, this.#limit),
-        hasOlder: more,
+        messages: mergeMessages(this.#state.messages, this.#contiguous(older, more), this.#limit),
+        hasOlder: more || this.#held.length > 0,
         participants: Object.freeze(participants),
         readReceipts: Object.freeze(latestPerReader(readReceipts)),
         properties: Object.freeze(properties),
@@ -160,6 +162,29 @@ export class ThreadStore {
       this.#update({ status: 'error', error: failure });
       if (!isSessionError(failure, 'DISPOSED')) this.#onError(failure);
     }
+  }
+
+  /**
+   * The listing is ordered by last change, so a page can hold an old message edited lately, far
+   * older than the rest: shown now it would sit above a gap. Such messages are held back until the
+   * window reaches back to them (or the listing ends), so the window is always one unbroken stretch.
+   */
+  #contiguous(page: ChatMessage[], more: boolean): ChatMessage[] {
+    const candidates = [...this.#held, ...page];
+    if (!more) {
+      this.#held = [];
+      return candidates;
+    }
+    // Unchanged messages come in creation order: the oldest of them is where the listing has got to.
+    let floor = Infinity;
+    for (const m of page) if (!m.editedOn && !m.deletedOn) floor = Math.min(floor, m.sequenceId);
+    if (floor === Infinity) {
+      // Nothing to tell where the listing is: show what there is rather than hold it all back.
+      this.#held = [];
+      return candidates;
+    }
+    this.#held = candidates.filter((m) => m.sequenceId < floor);
+    return candidates.filter((m) => m.sequenceId >= floor);
   }
 
   /** Up to `count` more messages from the listing (newest first), and whether there are more. */

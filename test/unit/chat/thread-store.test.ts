@@ -92,6 +92,27 @@ describe('ThreadStore', () => {
     expect(store.getSnapshot().messages[0]?.sequenceId).toBe(2);
   });
 
+  it('holds back an old message edited lately until the window reaches it, so the window has no gap', async () => {
+    const all = Array.from({ length: 30 }, (_, i) => message(i + 1));
+    const edited = { ...message(3, 2, 'edited'), editedOn: new Date(99_000) };
+    const src = {
+      ...source(0),
+      // Most recently changed first, as the service lists: the edited message leads.
+      messages: async function* () {
+        yield edited;
+        for (const m of [...all].reverse()) if (m.id !== edited.id) yield m;
+      },
+    };
+    const store = new ThreadStore(src, 10, () => undefined);
+    await store.load();
+    expect(store.getSnapshot().messages.map((m) => m.sequenceId)).toEqual([22, 23, 24, 25, 26, 27, 28, 29, 30]);
+    await store.loadOlder(10);
+    expect(store.getSnapshot().messages.map((m) => m.sequenceId)).toEqual(Array.from({ length: 19 }, (_, i) => i + 12));
+    await expect(store.loadOlder(20)).resolves.toBe(false);
+    expect(store.getSnapshot().messages.map((m) => m.sequenceId)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(store.getSnapshot().messages[2]?.content).toBe('edited');
+  });
+
   it('a failed load is status error with the SessionError, reported once', async () => {
     const errors: unknown[] = [];
     const failing = { ...source(1), properties: async () => Promise.reject(new Error('boom')) };

@@ -196,6 +196,11 @@ describe('an emulator restart under two polling sessions', () => {
     const states: ConnectionState[] = [];
     grace.on('messageReceived', (e) => received.push(e.message.content));
     grace.on('stateChanged', (e) => states.push(e.state));
+    const snapshots: string[] = [];
+    grace.subscribe(() => {
+      const { state, connectionError } = grace.getSnapshot();
+      snapshots.push(`${state}:${connectionError?.code ?? '-'}`);
+    });
     const thread = await ada.chat.createThread({ topic: 'restart', participants: [graceId] });
     for (let i = 0; i < 5; i++) await thread.send(`before ${i}`);
     await until(() => received.length === 5);
@@ -209,6 +214,8 @@ describe('an emulator restart under two polling sessions', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // a few more rounds: nothing repeats
     expect(received).toEqual([0, 1, 2, 3, 4].map((i) => `before ${i}`).concat([0, 1, 2, 3, 4].map((i) => `after ${i}`)));
     expect(states).toEqual(['reconnecting', 'connected']);
+    // One snapshot per change: the state and its connectionError move together.
+    expect(snapshots).toEqual(['reconnecting:NETWORK_ERROR', 'connected:-']);
   });
 });
 

@@ -159,6 +159,22 @@ describe('scopes', () => {
   });
 });
 
+describe('what starts polling', () => {
+  it('a catch-all events() iterator does not; one naming a chat event does', async () => {
+    const emu = await emulator();
+    const identity = identityClient(emu);
+    const session = await sessionFor(emu, await identity.createUser(), 'Logger');
+    const probe = emu.faults.inject({ method: 'GET', path: '/chat/threads', delayMs: 1, times: 1 });
+    const everything = session.events();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(probe.remaining).toBe(1);
+    const chatOnly = session.events({ types: ['messageReceived'] });
+    await until(() => probe.remaining === 0);
+    await everything.return();
+    await chatOnly.return();
+  });
+});
+
 describe('removal', () => {
   it("a removed participant's session gets participantsRemoved for itself and NOT_A_PARTICIPANT on send", async () => {
     const emu = await emulator();

@@ -6,14 +6,7 @@ import type { SessionError } from '../errors.js';
 import type { TypedEventSource } from '../events/event-source.js';
 import type { ErrorEvent, EventNames, Unsubscribe } from '../events/types.js';
 import type { TokenRefresher } from '../token/refresher.js';
-import type {
-  SessionUser,
-  TokenExpiredEvent,
-  TokenRefreshedEvent,
-  TokenRefreshFailedEvent,
-  TokenRefresherOptions,
-  TokenSource,
-} from '../token/types.js';
+import type { SessionUser, TokenExpiredEvent, TokenRefreshedEvent, TokenRefreshFailedEvent, TokenRefresherOptions, TokenSource } from '../token/types.js';
 
 /**
  * Where the session is in its life:
@@ -27,14 +20,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'dis
 
 /** Why the state changed. */
 export type StateChangeReason =
-  | 'tokenAcquired'
-  | 'tokenExpired'
-  | 'tokenRefreshFailed'
-  | 'tokenRefreshed'
-  | 'connectionLost'
-  | 'connectionRestored'
-  | 'disposed'
-  | 'failed';
+  'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'connectionLost' | 'connectionRestored' | 'disposed' | 'failed';
 
 /**
  * Options for {@link createSession}.

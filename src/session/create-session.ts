@@ -1,7 +1,13 @@
+import { ChatImpl } from '../chat/chat.js';
+import { createChatClients } from '../chat/clients.js';
+import { CHAT_EVENT_NAMES, type ChatEvent } from '../chat/events.js';
+import { messageWindowOf, pollScheduleOf } from '../chat/options.js';
+import type { ChatClients } from '../chat/ports.js';
+import type { Chat } from '../chat/types.js';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { EventSourceBase } from '../events/event-source.js';
 import { SnapshotStore } from '../events/snapshot-store.js';
-import type { Unsubscribe } from '../events/types.js';
+import type { EventIterator, EventsOptions, Listener, Unsubscribe, WaitForOptions } from '../events/types.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { logger } from '../internal/logger.js';
 import { createTokenRefresher, type TokenRefresher } from '../token/refresher.js';
@@ -53,7 +59,7 @@ export async function createSession(options: SessionOptions): Promise<Session> {
   const { signal } = options;
   if (signal?.aborted) throw abortedError(signal);
   const refresher = createTokenRefresher({ token: options.token, ...options.tokenRefresh });
-  const session = new SessionImpl(endpoint, options.displayName, refresher, signal);
+  const session = new SessionImpl(endpoint, options, refresher);
   try {
     const user = await raceWithSignal(firstToken(refresher, options.initialTokenAttempts ?? DEFAULT_INITIAL_TOKEN_ATTEMPTS), signal, () =>
       abortedError(signal ?? {}),
@@ -77,19 +83,31 @@ async function firstToken(refresher: TokenRefresher, attempts: number): Promise<
   }
 }
 
+const CHAT_EVENTS: ReadonlySet<PropertyKey> = new Set(Object.keys(CHAT_EVENT_NAMES));
+
 class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   readonly endpoint: string;
   readonly displayName: string | undefined;
   readonly tokens: SessionTokens;
+  readonly #options: SessionOptions;
   readonly #refresher: TokenRefresher;
   readonly #store: SnapshotStore<SessionState>;
   readonly #teardown: Unsubscribe[] = [];
+  /** Aborted at dispose: cancels every request and timer of the session's adapters. */
+  readonly #lifetime = new AbortController();
+  #chat: ChatImpl | undefined;
+  #chatClients: Promise<ChatClients> | undefined;
+  /** Why the session is not connected: either cause keeps it `reconnecting`. */
+  #tokenDown = false;
+  #connectionDown = false;
   #disposing: Promise<void> | undefined;
 
-  constructor(endpoint: string, displayName: string | undefined, refresher: TokenRefresher, signal: AbortSignal | undefined) {
+  constructor(endpoint: string, options: SessionOptions, refresher: TokenRefresher) {
     super('The session', SESSION_EVENT_NAMES);
+    const { displayName, signal } = options;
     this.endpoint = endpoint;
     this.displayName = displayName;
+    this.#options = options;
     this.#refresher = refresher;
     this.tokens = {
       credential: refresher.credential,
@@ -99,19 +117,23 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       getToken: (options) => refresher.getToken(options),
       forceRefresh: (reason, options) => refresher.forceRefresh(reason, options),
     };
-    this.#store = new SnapshotStore<SessionState>({ state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined }, (error) =>
-      this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
+    this.#store = new SnapshotStore<SessionState>(
+      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined },
+      (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
     );
     // Each token event is one change: its snapshot fields and the state it leads to land in one
     // store update (one notification), so a subscriber never sees a state the session was not in.
     this.#teardown.push(
       refresher.on('tokenRefreshed', (event) => {
-        this.#change({ tokenExpiresOn: event.expiresOn, tokenError: undefined }, event, 'connected', 'tokenRefreshed');
+        this.#tokenDown = false;
+        this.#change({ tokenExpiresOn: event.expiresOn, tokenError: undefined }, event, this.#connectionDown ? undefined : 'connected', 'tokenRefreshed');
       }),
       refresher.on('tokenRefreshFailed', (event) => {
+        if (!event.tokenUsable) this.#tokenDown = true;
         this.#change({ tokenError: event.error }, event, event.tokenUsable ? undefined : 'reconnecting', 'tokenRefreshFailed');
       }),
       refresher.on('tokenExpired', (event) => {
+        this.#tokenDown = true;
         this.#change({}, event, 'reconnecting', 'tokenExpired');
       }),
       refresher.on('error', (event) => this.stream.emit(event)),
@@ -134,6 +156,38 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
 
   get disposed(): boolean {
     return this.#disposing !== undefined;
+  }
+
+  get chat(): Chat {
+    if (this.#options.chat === false) throw new SessionError('INVALID_OPTIONS', 'Chat is turned off for this session (createSession was given chat: false)');
+    if (this.disposed || !this.#chat) throw disposedError('The session');
+    return this.#chat;
+  }
+
+  override on<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): Unsubscribe {
+    const unsubscribe = super.on(type, listener);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return unsubscribe;
+  }
+
+  override once<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): Unsubscribe {
+    const unsubscribe = super.once(type, listener);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return unsubscribe;
+  }
+
+  override waitFor<K extends keyof SessionEvents>(type: K, options?: WaitForOptions<SessionEvents[K]>): Promise<SessionEvents[K]> {
+    const waiting = super.waitFor(type, options);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return waiting;
+  }
+
+  override events<K extends keyof SessionEvents = keyof SessionEvents>(options?: EventsOptions<K>): EventIterator<SessionEvents[K]> {
+    const iterator = super.events(options);
+    // Only an iterator that names a chat event starts polling: a catch-all iterator (a logger, say)
+    // must not make a session go to the network by itself.
+    if (options?.types?.some((type) => CHAT_EVENTS.has(type))) this.#chat?.startLive();
+    return iterator;
   }
 
   // Arrow properties, so `useSyncExternalStore(session.subscribe, session.getSnapshot)` works unbound.
@@ -172,7 +226,51 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   /** @internal Called by createSession once the first token arrived. */
   connected(user: SessionUser): void {
     // A fixed token string never emits tokenRefreshed, so the expiry is read here too.
+    if (this.#options.chat !== false) this.#chat = this.#createChat(user);
     this.#change({ user, tokenExpiresOn: this.#refresher.current?.expiresOn }, undefined, 'connected', 'tokenAcquired');
+  }
+
+  #createChat(user: SessionUser): ChatImpl {
+    const refresher = this.#refresher;
+    const signal = this.#lifetime.signal;
+    return new ChatImpl(
+      {
+        self: user,
+        displayName: this.displayName,
+        clients: () =>
+          (this.#chatClients ??= createChatClients({
+            endpoint: this.endpoint,
+            credential: refresher.credential,
+            clientOptions: this.#options.clientOptions,
+            getToken: () => refresher.getToken({ signal }),
+          }).catch((error: unknown) => {
+            this.#chatClients = undefined;
+            throw new SessionError('SERVICE_ERROR', 'Could not load @azure/communication-chat', { cause: error });
+          })),
+        forceRefresh: () => refresher.forceRefresh('rejected', { signal }),
+        emit: (event: ChatEvent) => this.stream.emit(event),
+        reportConnectivity: (reachable, error) => this.#connectivity(reachable, error),
+        reportError: (error, source) => this.stream.reportError(error, source),
+        signal,
+      },
+      {
+        poll: pollScheduleOf(this.#options.chat),
+        windowSize: messageWindowOf(this.#options.chat),
+        canPoll: () => (refresher.current?.scopes ?? []).some((scope) => scope === 'chat' || scope.startsWith('chat.')),
+      },
+    );
+  }
+
+  /** An adapter reached ACS (or could not): the session is `reconnecting` while it cannot. */
+  #connectivity(reachable: boolean, error: SessionError | undefined): void {
+    if (this.disposed) return;
+    if (!reachable) {
+      this.#connectionDown = true;
+      this.#change({ connectionError: error }, undefined, 'reconnecting', 'connectionLost');
+    } else if (this.#connectionDown) {
+      this.#connectionDown = false;
+      this.#change({ connectionError: undefined }, undefined, this.#tokenDown ? undefined : 'connected', 'connectionRestored');
+    }
   }
 
   dispose(reason: StateChangeReason = 'disposed'): Promise<void> {
@@ -181,6 +279,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     // again or start a second teardown; they still receive that last event.
     this.#disposing = Promise.resolve();
     this.stream.seal();
+    this.#lifetime.abort();
     this.#change({}, undefined, 'disconnected', reason);
     logger.info(`session: disposed (${reason})`);
     for (const teardown of this.#teardown.splice(0)) teardown();

@@ -1,8 +1,9 @@
+import { collectChatProblems } from '../chat/options.js';
 import { OptionProblems, isPlainObject, show } from '../internal/options.js';
 import { collectTokenProblems, TOKEN_OPTION_KEYS } from '../token/refresher-options.js';
 import type { SessionOptions } from './types.js';
 
-const KNOWN = ['endpoint', 'token', 'displayName', 'signal', 'tokenRefresh', 'initialTokenAttempts'] as const;
+const KNOWN = ['endpoint', 'token', 'displayName', 'signal', 'tokenRefresh', 'initialTokenAttempts', 'chat', 'clientOptions'] as const;
 const MAX_DISPLAY_NAME = 256;
 
 /**
@@ -36,6 +37,10 @@ export function validateSessionOptions(options: SessionOptions): string {
   }
   if (initialTokenAttempts !== undefined && (!Number.isInteger(initialTokenAttempts) || (initialTokenAttempts as number) < 1)) {
     problems.add(`initialTokenAttempts must be a whole number ≥ 1, got ${show(initialTokenAttempts)}`);
+  }
+  collectChatProblems(raw.chat, problems);
+  if (raw.clientOptions !== undefined && !isPlainObject(raw.clientOptions)) {
+    problems.add(`clientOptions must be an object of Azure client options, got ${show(raw.clientOptions)}`);
   }
   problems.throwIfAny();
   return endpoint;

@@ -1,3 +1,7 @@
+import { CHAT_EVENT_NAMES, type ChatEvents } from '../chat/events.js';
+import type { AcsClientOptions } from '../chat/clients.js';
+import type { ChatOptions } from '../chat/options.js';
+import type { Chat } from '../chat/types.js';
 import type { SessionError } from '../errors.js';
 import type { TypedEventSource } from '../events/event-source.js';
 import type { ErrorEvent, EventNames, Unsubscribe } from '../events/types.js';
@@ -15,7 +19,8 @@ import type { SessionUser, TokenExpiredEvent, TokenRefreshedEvent, TokenRefreshF
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 /** Why the state changed. */
-export type StateChangeReason = 'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'disposed' | 'failed';
+export type StateChangeReason =
+  'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'connectionLost' | 'connectionRestored' | 'disposed' | 'failed';
 
 /**
  * Options for {@link createSession}.
@@ -48,6 +53,17 @@ export interface SessionOptions {
    * up with the last error. Default 3.
    */
   initialTokenAttempts?: number | undefined;
+  /**
+   * Chat: how live events arrive ({@link ChatOptions}), or `false` to turn `session.chat` off.
+   * Default `{ realtime: 'auto' }` (polling).
+   */
+  chat?: ChatOptions | false | undefined;
+  /**
+   * Azure pipeline options given to every ACS client the session creates (retries, logging,
+   * `tlsOptions`, extra policies). In Node, `clientOptions: emulatorClientOptions(emu)` makes the
+   * session trust the emulator's certificate with no environment set-up.
+   */
+  clientOptions?: AcsClientOptions | undefined;
 }
 
 /**
@@ -67,6 +83,8 @@ export interface SessionState {
   readonly tokenExpiresOn: Date | undefined;
   /** The latest token failure since the last success, if any. */
   readonly tokenError: SessionError | undefined;
+  /** Why ACS could not be reached (no response, 5xx) while the session is `reconnecting` for that reason. */
+  readonly connectionError: SessionError | undefined;
 }
 
 /** The session moved in its lifecycle. */
@@ -88,7 +106,7 @@ export interface StateChangedEvent {
  * const onEvent = <K extends keyof SessionEvents>(type: K) => session.on(type, (e: SessionEvents[K]) => log(e.type));
  * ```
  */
-export interface SessionEvents {
+export interface SessionEvents extends ChatEvents {
   /** The lifecycle state changed. */
   stateChanged: StateChangedEvent;
   /** A new token is being served. */
@@ -112,6 +130,7 @@ export const SESSION_EVENT_NAMES = {
   tokenRefreshFailed: true,
   tokenExpired: true,
   error: true,
+  ...CHAT_EVENT_NAMES,
 } as const satisfies EventNames<SessionEvents>;
 
 /**
@@ -155,6 +174,12 @@ export interface Session extends TypedEventSource<SessionEvents> {
   readonly state: ConnectionState;
   /** The shared token refresher's credential and controls. */
   readonly tokens: SessionTokens;
+  /**
+   * Chat over the session's token: threads, messages, participants; its live events come on this
+   * session's stream. Opening or creating a thread, or listening for a chat event, starts the live source.
+   * @throws SessionError `INVALID_OPTIONS` when the session was created with `chat: false`.
+   */
+  readonly chat: Chat;
   /** Whether `dispose()` has been called. */
   readonly disposed: boolean;
   /**

@@ -20,6 +20,13 @@ const expectations: Record<string, RegExp[]> = {
     /after a forced refresh: topic "Hello from acs-session"/,
     /state: connected → disconnected/,
   ],
+  'node-bot.mjs': [
+    /bot: added to "Bot test" by Ada/,
+    /ada: got "Hello! I repeat what you say."/,
+    /bot: heard "hello bot" from Ada/,
+    /ada: got "echo: hello bot"/,
+    /transcript: Hello! I repeat what you say\. \| echo: hello bot/,
+  ],
   'token-server.mjs': [
     /without signing in: HTTP 401/,
     /connected as 8:acs:[\w-]+_[\w-]+/,

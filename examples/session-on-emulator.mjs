@@ -2,12 +2,11 @@
 //   npm run build && node examples/session-on-emulator.mjs
 //
 // 1. start the emulator (HTTPS on 127.0.0.1, a fresh certificate, state in memory);
-// 2. play the app's trusted token service with the real CommunicationIdentityClient;
+// 2. play the app's trusted token service with the emulator's own user and token helpers;
 // 3. create a session with a token fetcher and give its shared credential to the real ChatClient;
 // 4. revoke the user's tokens, as ACS does when an account is locked, and recover with one forced refresh.
 // (In TypeScript, or on a Node that has `await using`, that statement replaces the try/finally blocks.)
 import { ChatClient } from '@azure/communication-chat';
-import { CommunicationIdentityClient } from '@azure/communication-identity';
 import { createSession } from 'acs-session';
 import { emulatorClientOptions, startEmulator } from 'acs-session/emulator';
 
@@ -15,12 +14,11 @@ const emulator = await startEmulator();
 try {
   const trust = emulatorClientOptions(emulator); // trust the emulator's self-signed certificate
 
-  // In a real app this runs on your server, never in the client.
-  const identity = new CommunicationIdentityClient(emulator.connectionString, trust);
-  const user = await identity.createUser();
+  // In a real app this runs on your server (CommunicationIdentityClient), never in the client.
+  const user = emulator.createUser();
   const fetchToken = async ({ reason }) => {
     console.log(`token fetch (${reason})`);
-    return identity.getToken(user, ['chat', 'voip']); // { token, expiresOn }
+    return emulator.issueToken(user, ['chat', 'voip']); // { token, expiresOn }
   };
 
   const session = await createSession({ endpoint: emulator.endpoint, token: fetchToken, displayName: 'Ada' });
@@ -37,8 +35,7 @@ try {
       if (message.type === 'text') console.log(`message: ${message.content?.message}`);
     }
 
-    await identity.revokeTokens(user);
-    emulator.advanceClock(2_000); // token issue times have one-second resolution
+    emulator.revokeTokens(user);
     const refused = await thread.getProperties().catch((error) => error);
     console.log(`after revocation: HTTP ${refused.statusCode}`);
     await session.tokens.forceRefresh('rejected');

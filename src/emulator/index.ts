@@ -18,6 +18,7 @@ import { registerReceiptRoutes } from './chat/receipts.js';
 import { registerThreadRoutes } from './chat/threads.js';
 import { EmulatorClock } from './clock.js';
 import { FaultInjector } from './faults.js';
+import { createEmulatorIdentity, type EmulatorIdentity } from './identity/helpers.js';
 import { registerIdentityRoutes } from './identity/routes.js';
 import { IdGenerator } from './ids.js';
 import { Router } from './router.js';
@@ -33,6 +34,8 @@ import { EmulatorState } from './store/state.js';
 export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
+export type { EmulatorIdentity, EmulatorToken, EmulatorUser, IssueTokenOptions } from './identity/helpers.js';
+export type { TokenScope } from './identity/tokens.js';
 export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
 export { SmsInbox } from './sms/inbox.js';
 export type { SentSms, SmsFilter } from './sms/inbox.js';
@@ -81,16 +84,20 @@ export interface EmulatorOptions {
 }
 
 /**
- * A running emulator.
+ * A running emulator. Besides its endpoint and connection string for the Azure clients, it hands
+ * out users and tokens itself ({@link EmulatorIdentity}), so a test or an example needs no
+ * identity client.
  *
  * @example
  * ```ts
  * const emu: Emulator = await startEmulator();
- * console.log(emu.endpoint, emu.connectionString);
+ * const user = emu.createUser();
+ * const { token, expiresOn } = emu.issueToken(user, ['chat']);
+ * console.log(emu.endpoint, expiresOn);
  * await emu.close();
  * ```
  */
-export interface Emulator {
+export interface Emulator extends EmulatorIdentity {
   /** `https://127.0.0.1:<port>/` — the ACS endpoint to give clients. */
   readonly endpoint: string;
   /** `endpoint=…;accesskey=…`, for `CommunicationIdentityClient` and token services. */
@@ -128,12 +135,13 @@ export interface Emulator {
  *
  * @example
  * ```ts
- * import { startEmulator, emulatorClientOptions } from 'acs-session/emulator';
- * import { CommunicationIdentityClient } from '@azure/communication-identity';
+ * import { startEmulator } from 'acs-session/emulator';
  *
  * const emu = await startEmulator({ port: 0 });
- * const identity = new CommunicationIdentityClient(emu.connectionString, emulatorClientOptions(emu));
- * const { user, token } = await identity.createUserAndToken(['chat']);
+ * const user = emu.createUser();
+ * const { token } = emu.issueToken(user, ['chat']);
+ * // The HTTP identity API serves the real CommunicationIdentityClient too:
+ * // new CommunicationIdentityClient(emu.connectionString, emulatorClientOptions(emu))
  * await emu.close();
  * ```
  */
@@ -234,7 +242,9 @@ async function listen(
     return closing;
   };
 
+  const identity = createEmulatorIdentity(services, () => clock.now(), () => closing !== undefined);
   return {
+    ...identity,
     endpoint,
     connectionString: `endpoint=${endpoint};accesskey=${keys.accessKey}`,
     certificate: keys.certificate.cert,

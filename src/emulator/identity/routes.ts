@@ -5,6 +5,7 @@ import { type EmulatorServices, IDENTITY_API_VERSIONS, IDENTITY_CUSTOM_ID_API_VE
 import type { UserRecord } from '../store/model.js';
 import { asObject, parseJsonBody } from '../validate.js';
 import { issueToken, parseExpiresInMinutes, parseScopes } from './tokens.js';
+import { deleteUserRecord, findUser, issueUserToken, revokeUserTokens } from './users.js';
 
 /**
  * Registers the identity API (api-version 2023-10-01 and older, 2025-03-02-preview, 2025-06-30):
@@ -70,9 +71,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     'DELETE',
     '/identities/{id}',
     signed((ctx, { id = '' }) => {
-      const user = findUser(services, id);
-      // Deleting also revokes: tokens of a deleted identity must stop working at once.
-      services.state.commit({ t: 'user', user: { ...user, deleted: true, revokedAt: nextRevocation(user.revokedAt, ctx.now) } });
+      deleteUserRecord(services, findUser(services, id), ctx.now);
       return { status: 204 };
     }),
     options,
@@ -82,8 +81,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     'POST',
     '/identities/{id}/:revokeAccessTokens',
     signed((ctx, { id = '' }) => {
-      const user = findUser(services, id);
-      services.state.commit({ t: 'user', user: { ...user, revokedAt: nextRevocation(user.revokedAt, ctx.now) } });
+      revokeUserTokens(services, findUser(services, id), ctx.now);
       return { status: 204 };
     }),
     options,
@@ -96,10 +94,7 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
       const body = asObject(parseJsonBody(ctx.body), 'body');
       const scopes = parseScopes(body['scopes'], 'scopes');
       const minutes = parseExpiresInMinutes(body['expiresInMinutes']);
-      const user = findUser(services, id);
-      const accessToken = issueToken(services, user, scopes, minutes, ctx.now);
-      services.state.commit({ t: 'user', user: { ...user, lastTokenIssuedAt: ctx.now } });
-      return { status: 200, body: accessToken };
+      return { status: 200, body: issueUserToken(services, findUser(services, id), scopes, minutes, ctx.now) };
     }),
     options,
   );
@@ -126,23 +121,4 @@ function parseCustomId(value: unknown): string | undefined {
     throw new AcsHttpError(400, 'ValidationError', 'The customId field must be a non-empty string of at most 256 characters.', { target: 'customId' });
   }
   return value;
-}
-
-function findUser(services: EmulatorServices, id: string): UserRecord {
-  if (!services.ids.isOwnUser(id)) {
-    throw new AcsHttpError(401, 'IdentityNotOwned', "Provided identity doesn't belong to the resource.");
-  }
-  const user = services.state.users.get(id);
-  if (!user || user.deleted) throw new AcsHttpError(404, 'IdentityNotFound', 'The identity does not exist.');
-  return user;
-}
-
-/**
- * The `revokedAt` of a new revocation. Tokens only carry whole seconds (`iat`), so a token issued
- * after the previous revocation gets an `iat` of up to the next whole second after it; a second
- * revocation in that same second must reach that boundary, or the token issued between the two
- * would outlive the second one.
- */
-function nextRevocation(previous: number | undefined, now: number): number {
-  return previous === undefined ? now : Math.max(now, (Math.floor(previous / 1000) + 1) * 1000);
 }

@@ -2,8 +2,18 @@ import { AcsHttpError } from '../errors.js';
 import type { EmulatorServices } from '../services.js';
 import type { UserRecord } from '../store/model.js';
 
+/**
+ * A scope an ACS user token can carry.
+ *
+ * @example
+ * ```ts
+ * const scopes: TokenScope[] = ['chat', 'voip'];
+ * ```
+ */
+export type TokenScope = 'chat' | 'voip' | 'chat.join' | 'chat.join.limited' | 'voip.join';
+
 /** Scopes ACS user tokens may carry. */
-export const TOKEN_SCOPES = ['chat', 'voip', 'chat.join', 'chat.join.limited', 'voip.join'] as const;
+export const TOKEN_SCOPES: readonly TokenScope[] = ['chat', 'voip', 'chat.join', 'chat.join.limited', 'voip.join'];
 
 /** The `accessToken` wire model. */
 export interface AccessTokenWire {

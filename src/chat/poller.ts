@@ -65,6 +65,10 @@ export class ChatPoller {
   /** Thread id → message id → the version seen and when it changed. */
   readonly #versions = new Map<string, Map<string, { version: string; change: number }>>();
   readonly #receipts = new Map<string, Set<string>>();
+  /** Which run of the loop is current: `stop()` and `start()` move it on, and older loops end. */
+  #generation = 0;
+  /** The round in flight (settled), so that a restarted loop never polls alongside it. */
+  #round: Promise<unknown> = Promise.resolve();
   /** The code of the last failure reported, until a round succeeds. */
   #lastReported: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -99,7 +103,21 @@ export class ChatPoller {
     if (this.#running || this.#context.signal.aborted) return;
     this.#running = true;
     logger.info(`chat: polling every ${this.#schedule.intervalMs}–${this.#schedule.idleIntervalMs} ms`);
-    void this.#loop();
+    void this.#loop(++this.#generation);
+  }
+
+  /**
+   * Stops the loop after the round in flight, keeping every cursor: a later `start()` goes on from
+   * where this one stopped, so nothing is skipped or delivered twice across the gap (the realtime
+   * `auto` mode hands over between push and polling this way).
+   */
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#generation++;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#wake?.();
   }
 
   /** The app opened this thread: read it every round (the {@link MAX_WATCHED_THREADS} most recent ones). */
@@ -152,7 +170,8 @@ export class ChatPoller {
       toRead.set(item.id, last);
     }
     for (const id of this.#watched) if (!toRead.has(id)) toRead.set(id, this.#threadSeen.get(id) ?? 0);
-    for (const [id, last] of toRead) {
+    // Oldest activity first, so events across threads come out roughly in the order they happened.
+    for (const [id, last] of [...toRead].sort((a, b) => a[1] - b[1])) {
       if (this.#deleted.has(id)) continue;
       try {
         changed = (await this.#readThread(id, items.find((i) => i.id === id)?.topic)) || changed;
@@ -177,13 +196,17 @@ export class ChatPoller {
     return changed;
   }
 
-  async #loop(): Promise<void> {
+  async #loop(generation: number): Promise<void> {
     const { signal } = this.#context;
-    while (!signal.aborted) {
+    // A loop stopped and started again waits for the round its predecessor has in flight.
+    await this.#round;
+    while (!signal.aborted && generation === this.#generation) {
       let changed = false;
       let wait: number | undefined;
       try {
-        changed = await this.poll();
+        const round = this.poll();
+        this.#round = round.catch(() => undefined);
+        changed = await round;
         this.#lastReported = undefined;
         this.#context.reportConnectivity(true);
       } catch (error) {
@@ -191,9 +214,10 @@ export class ChatPoller {
         wait = this.#failed(error);
       }
       this.#interval = changed ? this.#schedule.intervalMs : Math.min(this.#schedule.idleIntervalMs, this.#interval * 2);
+      if (generation !== this.#generation) break;
       await this.#sleep(wait ?? this.#interval);
     }
-    this.#running = false;
+    if (generation === this.#generation) this.#running = false;
   }
 
   /**

@@ -189,6 +189,35 @@ describe('ChatPoller: threads', () => {
   });
 });
 
+describe('ChatPoller: stop and start', () => {
+  it('goes on from where it stopped: no request while stopped, then everything once', async () => {
+    vi.useFakeTimers();
+    const { service, poller, events, controller } = setUp(2);
+    poller.start();
+    service.post('t0', ADA, 'before');
+    await vi.advanceTimersByTimeAsync(3_000);
+    poller.stop();
+    await vi.advanceTimersByTimeAsync(0);
+    const requests = service.requests.length;
+    service.post('t0', ADA, 'while stopped 1');
+    service.post('t1', ADA, 'while stopped 2');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(service.requests.length).toBe(requests);
+    poller.start();
+    poller.stop();
+    poller.start(); // restarted twice in a row: still one loop
+    await vi.advanceTimersByTimeAsync(3_000);
+    const contents = events.map((e) => (e.type === 'messageReceived' ? e.message.content : e.type));
+    expect(contents).toEqual(['before', 'while stopped 1', 'while stopped 2']);
+    const rounds = service.count('listChatThreads');
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(service.count('listChatThreads') - rounds).toBeLessThanOrEqual(2); // one loop at the idle pace, not two
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
 describe('ChatPoller: schedule and connectivity', () => {
   it('reports a failure that repeats round after round once, and token failures not at all', async () => {
     vi.useFakeTimers();

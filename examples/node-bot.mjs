@@ -27,7 +27,7 @@ function runBot(session, log = console.log) {
   });
   session.on('messageReceived', async ({ threadId, message }) => {
     if (message.isOwn || message.type !== 'text') return;
-    log(`bot: heard "${message.content}" from ${message.senderDisplayName ?? message.sender.rawId}`);
+    log(`bot: heard "${message.content}" from ${message.senderDisplayName ?? message.sender?.rawId}`);
     const reply = message.content.trim().toLowerCase() === 'help' ? HELP : `echo: ${message.content}`;
     await session.chat.thread(threadId).send(reply);
   });

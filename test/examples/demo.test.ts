@@ -24,10 +24,11 @@ const steps: [title: string, received: RegExp][] = [
 /** The transcript cut at its numbered step headers: what was printed during each step. */
 function sections(stdout: string): { title: string; body: string }[] {
   const found: { title: string; body: string }[] = [];
+  let current: { title: string; body: string } | undefined;
   for (const line of stdout.split('\n')) {
     const header = /^\d+\. (.*)$/.exec(line);
-    if (header) found.push({ title: header[1] ?? '', body: '' });
-    else if (found.length > 0 && !line.startsWith('Done:')) found[found.length - 1]!.body += `${line}\n`;
+    if (header) found.push((current = { title: header[1] ?? '', body: '' }));
+    else if (current && !line.startsWith('Done:')) current.body += `${line}\n`;
   }
   return found;
 }
@@ -46,15 +47,14 @@ describe('npm run demo', () => {
   }, 70_000);
 
   it('exits non-zero naming the step whose event never came', async () => {
-    const failure = await run(process.execPath, [join('examples', 'demo.mjs')], {
-      cwd: root,
-      timeout: 30_000,
-      env: { ...process.env, DEMO_STEP_TIMEOUT_MS: '1' }, // no event arrives within 1 ms
-    }).then(
-      () => undefined,
-      (error: unknown) => error as { code?: unknown; stderr?: unknown },
-    );
-    expect(failure?.code).toBe(1);
-    expect(failure?.stderr).toMatch(/^demo failed at step 1 \(Ada creates a thread and adds Grace\): Grace's session received no threadCreated event within 1 ms$/m);
+    // execFile's callback form: the failure's exit code and stderr, with no cast of a rejection.
+    const failure = await new Promise<{ code: number | string | null | undefined; stderr: string }>((resolveRun) => {
+      const env = { ...process.env, DEMO_STEP_TIMEOUT_MS: '1' }; // no event arrives within 1 ms
+      execFile(process.execPath, [join('examples', 'demo.mjs')], { cwd: root, timeout: 30_000, env }, (error, _stdout, stderr) =>
+        resolveRun({ code: error?.code, stderr }),
+      );
+    });
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/^demo failed at step 1 \(Ada creates a thread and adds Grace\): Grace's session received no threadCreated event within 1 ms$/m);
   }, 40_000);
 });

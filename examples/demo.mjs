@@ -19,6 +19,7 @@ const demo = { thread: {}, texts: new Map() };
 
 // Each step: who acts, what they do, and the event the other session must receive.
 // To extend the demo (a call, a file), add a step.
+const OOPS = '(meant for another thread)';
 const steps = [
   {
     title: 'Ada creates a thread and adds Grace',
@@ -52,9 +53,10 @@ const steps = [
   },
   {
     title: 'Grace sends a message by mistake',
-    expect: { who: 'ada', event: 'messageReceived', filter: (e) => !e.message.isOwn && e.message.id === demo.oops?.id },
+    // By content: Ada may receive it before Grace's send() has returned its id.
+    expect: { who: 'ada', event: 'messageReceived', filter: (e) => !e.message.isOwn && e.message.content === OOPS },
     run: async () => {
-      demo.oops = await demo.thread.grace.send('(meant for another thread)');
+      demo.oops = await demo.thread.grace.send(OOPS);
     },
   },
   {
@@ -93,18 +95,25 @@ try {
   };
   await open('ada', 'Ada');
   await open('grace', 'Grace');
-  const nameOf = (identifier) => (identifier ? (names.get(identifier.rawId) ?? identifier.rawId) : 'someone');
+  const nameOf = (identifier, me) => {
+    if (!identifier) return 'someone';
+    if (identifier.rawId === me) return 'you';
+    return names.get(identifier.rawId) ?? identifier.rawId;
+  };
+  const people = (participants, me) => participants.map((p) => nameOf(p.id, me)).join(', ');
+  // Adding yourself is what creating a thread looks like in its history.
+  const added = (e, me) => (e.participants.every((p) => p.id.rawId === e.addedBy?.rawId) ? `${nameOf(e.addedBy, me)} joined` : `${nameOf(e.addedBy, me)} added ${people(e.participants, me)}`);
 
   // The transcript: every chat event a session receives that it did not cause itself.
   const describe = {
-    threadCreated: (e) => (e.reason === 'added' ? `${nameOf(e.by)} added you to "${e.topic}"` : undefined),
+    threadCreated: (e, me) => (e.reason === 'added' ? `${nameOf(e.by, me)} added you to "${e.topic}"` : undefined),
     messageReceived: (e) => (e.message.isOwn ? undefined : `from ${e.message.senderDisplayName}: "${e.message.content}"`),
     messageEdited: (e) => (e.message.isOwn ? undefined : `${e.message.senderDisplayName} edited a message: "${e.message.content}"`),
-    messageDeleted: (e) => (e.message.isOwn ? undefined : `${e.message.senderDisplayName ?? nameOf(e.message.sender)} deleted a message`),
-    readReceiptReceived: (e, me) => (e.receipt.sender.rawId === me ? undefined : `${nameOf(e.receipt.sender)} read "${demo.texts.get(e.receipt.messageId) ?? e.receipt.messageId}"`),
-    participantsAdded: (e, me) => (e.addedBy?.rawId === me ? undefined : `${nameOf(e.addedBy)} added ${e.participants.map((p) => nameOf(p.id)).join(', ')}`),
-    participantsRemoved: (e, me) => (e.removedBy?.rawId === me ? undefined : `${nameOf(e.removedBy)} removed ${e.participants.map((p) => nameOf(p.id)).join(', ')}`),
-    threadUpdated: (e, me) => (e.updatedBy?.rawId === me ? undefined : `${nameOf(e.updatedBy)} renamed the thread to "${e.topic}"`),
+    messageDeleted: (e, me) => (e.message.isOwn ? undefined : `${e.message.senderDisplayName ?? nameOf(e.message.sender, me)} deleted a message`),
+    readReceiptReceived: (e, me) => (e.receipt.sender.rawId === me ? undefined : `${nameOf(e.receipt.sender, me)} read "${demo.texts.get(e.receipt.messageId) ?? e.receipt.messageId}"`),
+    participantsAdded: (e, me) => (e.addedBy?.rawId === me ? undefined : added(e, me)),
+    participantsRemoved: (e, me) => (e.removedBy?.rawId === me ? undefined : `${nameOf(e.removedBy, me)} removed ${people(e.participants, me)}`),
+    threadUpdated: (e, me) => (e.updatedBy?.rawId === me ? undefined : `${nameOf(e.updatedBy, me)} set the topic to "${e.topic}"`),
     threadDeleted: () => 'the thread was deleted',
   };
   for (const [key, name] of [['ada', 'Ada'], ['grace', 'Grace']]) {

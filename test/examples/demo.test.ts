@@ -18,7 +18,7 @@ const steps: [title: string, received: RegExp][] = [
   ['Grace sends a message by mistake', /^ {2}\[Ada\] ← messageReceived: from Grace: "\(meant for another thread\)"$/m],
   ['Grace deletes it', /^ {2}\[Ada\] ← messageDeleted: Grace deleted a message$/m],
   ["Grace marks Ada's message as read", /^ {2}\[Ada\] ← readReceiptReceived: Grace read "Hi Grace, ready for the launch on Friday\?"$/m],
-  ['Grace renames the thread', /^ {2}\[Ada\] ← threadUpdated: Grace renamed the thread to "Launch on Friday"$/m],
+  ['Grace renames the thread', /^ {2}\[Ada\] ← threadUpdated: Grace set the topic to "Launch on Friday"$/m],
 ];
 
 /** The transcript cut at its numbered step headers: what was printed during each step. */

@@ -184,8 +184,9 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
 
   override events<K extends keyof SessionEvents = keyof SessionEvents>(options?: EventsOptions<K>): EventIterator<SessionEvents[K]> {
     const iterator = super.events(options);
-    const types = options?.types;
-    if (types === undefined || types.some((type) => CHAT_EVENTS.has(type))) this.#chat?.startLive();
+    // Only an iterator that names a chat event starts polling: a catch-all iterator (a logger, say)
+    // must not make a session go to the network by itself.
+    if (options?.types?.some((type) => CHAT_EVENTS.has(type))) this.#chat?.startLive();
     return iterator;
   }
 

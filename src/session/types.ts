@@ -190,7 +190,7 @@ export interface Session extends TypedEventSource<SessionEvents> {
   readonly tokens: SessionTokens;
   /**
    * Chat over the session's token: threads, messages, participants; its live events come on this
-   * session's stream. Using it (or listening for a chat event) starts the live source.
+   * session's stream. Opening or creating a thread, or listening for a chat event, starts the live source.
    * @throws SessionError `INVALID_OPTIONS` when the session was created with `chat: false`.
    */
   readonly chat: Chat;

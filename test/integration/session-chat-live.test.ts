@@ -159,6 +159,22 @@ describe('scopes', () => {
   });
 });
 
+describe('what starts polling', () => {
+  it('a catch-all events() iterator does not; one naming a chat event does', async () => {
+    const emu = await emulator();
+    const identity = identityClient(emu);
+    const session = await sessionFor(emu, await identity.createUser(), 'Logger');
+    const probe = emu.faults.inject({ method: 'GET', path: '/chat/threads', delayMs: 1, times: 1 });
+    const everything = session.events();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(probe.remaining).toBe(1);
+    const chatOnly = session.events({ types: ['messageReceived'] });
+    await until(() => probe.remaining === 0);
+    await everything.return();
+    await chatOnly.return();
+  });
+});
+
 describe('removal', () => {
   it("a removed participant's session gets participantsRemoved for itself and NOT_A_PARTICIPANT on send", async () => {
     const emu = await emulator();
@@ -196,6 +212,11 @@ describe('an emulator restart under two polling sessions', () => {
     const states: ConnectionState[] = [];
     grace.on('messageReceived', (e) => received.push(e.message.content));
     grace.on('stateChanged', (e) => states.push(e.state));
+    const snapshots: string[] = [];
+    grace.subscribe(() => {
+      const { state, connectionError } = grace.getSnapshot();
+      snapshots.push(`${state}:${connectionError?.code ?? '-'}`);
+    });
     const thread = await ada.chat.createThread({ topic: 'restart', participants: [graceId] });
     for (let i = 0; i < 5; i++) await thread.send(`before ${i}`);
     await until(() => received.length === 5);
@@ -209,6 +230,8 @@ describe('an emulator restart under two polling sessions', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // a few more rounds: nothing repeats
     expect(received).toEqual([0, 1, 2, 3, 4].map((i) => `before ${i}`).concat([0, 1, 2, 3, 4].map((i) => `after ${i}`)));
     expect(states).toEqual(['reconnecting', 'connected']);
+    // One snapshot per change: the state and its connectionError move together.
+    expect(snapshots).toEqual(['reconnecting:NETWORK_ERROR', 'connected:-']);
   });
 });
 

@@ -5,7 +5,6 @@ import { defineConfig, type Options } from 'tsup';
 const shared: Options = {
   sourcemap: true,
   target: 'es2022',
-  splitting: false,
   treeshake: true,
   external: [/^@azure\//],
 };
@@ -15,6 +14,10 @@ export default defineConfig([
     ...shared,
     entry: { index: 'src/index.ts', emulator: 'src/emulator/index.ts', server: 'src/server/index.ts' },
     format: ['esm', 'cjs'],
+    // Code shared by the entries (SessionError above all) lives in one chunk that both load, so
+    // `acs-session`, `acs-session/emulator` and `acs-session/server` hand out the same class. tsup splits ESM by default;
+    // CommonJS needs asking.
+    splitting: true,
     dts: true,
     clean: true,
   },

@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/package/**/*.test.ts', 'test/examples/**/*.test.ts', 'test/process/**/*.test.ts', 'test/docs/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'test/package/**/*.test.ts',
+      'test/examples/**/*.test.ts',
+      'test/process/**/*.test.ts',
+      'test/docs/**/*.test.ts',
+    ],
     environment: 'node',
     // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line (its second run,
     // on Node 24, names another file).

@@ -88,7 +88,10 @@ export default async function emulatorChatBench(report) {
     const bare = await bareServer(pair.cert, pair.key);
     try {
       const endpoint = `https://127.0.0.1:${bare.address().port}/`;
-      const bareChat = new ChatClient(endpoint, new AzureCommunicationTokenCredential(token), { tlsOptions: { ca: pair.cert }, retryOptions: { maxRetries: 0 } });
+      const bareChat = new ChatClient(endpoint, new AzureCommunicationTokenCredential(token), {
+        tlsOptions: { ca: pair.cert },
+        retryOptions: { maxRetries: 0 },
+      });
       const bareRate = await sendRate(bareChat.getChatThreadClient(chatThread.id));
       report('emulator sendMessage via ChatClient', { value: emulatorRate, unit: 'req/s', baseline: bareRate, ratio: bareRate / emulatorRate });
     } finally {

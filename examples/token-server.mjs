@@ -17,7 +17,10 @@ const emulator = await startEmulator();
 const trust = emulatorClientOptions(emulator); // trust the emulator's self-signed certificate
 
 // ---- server side -------------------------------------------------------------------------------
-const appSessions = new Map([['demo-session-ada', 'ada'], ['demo-session-bob', 'bob']]); // your auth
+const appSessions = new Map([
+  ['demo-session-ada', 'ada'],
+  ['demo-session-bob', 'bob'],
+]); // your auth
 const tokens = createTokenService({
   connectionString: emulator.connectionString, // from your secret store; never sent to a client
   authenticate: (request) => appSessions.get(request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '') ?? null,

@@ -89,6 +89,13 @@ export interface SessionErrorOptions {
 }
 
 /**
+ * Marks every SessionError, whichever copy of this module made it. The ESM and the CommonJS build
+ * loaded side by side (the dual-package hazard), or two installed copies of acs-session, each define
+ * their own class; `Symbol.for` gives all of them the same symbol.
+ */
+const SESSION_ERROR_BRAND = Symbol.for('acs-session.SessionError');
+
+/**
  * The one error type acs-session throws and rejects with.
  *
  * Branch on `code` (a string literal, so `switch` is exhaustive), use `retryable` to decide whether to
@@ -118,6 +125,28 @@ export class SessionError extends Error {
   readonly status: number | undefined;
   /** How long ACS asked to wait before trying again, in ms, when it said. */
   readonly retryAfterMs: number | undefined;
+
+  static {
+    Object.defineProperty(this.prototype, SESSION_ERROR_BRAND, { value: true });
+  }
+
+  /**
+   * Makes `error instanceof SessionError` true for a SessionError from any copy of acs-session: the
+   * ESM and the CommonJS build in one process, or two installed copies. Subclasses keep the ordinary
+   * prototype check.
+   *
+   * @example
+   * ```ts
+   * import { SessionError } from 'acs-session';
+   * import { startEmulator } from 'acs-session/emulator';
+   *
+   * await startEmulator({ port: -1 }).catch((error) => console.log(error instanceof SessionError)); // true
+   * ```
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== SessionError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && SESSION_ERROR_BRAND in value;
+  }
 
   constructor(code: SessionErrorCode, message: string, options: SessionErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { safeEqual } from './auth/safeEqual.js';
 import { httpErrors } from './errors.js';
 import type { FaultInjector, FaultRule } from './faults.js';
 import type { RequestContext, Router } from './router.js';
@@ -13,11 +13,6 @@ import { asObject, parseJsonBody } from './validate.js';
  * - `DELETE /_emulator/faults` → 204
  *
  * Both require the header `x-emulator-key: <access key>`.
- *
- * @example
- * ```ts
- * registerAdminRoutes(router, faults, keys.accessKey);
- * ```
  */
 export function registerAdminRoutes(router: Router, faults: FaultInjector, accessKey: string): void {
   router.add(
@@ -97,7 +92,5 @@ export function registerSmsAdminRoutes(router: Router, inbox: SmsInbox, accessKe
 }
 
 function checkKey(ctx: RequestContext, accessKey: string): void {
-  const given = Buffer.from(String(ctx.headers['x-emulator-key'] ?? ''));
-  const expected = Buffer.from(accessKey);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw httpErrors.denied();
+  if (!safeEqual(String(ctx.headers['x-emulator-key'] ?? ''), accessKey)) throw httpErrors.denied();
 }

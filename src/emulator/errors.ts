@@ -11,11 +11,6 @@ export interface AcsErrorBody {
 
 /**
  * An HTTP error answered with the ACS error body.
- *
- * @example
- * ```ts
- * throw new AcsHttpError(403, 'Forbidden', 'Permissions check failed');
- * ```
  */
 export class AcsHttpError extends Error {
   override readonly name = 'AcsHttpError';
@@ -55,21 +50,13 @@ export function errorBody(code: string, message: string, target?: string): AcsEr
 
 /**
  * Shorthands for the errors the routes use, with the codes the real service answers.
- *
- * @example
- * ```ts
- * throw httpErrors.badRequest('content is required');
- * ```
  */
 export const httpErrors = {
-  badRequest: (message: string, target?: string): AcsHttpError =>
-    new AcsHttpError(400, 'BadRequest', message, target === undefined ? {} : { target }),
-  validation: (message: string, target?: string): AcsHttpError =>
-    new AcsHttpError(400, 'ValidationError', message, target === undefined ? {} : { target }),
+  badRequest: (message: string, target?: string): AcsHttpError => new AcsHttpError(400, 'BadRequest', message, target === undefined ? {} : { target }),
+  validation: (message: string, target?: string): AcsHttpError => new AcsHttpError(400, 'ValidationError', message, target === undefined ? {} : { target }),
   unauthorized: (message = 'Invalid or expired token.'): AcsHttpError => new AcsHttpError(401, 'Unauthorized', message),
   denied: (): AcsHttpError => new AcsHttpError(401, 'Denied', 'Denied by the resource provider.'),
   forbidden: (message = 'Permissions check failed'): AcsHttpError => new AcsHttpError(403, 'Forbidden', message),
   notFound: (message = 'Not found.'): AcsHttpError => new AcsHttpError(404, 'NotFound', message),
-  payloadTooLarge: (limit: number): AcsHttpError =>
-    new AcsHttpError(413, 'RequestEntityTooLarge', `The request body exceeds ${limit} bytes.`),
+  payloadTooLarge: (limit: number): AcsHttpError => new AcsHttpError(413, 'RequestEntityTooLarge', `The request body exceeds ${limit} bytes.`),
 } as const;

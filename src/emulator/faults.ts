@@ -35,11 +35,6 @@ export interface FaultRule {
 /**
  * A fault that matched one request.
  * @internal
- *
- * @example
- * ```ts
- * const hit: FaultHit | undefined = faults.take('GET', '/chat/threads');
- * ```
  */
 export interface FaultHit {
   status: number | undefined;
@@ -226,7 +221,12 @@ function compilePath(path: string | RegExp): (path: string) => boolean {
   const pattern = path
     .split('/')
     .map((segment) =>
-      segment === '**' ? '.*' : segment.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'),
+      segment === '**'
+        ? '.*'
+        : segment
+            .split('*')
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^/]*'),
     )
     .join('/');
   const re = new RegExp(`^${pattern}/?$`);

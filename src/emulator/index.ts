@@ -10,7 +10,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
-import { validateEmulatorOptions } from './options.js';
+import { type EmulatorOptions, validateEmulatorOptions } from './options.js';
 import { JwtSigner } from './auth/jwt.js';
 import { registerMessageRoutes } from './chat/messages.js';
 import { registerParticipantRoutes } from './chat/participants.js';
@@ -37,6 +37,7 @@ export { createSelfSignedCertificate } from './tls/certificate.js';
 export type { EmulatorIdentity, EmulatorToken, EmulatorUser, IssueTokenOptions } from './identity/helpers.js';
 export type { TokenScope } from './identity/tokens.js';
 export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
+export type { EmulatorOptions } from './options.js';
 export { SmsInbox } from './sms/inbox.js';
 export type { SentSms, SmsFilter } from './sms/inbox.js';
 
@@ -49,39 +50,6 @@ export type { SentSms, SmsFilter } from './sms/inbox.js';
  * ```
  */
 export const DEFAULT_EMULATOR_PHONE_NUMBER = '+14255550100';
-
-/**
- * Options of {@link startEmulator}.
- *
- * @example
- * ```ts
- * const options: EmulatorOptions = { port: 0, dataDir: '.acs-emulator' };
- * ```
- */
-export interface EmulatorOptions {
-  /** TCP port; `0` (default) picks a free one. */
-  port?: number;
-  /** Interface to bind. Default `127.0.0.1` (loopback only). */
-  host?: string;
-  /**
-   * Directory for persistent state (identities, threads, messages, receipts, keys, certificate).
-   * Without it everything lives in memory and is gone on close. One emulator per data dir: it is
-   * locked (`<dataDir>/lock`) while in use, and starting a second one on it rejects with
-   * `INVALID_OPTIONS`.
-   */
-  dataDir?: string;
-  /** Base64 access key for the connection string. Default: generated (and kept in `dataDir`). */
-  accessKey?: string;
-  /**
-   * Phone numbers (E.164) the emulated resource owns: the SMS send API accepts them as `from` and
-   * refuses any other number with 401, as the service does. Default `['+14255550100']`.
-   */
-  phoneNumbers?: readonly string[];
-  /** Largest accepted request body in bytes. Default 1 MiB. */
-  maxBodyBytes?: number;
-  /** Called with unexpected internal errors (which are answered as 500s). Default: ignored. */
-  onError?: (error: unknown) => void;
-}
 
 /**
  * A running emulator. Besides its endpoint and connection string for the Azure clients, it hands
@@ -242,7 +210,11 @@ async function listen(
     return closing;
   };
 
-  const identity = createEmulatorIdentity(services, () => clock.now(), () => closing !== undefined);
+  const identity = createEmulatorIdentity(
+    services,
+    () => clock.now(),
+    () => closing !== undefined,
+  );
   return {
     ...identity,
     endpoint,

@@ -1,5 +1,37 @@
 import { OptionProblems, show } from '../internal/options.js';
-import type { EmulatorOptions } from './index.js';
+
+/**
+ * Options of {@link startEmulator}.
+ *
+ * @example
+ * ```ts
+ * const options: EmulatorOptions = { port: 0, dataDir: '.acs-emulator' };
+ * ```
+ */
+export interface EmulatorOptions {
+  /** TCP port; `0` (default) picks a free one. */
+  port?: number;
+  /** Interface to bind. Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /**
+   * Directory for persistent state (identities, threads, messages, receipts, keys, certificate).
+   * Without it everything lives in memory and is gone on close. One emulator per data dir: it is
+   * locked (`<dataDir>/lock`) while in use, and starting a second one on it rejects with
+   * `INVALID_OPTIONS`.
+   */
+  dataDir?: string;
+  /** Base64 access key for the connection string. Default: generated (and kept in `dataDir`). */
+  accessKey?: string;
+  /**
+   * Phone numbers (E.164) the emulated resource owns: the SMS send API accepts them as `from` and
+   * refuses any other number with 401, as the service does. Default `['+14255550100']`.
+   */
+  phoneNumbers?: readonly string[];
+  /** Largest accepted request body in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Called with unexpected internal errors (which are answered as 500s). Default: ignored. */
+  onError?: (error: unknown) => void;
+}
 
 const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'phoneNumbers', 'maxBodyBytes', 'onError'] as const;
 const E164 = /^\+[1-9]\d{1,14}$/;

@@ -41,12 +41,6 @@ interface ListenerState {
  * The emulator's HTTP request listener: CORS, fault injection, bounded body reading, routing,
  * api-version checks and error mapping. Every failure path answers with the ACS error body and
  * nothing a client sends can throw out of it.
- *
- * @example
- * ```ts
- * const { listener, close } = createRequestListener({ router, faults, now, origin, maxBodyBytes: 1 << 20 });
- * https.createServer({ cert, key }, listener);
- * ```
  */
 export function createRequestListener(options: ListenerOptions): RequestListener {
   const state: ListenerState = { closed: false, sleeping: new Set() };
@@ -86,7 +80,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   let segments: string[];
   try {
     url = new URL(rawUrl, 'https://emulator.invalid');
-    segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    segments = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
   } catch {
     await drain(req, 0);
     sendError(res, httpErrors.badRequest('The request URL is malformed.'));
@@ -172,7 +169,11 @@ function checkApiVersion(query: URLSearchParams, supported: readonly string[]): 
     throw new AcsHttpError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   }
   if (!supported.includes(version)) {
-    throw new AcsHttpError(400, 'UnsupportedApiVersion', `The api-version '${version.slice(0, 64)}' is not supported. Supported versions: ${supported.join(', ')}.`);
+    throw new AcsHttpError(
+      400,
+      'UnsupportedApiVersion',
+      `The api-version '${version.slice(0, 64)}' is not supported. Supported versions: ${supported.join(', ')}.`,
+    );
   }
 }
 
@@ -193,10 +194,7 @@ function setCommonHeaders(req: IncomingMessage, res: ServerResponse): void {
 function preflight(req: IncomingMessage, res: ServerResponse): void {
   const requestedHeaders = req.headers['access-control-request-headers'];
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-  res.setHeader(
-    'Access-Control-Allow-Headers',
-    typeof requestedHeaders === 'string' && requestedHeaders.length <= 4096 ? requestedHeaders : '*',
-  );
+  res.setHeader('Access-Control-Allow-Headers', typeof requestedHeaders === 'string' && requestedHeaders.length <= 4096 ? requestedHeaders : '*');
   res.setHeader('Access-Control-Max-Age', '600');
   req.resume();
   res.statusCode = 204;

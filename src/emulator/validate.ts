@@ -1,13 +1,9 @@
+import { isPlainObject } from '../internal/options.js';
 import { httpErrors } from './errors.js';
 
 /**
  * Parses a JSON request body; malformed JSON is a 400 with the ACS error body. An empty body
  * parses as `undefined` so that operations with optional bodies (typing) accept it.
- *
- * @example
- * ```ts
- * const body = asObject(parseJsonBody(ctx.body), 'body');
- * ```
  */
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return undefined;
@@ -20,26 +16,14 @@ export function parseJsonBody(body: Buffer): unknown {
 
 /**
  * Narrows to a plain object or throws a 400 naming `target`.
- *
- * @example
- * ```ts
- * const request = asObject(parseJsonBody(ctx.body), 'body');
- * ```
  */
 export function asObject(value: unknown, target: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw httpErrors.badRequest(`${target} must be a JSON object.`, target);
-  }
-  return value as Record<string, unknown>;
+  if (!isPlainObject(value)) throw httpErrors.badRequest(`${target} must be a JSON object.`, target);
+  return value;
 }
 
 /**
  * A required string (optionally non-empty and length-bounded).
- *
- * @example
- * ```ts
- * const topic = requiredString(body['topic'], 'topic', { max: 256 });
- * ```
  */
 export function requiredString(value: unknown, target: string, limits: { max?: number; allowEmpty?: boolean } = {}): string {
   if (typeof value !== 'string') throw httpErrors.badRequest(`${target} is required and must be a string.`, target);
@@ -52,11 +36,6 @@ export function requiredString(value: unknown, target: string, limits: { max?: n
 
 /**
  * An optional string: `undefined`/`null` pass, anything else must be a string.
- *
- * @example
- * ```ts
- * const name = optionalString(body['senderDisplayName'], 'senderDisplayName', 256);
- * ```
  */
 export function optionalString(value: unknown, target: string, max?: number): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -66,11 +45,6 @@ export function optionalString(value: unknown, target: string, max?: number): st
 /**
  * An optional `{ [key]: string }` map (ACS metadata). `null` values are allowed only when
  * `allowNull` (merge-patch deletions) and come back as `null`.
- *
- * @example
- * ```ts
- * const metadata = optionalStringMap(body['metadata'], 'metadata');
- * ```
  */
 export function optionalStringMap(value: unknown, target: string, allowNull = false): Record<string, string | null> | undefined {
   if (value === undefined || value === null) return undefined;
@@ -91,10 +65,7 @@ export function optionalStringMap(value: unknown, target: string, allowNull = fa
  * mergeStringMap({ a: '1', b: '2' }, { b: null, c: '3' }); // { a: '1', c: '3' }
  * ```
  */
-export function mergeStringMap(
-  base: Readonly<Record<string, string>> | undefined,
-  patch: Readonly<Record<string, string | null>>,
-): Record<string, string> {
+export function mergeStringMap(base: Readonly<Record<string, string>> | undefined, patch: Readonly<Record<string, string | null>>): Record<string, string> {
   const out: Record<string, string> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     // `delete` of an own `__proto__` removes the own property, never the prototype.

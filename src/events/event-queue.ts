@@ -43,10 +43,7 @@ export class EventQueue<E> implements AsyncIterableIterator<E, undefined> {
         this.#compact();
       } else {
         // Stop listening now; the buffered events are still delivered before the error.
-        this.#failure = new SessionError(
-          'EVENTS_OVERFLOW',
-          `events() consumer fell more than ${this.capacity} events behind; iteration stopped`,
-        );
+        this.#failure = new SessionError('EVENTS_OVERFLOW', `events() consumer fell more than ${this.capacity} events behind; iteration stopped`);
         this.onEnd();
         return;
       }

@@ -10,10 +10,7 @@ import type { EventIterator, EventMapWithError, EventNames, EventsOptions, Liste
  * }
  * ```
  */
-export type TypedEventSource<Events extends EventMapWithError<Events>> = Pick<
-  EventStream<Events>,
-  'on' | 'once' | 'off' | 'waitFor' | 'events'
->;
+export type TypedEventSource<Events extends EventMapWithError<Events>> = Pick<EventStream<Events>, 'on' | 'once' | 'off' | 'waitFor' | 'events'>;
 
 /**
  * Base for objects that own an event stream: exposes the listening half and keeps emitting to the

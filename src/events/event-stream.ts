@@ -1,15 +1,6 @@
 import { SessionError, abortedError, disposedError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
-import type {
-  AnyEvent,
-  EventIterator,
-  EventMapWithError,
-  EventNames,
-  EventsOptions,
-  Listener,
-  Unsubscribe,
-  WaitForOptions,
-} from './types.js';
+import type { AnyEvent, EventIterator, EventMapWithError, EventNames, EventsOptions, Listener, Unsubscribe, WaitForOptions } from './types.js';
 
 const DEFAULT_BUFFER_SIZE = 1024;
 
@@ -149,10 +140,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
         if (accepted) settle(() => resolve(event));
       });
       if (timeoutMs !== undefined) {
-        timer = setTimeout(
-          () => settle(() => reject(new SessionError('TIMEOUT', `No '${String(type)}' event within ${timeoutMs} ms`))),
-          timeoutMs,
-        );
+        timer = setTimeout(() => settle(() => reject(new SessionError('TIMEOUT', `No '${String(type)}' event within ${timeoutMs} ms`))), timeoutMs);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#closers.add(onClose);
@@ -286,7 +274,7 @@ export class EventStream<Events extends EventMapWithError<Events>> {
     if (typeof listener !== 'function') {
       throw new SessionError('INVALID_ARGUMENT', `The listener for '${String(type)}' must be a function`);
     }
-    const registration: Registration = { listener: listener as (event: never) => void, once, removed: false };
+    const registration: Registration = { listener, once, removed: false };
     this.#listeners[type] = [...(this.#listeners[type] ?? NONE), registration];
     return () => this.#remove(type, registration);
   }

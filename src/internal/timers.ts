@@ -28,7 +28,7 @@ export function backgroundTimer(callback: () => void, delayMs: number, keepAlive
   const apply = () => (kept ? handle.ref?.() : handle.unref?.());
   const arm = () => {
     const left = deadline - Date.now();
-    handle = (left > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(callback, Math.max(0, left))) as Handle;
+    handle = left > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(callback, Math.max(0, left));
     apply();
   };
   arm();

@@ -59,7 +59,10 @@ export function parseConnectionString(connectionString: string): { endpoint: str
   const endpoint = parts.get('endpoint');
   const accessKey = parts.get('accesskey');
   if (!endpoint || !accessKey || !/^https?:\/\//i.test(endpoint)) {
-    throw new SessionError('INVALID_OPTIONS', 'createTokenService got invalid options:\n  - connectionString must look like "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>"');
+    throw new SessionError(
+      'INVALID_OPTIONS',
+      'createTokenService got invalid options:\n  - connectionString must look like "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>"',
+    );
   }
   return { endpoint, accessKey };
 }

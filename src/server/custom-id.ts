@@ -87,7 +87,13 @@ function send(
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
-      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) }, ...(options.ca !== undefined && { ca: options.ca }), ...(options.signal && { signal: options.signal }), timeout: 30_000 },
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) },
+        ...(options.ca !== undefined && { ca: options.ca }),
+        ...(options.signal && { signal: options.signal }),
+        timeout: 30_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -100,7 +106,13 @@ function send(
       },
     );
     req.on('timeout', () => req.destroy(new AcsRequestError('ACS did not answer within 30 s', undefined, 'REQUEST_SEND_ERROR', undefined)));
-    req.on('error', (error) => reject(error.name === 'AbortError' || error instanceof AcsRequestError ? error : new AcsRequestError(error.message, undefined, 'REQUEST_SEND_ERROR', undefined)));
+    req.on('error', (error) =>
+      reject(
+        error.name === 'AbortError' || error instanceof AcsRequestError
+          ? error
+          : new AcsRequestError(error.message, undefined, 'REQUEST_SEND_ERROR', undefined),
+      ),
+    );
     req.end(payload);
   });
 }

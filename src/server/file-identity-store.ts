@@ -81,10 +81,13 @@ export function createFileIdentityStore(path: string, options: FileIdentityStore
         await handle.writeFile(`${process.pid}\n`);
         await handle.close();
         // A slow identity creation must not look like a crashed holder: keep the lock file fresh.
-        const heartbeat = setInterval(() => {
-          const now = new Date();
-          utimes(lockPath, now, now).catch(() => undefined);
-        }, Math.max(10, staleLockMs / 3));
+        const heartbeat = setInterval(
+          () => {
+            const now = new Date();
+            utimes(lockPath, now, now).catch(() => undefined);
+          },
+          Math.max(10, staleLockMs / 3),
+        );
         heartbeat.unref();
         return () => {
           clearInterval(heartbeat);
@@ -93,12 +96,16 @@ export function createFileIdentityStore(path: string, options: FileIdentityStore
       } catch (error) {
         if (!isErrno(error, 'EEXIST')) throw error;
       }
-      const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lockPath).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > staleLockMs) {
         await unlink(lockPath).catch(() => undefined);
         continue;
       }
-      if (Date.now() >= deadline) throw new SessionError('TIMEOUT', `The identity store lock ${lockPath} stayed held for ${lockTimeoutMs} ms`, { retryable: true });
+      if (Date.now() >= deadline)
+        throw new SessionError('TIMEOUT', `The identity store lock ${lockPath} stayed held for ${lockTimeoutMs} ms`, { retryable: true });
       await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * wait));
     }
   };

@@ -54,7 +54,11 @@ export function createHttpHandlers(options: HttpHandlerOptions): Pick<TokenServi
     try {
       const issued = await options.issue(appUserId);
       if (reason !== undefined) serverLogger.verbose(`token service: token request for ${issued.user.communicationUserId}: ${reason}`);
-      const body = JSON.stringify({ token: issued.token, expiresOn: issued.expiresOn.toISOString(), user: { communicationUserId: issued.user.communicationUserId } });
+      const body = JSON.stringify({
+        token: issued.token,
+        expiresOn: issued.expiresOn.toISOString(),
+        user: { communicationUserId: issued.user.communicationUserId },
+      });
       return new Response(body, { status: 200, headers: { ...cors, ...JSON_HEADERS } });
     } catch (thrown) {
       const code = isSessionError(thrown) ? thrown.code : 'SERVICE_ERROR';
@@ -70,12 +74,15 @@ export function createHttpHandlers(options: HttpHandlerOptions): Pick<TokenServi
   };
 
   return {
-    fetchHandler: (request) =>
-      handle(request, {}).catch(() => error(500, 'SERVICE_ERROR', 'Unexpected token service error.', {})),
+    fetchHandler: (request) => handle(request, {}).catch(() => error(500, 'SERVICE_ERROR', 'Unexpected token service error.', {})),
     nodeHandler: (req, res) => {
       res.on('error', () => undefined);
       toRequest(req)
-        .then((request) => (request ? handle(request, { nodeRequest: req as IncomingMessage & Record<string, unknown> }) : error(413, 'INVALID_REQUEST', 'Request body too large.', {})))
+        .then((request) =>
+          request
+            ? handle(request, { nodeRequest: req as IncomingMessage & Record<string, unknown> })
+            : error(413, 'INVALID_REQUEST', 'Request body too large.', {}),
+        )
         .catch(() => error(500, 'SERVICE_ERROR', 'Unexpected token service error.', {}))
         .then(async (response) => {
           const headers: Record<string, string> = {};

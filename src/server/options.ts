@@ -49,17 +49,22 @@ export function validateTokenServiceOptions(options: TokenServiceOptions): AcsTa
   if (scopes !== undefined && (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !SCOPES.includes(s as string)))) {
     problems.add(`scopes must be a non-empty array of ${SCOPES.join(', ')}`);
   }
-  if (tokenLifetimeMinutes !== undefined && (!Number.isInteger(tokenLifetimeMinutes) || (tokenLifetimeMinutes as number) < 60 || (tokenLifetimeMinutes as number) > 1440)) {
+  if (
+    tokenLifetimeMinutes !== undefined &&
+    (!Number.isInteger(tokenLifetimeMinutes) || (tokenLifetimeMinutes as number) < 60 || (tokenLifetimeMinutes as number) > 1440)
+  ) {
     problems.add(`tokenLifetimeMinutes must be a whole number from 60 to 1440 (ACS limits), got ${show(tokenLifetimeMinutes)}`);
   }
-  if (identityStore !== undefined && !isStore(identityStore)) problems.add('identityStore must have get(appUserId) and set(appUserId, communicationUserId) methods');
+  if (identityStore !== undefined && !isStore(identityStore))
+    problems.add('identityStore must have get(appUserId) and set(appUserId, communicationUserId) methods');
   if (useCustomId !== undefined && typeof useCustomId !== 'boolean') problems.add(`useCustomId must be a boolean, got ${show(useCustomId)}`);
   if (useCustomId === true && identityStore !== undefined) problems.add('useCustomId maps users through ACS itself: do not give an identityStore with it');
   if (rateLimit !== undefined && rateLimit !== false) {
     if (typeof rateLimit !== 'object' || rateLimit === null) problems.add('rateLimit must be { limit?, windowMs? } or false');
     else {
       const { limit, windowMs } = rateLimit as Record<string, unknown>;
-      if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1)) problems.add(`rateLimit.limit must be a whole number ≥ 1, got ${show(limit)}`);
+      if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1))
+        problems.add(`rateLimit.limit must be a whole number ≥ 1, got ${show(limit)}`);
       problems.optionalNumber('rateLimit.windowMs', windowMs, 1);
     }
   }

@@ -143,7 +143,9 @@ function checkAppUserId(appUserId: unknown, method: string): void {
 function reportAcsFailure(error: unknown, operation: string): SessionError {
   if (isSessionError(error) && error.code === 'INVALID_OPTIONS') return error;
   const mapped = fromAcsError(error, { operation });
-  serverLogger.warning(`token service: ${operation} failed: ${mapped.code}${mapped.status === undefined ? '' : ` (HTTP ${mapped.status}${mapped.acsCode ? ` ${mapped.acsCode}` : ''})`}`);
+  serverLogger.warning(
+    `token service: ${operation} failed: ${mapped.code}${mapped.status === undefined ? '' : ` (HTTP ${mapped.status}${mapped.acsCode ? ` ${mapped.acsCode}` : ''})`}`,
+  );
   return mapped;
 }
 

@@ -204,7 +204,10 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     const unknown = wanted.filter((value) => !(CONNECTION_STATES as readonly unknown[]).includes(value));
     if (wanted.length === 0 || unknown.length > 0) {
       return Promise.reject(
-        new SessionError('INVALID_ARGUMENT', `waitForState() needs one or more of ${CONNECTION_STATES.join(', ')}, got ${unknown.map(String).join(', ') || 'none'}`),
+        new SessionError(
+          'INVALID_ARGUMENT',
+          `waitForState() needs one or more of ${CONNECTION_STATES.join(', ')}, got ${unknown.map(String).join(', ') || 'none'}`,
+        ),
       );
     }
     const current = this.state;

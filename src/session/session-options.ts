@@ -22,7 +22,11 @@ export function validateSessionOptions(options: SessionOptions): string {
     problems.add(`tokenRefresh must be an object, got ${show(tokenRefresh)}`);
   }
   const refresh = isPlainObject(tokenRefresh) ? tokenRefresh : {};
-  problems.unknownKeys(refresh, TOKEN_OPTION_KEYS.filter((key) => key !== 'token' && key !== 'signal'), 'tokenRefresh.');
+  problems.unknownKeys(
+    refresh,
+    TOKEN_OPTION_KEYS.filter((key) => key !== 'token' && key !== 'signal'),
+    'tokenRefresh.',
+  );
   collectTokenProblems({ ...refresh, token: raw.token, signal: raw.signal }, problems);
   const { displayName, initialTokenAttempts } = raw;
   if (displayName !== undefined) {

@@ -6,14 +6,7 @@ import type { SessionError } from '../errors.js';
 import type { TypedEventSource } from '../events/event-source.js';
 import type { ErrorEvent, EventNames, Unsubscribe } from '../events/types.js';
 import type { TokenRefresher } from '../token/refresher.js';
-import type {
-  SessionUser,
-  TokenExpiredEvent,
-  TokenRefreshedEvent,
-  TokenRefreshFailedEvent,
-  TokenRefresherOptions,
-  TokenSource,
-} from '../token/types.js';
+import type { SessionUser, TokenExpiredEvent, TokenRefreshedEvent, TokenRefreshFailedEvent, TokenRefresherOptions, TokenSource } from '../token/types.js';
 
 /**
  * Where the session is in its life:

@@ -40,7 +40,8 @@ export interface FetchTokenInit extends Omit<RequestInit, 'body' | 'method'> {
  * ```
  */
 export function fetchToken(url: string | URL, init: FetchTokenInit = {}): TokenFetcher {
-  if (typeof url !== 'string' && !(url instanceof URL)) throw new SessionError('INVALID_ARGUMENT', 'fetchToken(url) needs the token endpoint as a string or URL');
+  if (typeof url !== 'string' && !(url instanceof URL))
+    throw new SessionError('INVALID_ARGUMENT', 'fetchToken(url) needs the token endpoint as a string or URL');
   const { fetch: fetchImpl, method = 'POST', signal: ownSignal, headers: ownHeaders, ...rest } = init;
   const where = String(url);
 

@@ -1,3 +1,5 @@
+import { isPlainObject } from '../internal/options.js';
+
 /**
  * The claims acs-session reads from an ACS user token. Clients never verify the signature (only the
  * service can); the claims are read to schedule refreshes and to know who the user is.
@@ -28,7 +30,8 @@ export function decodeJwtClaims(token: string): AcsTokenClaims | undefined {
     const binary = atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '='));
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     const payload: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as AcsTokenClaims) : undefined;
+    // The claims' types are checked where they are read (token-info.ts).
+    return isPlainObject(payload) ? payload : undefined;
   } catch {
     return undefined;
   }

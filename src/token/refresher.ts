@@ -399,8 +399,9 @@ class Refresher extends EventSourceBase<TokenEvents> implements TokenRefresher {
     this.#scheduled = backgroundTimer(
       () => {
         this.#scheduled = undefined;
-        // A retry's reason is decided when it runs: the token may have expired while it waited.
-        if (!this.disposed && !this.#attempt) this.#startAttempt(this.#failures > 0 ? this.#retryReason() : reason);
+        // A retry's reason is decided when it runs: the token may have expired while it waited. No
+        // caller awaits this attempt here: it catches its own failure and reports it as an event.
+        if (!this.disposed && !this.#attempt) void this.#startAttempt(this.#failures > 0 ? this.#retryReason() : reason);
       },
       delayMs,
       this.#waiters > 0,

@@ -1,4 +1,5 @@
 import { SessionError } from '../errors.js';
+import { isPlainObject } from '../internal/options.js';
 import { decodeJwtClaims } from './jwt.js';
 import type { SessionUser, TokenInfo } from './types.js';
 
@@ -36,7 +37,13 @@ export function readToken(result: unknown, now: number, origin: 'fetcher' | 'sta
     token,
     expiresOn: new Date(expires),
     user: userFromSkypeId(claims.skypeid),
-    scopes: typeof claims.acsScope === 'string' ? claims.acsScope.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    scopes:
+      typeof claims.acsScope === 'string'
+        ? claims.acsScope
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
   };
 }
 
@@ -53,9 +60,8 @@ type Malformed = (why: string) => SessionError;
 
 function unwrap(result: unknown, malformed: Malformed): { token: string; expiresOn: unknown } {
   if (typeof result === 'string') return { token: result.trim(), expiresOn: undefined };
-  if (typeof result === 'object' && result !== null && typeof (result as { token?: unknown }).token === 'string') {
-    const { token, expiresOn } = result as { token: string; expiresOn?: unknown };
-    return { token: token.trim(), expiresOn };
+  if (isPlainObject(result) && typeof result['token'] === 'string') {
+    return { token: result['token'].trim(), expiresOn: result['expiresOn'] };
   }
   throw malformed(`expected a string or { token, expiresOn? }, got ${describe(result)}`);
 }

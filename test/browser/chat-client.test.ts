@@ -3,7 +3,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { identityClient } from '../support/emulatorClients.js';
-import type { ChatRunInput, ChatRunResult } from './pages/chat-page.js';
+import type { ChatRunInput } from './pages/chat-page.js';
 import { bundlePages } from './support/bundle.js';
 import { launchChromium } from './support/chromium.js';
 import { type StaticServer, serveStatic } from './support/static-server.js';
@@ -47,7 +47,10 @@ describe('the browser ChatClient against the emulator', () => {
 
     const input: ChatRunInput = { endpoint: emu.endpoint, token, userId: user.communicationUserId };
     const result = await withTimeout(
-      page.evaluate((args) => (globalThis as unknown as { runChat: (a: ChatRunInput) => Promise<ChatRunResult> }).runChat(args), input),
+      page.evaluate((args) => {
+        if (!globalThis.runChat) throw new Error('the page did not define runChat');
+        return globalThis.runChat(args);
+      }, input),
       30_000,
       () => `runChat did not finish in 30 s:\n${diagnostics.join('\n')}`,
     );

@@ -91,7 +91,7 @@ describe('list messages: most recently changed first', () => {
     const { id: late } = await thread.sendMessage({ content: 'late' });
 
     const rest: ChatMessage[] = [];
-    for await (const page of { [Symbol.asyncIterator]: () => pages }) rest.push(...(page as ChatMessage[]));
+    for await (const page of { [Symbol.asyncIterator]: () => pages }) rest.push(...page);
     const seen = [...first, ...rest].map((m) => m.id);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toHaveLength(12); // 10 texts + participantAdded + topicUpdated, as of page 1
@@ -110,11 +110,7 @@ describe('list messages: most recently changed first', () => {
     const cut = await thread.getMessage(sent[2]!);
     const pages: string[][] = [];
     for await (const page of thread.listMessages({ maxPageSize: 2, startTime: cut.createdOn }).byPage()) pages.push(page.map((m) => m.id));
-    expect(pages).toEqual([
-      [sent[6], sent[5]],
-      [sent[4], sent[3]],
-      [sent[2]],
-    ]);
+    expect(pages).toEqual([[sent[6], sent[5]], [sent[4], sent[3]], [sent[2]]]);
   });
 
   it('answers 400 to a syncState it did not make', async () => {

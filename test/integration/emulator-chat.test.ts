@@ -16,10 +16,7 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 
 async function newThread(topic = 'topic', members: TestUser[] = [bob]): Promise<string> {
-  const { chatThread } = await ada.chat.createChatThread(
-    { topic },
-    { participants: members.map((m) => ({ id: m.user, displayName: 'member' })) },
-  );
+  const { chatThread } = await ada.chat.createChatThread({ topic }, { participants: members.map((m) => ({ id: m.user, displayName: 'member' })) });
   if (!chatThread) throw new Error('no thread');
   return chatThread.id;
 }
@@ -86,9 +83,7 @@ describe('threads', () => {
     expect((await thread.getProperties()).metadata).toEqual(kb);
     await thread.updateProperties({ metadata: { k: 'short', extra: 'x' } });
     expect((await thread.getProperties()).metadata).toEqual({ k: 'short', extra: 'x' });
-    await expect(
-      thread.addParticipants({ participants: [{ id: eve.user, metadata: { m: 'x'.repeat(1024) } }] }),
-    ).rejects.toMatchObject({ statusCode: 400 });
+    await expect(thread.addParticipants({ participants: [{ id: eve.user, metadata: { m: 'x'.repeat(1024) } }] })).rejects.toMatchObject({ statusCode: 400 });
     await expect(thread.addParticipants({ participants: [{ id: eve.user, metadata: { m: 'x'.repeat(1023) } }] })).resolves.toBeDefined();
   });
 

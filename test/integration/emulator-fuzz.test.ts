@@ -34,26 +34,98 @@ describe('fuzz', () => {
 
       const tokens = [ada!.token, bob!.token, 'garbage', `${ada!.token}x`, ada!.token.split('.').slice(0, 2).join('.') + '.', ''];
       const segments = [
-        'chat', 'threads', encodeURIComponent(threadId), threadId, 'messages', 'participants', ':add', ':remove', 'readReceipts',
-        'typing', 'identities', ':issueAccessToken', ':revokeAccessTokens', '_emulator', 'faults', '%', '%zz', '%E0%A4%A', '%00',
-        '..', '.', 'x'.repeat(3000), '%F0%9F%98%80', '19%3Anope%40thread.v2', '8%3Aacs%3A' + emu.resourceId + '_1', '1', '-1',
+        'chat',
+        'threads',
+        encodeURIComponent(threadId),
+        threadId,
+        'messages',
+        'participants',
+        ':add',
+        ':remove',
+        'readReceipts',
+        'typing',
+        'identities',
+        ':issueAccessToken',
+        ':revokeAccessTokens',
+        '_emulator',
+        'faults',
+        '%',
+        '%zz',
+        '%E0%A4%A',
+        '%00',
+        '..',
+        '.',
+        'x'.repeat(3000),
+        '%F0%9F%98%80',
+        '19%3Anope%40thread.v2',
+        '8%3Aacs%3A' + emu.resourceId + '_1',
+        '1',
+        '-1',
       ];
       const queries = [
-        'api-version=2025-03-15', 'api-version=2023-10-01', 'api-version=', 'api-version=2025-03-15&maxPageSize=0',
-        'api-version=2025-03-15&maxPageSize=99999999999999999999', 'api-version=2025-03-15&startTime=%ZZ', 'api-version=2025-03-15&skip=1e9',
-        'api-version=2025-03-15&syncState=abc', '%%%', '', 'api-version=2025-03-15&api-version=x',
+        'api-version=2025-03-15',
+        'api-version=2023-10-01',
+        'api-version=',
+        'api-version=2025-03-15&maxPageSize=0',
+        'api-version=2025-03-15&maxPageSize=99999999999999999999',
+        'api-version=2025-03-15&startTime=%ZZ',
+        'api-version=2025-03-15&skip=1e9',
+        'api-version=2025-03-15&syncState=abc',
+        '%%%',
+        '',
+        'api-version=2025-03-15&api-version=x',
       ];
       // Bodies are built as JSON *text*: an object literal or assignment with a `__proto__` key
       // sets the prototype and JSON.stringify drops it, so the key would never reach the server.
       const jsonValues: string[] = [
-        'null', '0', '-1', '1e308', '"x"', '""', '[]', '{}', 'true', '[[[[]]]]', '{"a":{"b":{"c":[]}}}', JSON.stringify('x'.repeat(30_000)),
-        JSON.stringify({ communicationUser: { id: ada!.user.communicationUserId } }), '{"id":5}', '"\\u0000"',
-        '{"__proto__":{"polluted":true}}', '{"toString":1}', '{"toString":1,"valueOf":1}', '[{"toString":1}]', '{"__proto__":"x"}',
+        'null',
+        '0',
+        '-1',
+        '1e308',
+        '"x"',
+        '""',
+        '[]',
+        '{}',
+        'true',
+        '[[[[]]]]',
+        '{"a":{"b":{"c":[]}}}',
+        JSON.stringify('x'.repeat(30_000)),
+        JSON.stringify({ communicationUser: { id: ada!.user.communicationUserId } }),
+        '{"id":5}',
+        '"\\u0000"',
+        '{"__proto__":{"polluted":true}}',
+        '{"toString":1}',
+        '{"toString":1,"valueOf":1}',
+        '[{"toString":1}]',
+        '{"__proto__":"x"}',
         '{"constructor":{"prototype":{"polluted":true}}}',
       ];
-      const keys = ['topic', 'content', 'participants', 'metadata', 'type', 'chatMessageId', 'scopes', 'createTokenWithScopes',
-        'expiresInMinutes', 'communicationIdentifier', 'retentionPolicy', 'senderDisplayName', 'kind', 'path', 'status', '__proto__',
-        'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'shareHistoryTime', 'rawId', 'communicationUser', 'id'];
+      const keys = [
+        'topic',
+        'content',
+        'participants',
+        'metadata',
+        'type',
+        'chatMessageId',
+        'scopes',
+        'createTokenWithScopes',
+        'expiresInMinutes',
+        'communicationIdentifier',
+        'retentionPolicy',
+        'senderDisplayName',
+        'kind',
+        'path',
+        'status',
+        '__proto__',
+        'constructor',
+        'toString',
+        'valueOf',
+        'hasOwnProperty',
+        'shareHistoryTime',
+        'rawId',
+        'communicationUser',
+        'id',
+      ];
 
       const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: emu.certificate });
       const statuses = new Map<number, number>();
@@ -62,7 +134,7 @@ describe('fuzz', () => {
       // Each worker draws from its own generator (seeded SEED + worker index) and runs a fixed
       // share of the cases, so FUZZ_SEED reproduces the same requests however the workers interleave.
       const casesFor = (random: () => number): { httpCase: () => Promise<void>; rawCase: () => Promise<void>; random: () => number } => {
-        const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+        const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
         const randomJson = (depth = 0): string => {
           if (depth > 3 || random() < 0.4) return pick(jsonValues);
           const members: string[] = [];
@@ -130,7 +202,8 @@ describe('fuzz', () => {
               else if (r < 0.4) payload = Buffer.from(`GET /chat/threads?api-version=2025-03-15 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
               else if (r < 0.55) payload = Buffer.from('POST /chat/threads HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnope\r\n');
               else if (r < 0.7) payload = Buffer.from('GET /chat/thr eads HTTP/1.1\r\nHost: x\r\n\r\n');
-              else if (r < 0.8) payload = Buffer.from('POST /chat/threads?api-version=2025-03-15 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"to'); // then hang up
+              else if (r < 0.8)
+                payload = Buffer.from('POST /chat/threads?api-version=2025-03-15 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"to'); // then hang up
               else if (r < 0.9) payload = Buffer.from(`BREW /${'%'.repeat(100)} HTTP/9.9\r\n\r\n`);
               else payload = Buffer.from('GET / HTTP/1.1\r\nContent-Length: -5\r\nContent-Length: 7\r\n\r\n');
               socket.end(payload);
@@ -149,18 +222,48 @@ describe('fuzz', () => {
       const userId = ada!.user.communicationUserId;
       const targeted: { method: string; path: string; body: string; signed?: boolean }[] = [
         { method: 'POST', path: '/identities?api-version=2023-10-01', body: '{"createTokenWithScopes":[{"toString":1}]}', signed: true },
-        { method: 'POST', path: '/identities?api-version=2023-10-01', body: '{"createTokenWithScopes":["chat"],"expiresInMinutes":{"toString":1}}', signed: true },
-        { method: 'POST', path: `/identities/${encodeURIComponent(userId)}/:issueAccessToken?api-version=2023-10-01`, body: '{"scopes":[{"toString":1,"valueOf":1}]}', signed: true },
-        { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"__proto__":{"polluted":true},"topic":"t","metadata":{"__proto__":"x","toString":"y"}}' },
+        {
+          method: 'POST',
+          path: '/identities?api-version=2023-10-01',
+          body: '{"createTokenWithScopes":["chat"],"expiresInMinutes":{"toString":1}}',
+          signed: true,
+        },
+        {
+          method: 'POST',
+          path: `/identities/${encodeURIComponent(userId)}/:issueAccessToken?api-version=2023-10-01`,
+          body: '{"scopes":[{"toString":1,"valueOf":1}]}',
+          signed: true,
+        },
+        {
+          method: 'POST',
+          path: '/chat/threads?api-version=2025-03-15',
+          body: '{"__proto__":{"polluted":true},"topic":"t","metadata":{"__proto__":"x","toString":"y"}}',
+        },
         { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"topic":{"toString":1}}' },
         { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"topic":"t","retentionPolicy":{"kind":{"toString":1}}}' },
-        { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"topic":"t","participants":[{"communicationIdentifier":{"communicationUser":{"id":{"toString":1}}}}]}' },
-        { method: 'POST', path: '/chat/threads?api-version=2025-03-15', body: '{"topic":"t","participants":[{"communicationIdentifier":{"rawId":"x"},"shareHistoryTime":{"toString":1},"metadata":{"__proto__":"p"}}]}' },
+        {
+          method: 'POST',
+          path: '/chat/threads?api-version=2025-03-15',
+          body: '{"topic":"t","participants":[{"communicationIdentifier":{"communicationUser":{"id":{"toString":1}}}}]}',
+        },
+        {
+          method: 'POST',
+          path: '/chat/threads?api-version=2025-03-15',
+          body: '{"topic":"t","participants":[{"communicationIdentifier":{"rawId":"x"},"shareHistoryTime":{"toString":1},"metadata":{"__proto__":"p"}}]}',
+        },
         { method: 'PATCH', path: `/chat/threads/${thread}?api-version=2025-03-15`, body: '{"metadata":{"__proto__":null,"constructor":{"toString":1}}}' },
         { method: 'POST', path: `/chat/threads/${thread}/messages?api-version=2025-03-15`, body: '{"content":{"toString":1},"type":{"toString":1}}' },
-        { method: 'POST', path: `/chat/threads/${thread}/messages?api-version=2025-03-15`, body: '{"content":"c","metadata":{"__proto__":"m","valueOf":{"toString":1}}}' },
+        {
+          method: 'POST',
+          path: `/chat/threads/${thread}/messages?api-version=2025-03-15`,
+          body: '{"content":"c","metadata":{"__proto__":"m","valueOf":{"toString":1}}}',
+        },
         { method: 'POST', path: `/chat/threads/${thread}/participants/:add?api-version=2025-03-15`, body: '{"participants":[{"toString":1}]}' },
-        { method: 'POST', path: `/chat/threads/${thread}/participants/:remove?api-version=2025-03-15`, body: '{"communicationUser":{"id":{"toString":1}},"rawId":{"toString":1}}' },
+        {
+          method: 'POST',
+          path: `/chat/threads/${thread}/participants/:remove?api-version=2025-03-15`,
+          body: '{"communicationUser":{"id":{"toString":1}},"rawId":{"toString":1}}',
+        },
         { method: 'POST', path: `/chat/threads/${thread}/readReceipts?api-version=2025-03-15`, body: '{"chatMessageId":{"toString":1}}' },
         { method: 'POST', path: '/_emulator/faults', body: '{"path":"/x","status":{"toString":1},"method":{"toString":1}}' },
       ];

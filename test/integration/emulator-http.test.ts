@@ -44,7 +44,12 @@ describe('headers and CORS', () => {
     expect(created.status).toBe(201);
     const id = (created.json as { chatThread: { id: string } }).chatThread.id;
     expect(created.headers.location).toBe(`${emu.endpoint}chat/threads/${encodeURIComponent(id)}`);
-    const sent = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${encodeURIComponent(id)}/messages?${V}`, headers: auth, body: '{"content":"x"}' });
+    const sent = await rawRequest(emu, {
+      method: 'POST',
+      path: `/chat/threads/${encodeURIComponent(id)}/messages?${V}`,
+      headers: auth,
+      body: '{"content":"x"}',
+    });
     expect(sent.status).toBe(201);
     expect(sent.headers.location).toMatch(/\/messages\/\d+$/);
   });
@@ -54,7 +59,10 @@ describe('wire shapes', () => {
   it('user messages carry content.attachments [] and no senderDisplayName unless given; identifier models have no kind', async () => {
     const created = await rawRequest(emu, { method: 'POST', path: `/chat/threads?${V}`, headers: auth, body: '{"topic":"shape"}' });
     const thread = (created.json as { chatThread: Record<string, unknown> }).chatThread;
-    expect(thread['createdByCommunicationIdentifier']).toEqual({ rawId: ada.user.communicationUserId, communicationUser: { id: ada.user.communicationUserId } });
+    expect(thread['createdByCommunicationIdentifier']).toEqual({
+      rawId: ada.user.communicationUserId,
+      communicationUser: { id: ada.user.communicationUserId },
+    });
     const id = encodeURIComponent(String(thread['id']));
     const sent = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"plain"}' });
     const mid = (sent.json as { id: string }).id;
@@ -62,7 +70,12 @@ describe('wire shapes', () => {
     expect(message).toMatchObject({ type: 'text', content: { message: 'plain', attachments: [] } });
     // api-version 2025-03-15 leaves the key out when the sender gave no display name.
     expect(message).not.toHaveProperty('senderDisplayName');
-    const named = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"x","senderDisplayName":"Ada"}' });
+    const named = await rawRequest(emu, {
+      method: 'POST',
+      path: `/chat/threads/${id}/messages?${V}`,
+      headers: auth,
+      body: '{"content":"x","senderDisplayName":"Ada"}',
+    });
     const namedId = (named.json as { id: string }).id;
     expect((await rawRequest(emu, { path: `/chat/threads/${id}/messages/${namedId}?${V}`, headers: auth })).json).toMatchObject({ senderDisplayName: 'Ada' });
     expect(message['senderCommunicationIdentifier']).not.toHaveProperty('kind');
@@ -75,7 +88,12 @@ describe('wire shapes', () => {
   it('a deleted message keeps content { message: "", attachments: [] } and loses its metadata', async () => {
     const created = await rawRequest(emu, { method: 'POST', path: `/chat/threads?${V}`, headers: auth, body: '{"topic":"deleted"}' });
     const id = encodeURIComponent(String((created.json as { chatThread: { id: string } }).chatThread.id));
-    const sent = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"secret","metadata":{"k":"v"}}' });
+    const sent = await rawRequest(emu, {
+      method: 'POST',
+      path: `/chat/threads/${id}/messages?${V}`,
+      headers: auth,
+      body: '{"content":"secret","metadata":{"k":"v"}}',
+    });
     const mid = (sent.json as { id: string }).id;
     expect((await rawRequest(emu, { method: 'DELETE', path: `/chat/threads/${id}/messages/${mid}?${V}`, headers: auth })).status).toBe(204);
     const message = (await rawRequest(emu, { path: `/chat/threads/${id}/messages/${mid}?${V}`, headers: auth })).json as Record<string, unknown>;
@@ -153,15 +171,30 @@ describe('metadata keys that are also Object.prototype names', () => {
     expect(created.status).toBe(201);
     const id = encodeURIComponent((created.json as { chatThread: { id: string } }).chatThread.id);
     const thread = await rawRequest(emu, { path: `/chat/threads/${id}?${V}`, headers: auth });
-    expect(metadataOf(thread.json)).toEqual([['__proto__', 'x'], ['constructor', 'c']]);
+    expect(metadataOf(thread.json)).toEqual([
+      ['__proto__', 'x'],
+      ['constructor', 'c'],
+    ]);
 
     const patch = { ...auth, 'content-type': 'application/merge-patch+json' };
-    expect((await rawRequest(emu, { method: 'PATCH', path: `/chat/threads/${id}?${V}`, headers: patch, body: '{"metadata":{"__proto__":"y"}}' })).status).toBe(204);
-    expect(metadataOf((await rawRequest(emu, { path: `/chat/threads/${id}?${V}`, headers: auth })).json)).toEqual([['__proto__', 'y'], ['constructor', 'c']]);
-    expect((await rawRequest(emu, { method: 'PATCH', path: `/chat/threads/${id}?${V}`, headers: patch, body: '{"metadata":{"__proto__":null}}' })).status).toBe(204);
+    expect((await rawRequest(emu, { method: 'PATCH', path: `/chat/threads/${id}?${V}`, headers: patch, body: '{"metadata":{"__proto__":"y"}}' })).status).toBe(
+      204,
+    );
+    expect(metadataOf((await rawRequest(emu, { path: `/chat/threads/${id}?${V}`, headers: auth })).json)).toEqual([
+      ['__proto__', 'y'],
+      ['constructor', 'c'],
+    ]);
+    expect((await rawRequest(emu, { method: 'PATCH', path: `/chat/threads/${id}?${V}`, headers: patch, body: '{"metadata":{"__proto__":null}}' })).status).toBe(
+      204,
+    );
     expect(metadataOf((await rawRequest(emu, { path: `/chat/threads/${id}?${V}`, headers: auth })).json)).toEqual([['constructor', 'c']]);
 
-    const sent = await rawRequest(emu, { method: 'POST', path: `/chat/threads/${id}/messages?${V}`, headers: auth, body: '{"content":"m","metadata":{"__proto__":"p"}}' });
+    const sent = await rawRequest(emu, {
+      method: 'POST',
+      path: `/chat/threads/${id}/messages?${V}`,
+      headers: auth,
+      body: '{"content":"m","metadata":{"__proto__":"p"}}',
+    });
     const mid = (sent.json as { id: string }).id;
     const message = await rawRequest(emu, { path: `/chat/threads/${id}/messages/${mid}?${V}`, headers: auth });
     expect(metadataOf(message.json)).toEqual([['__proto__', 'p']]);

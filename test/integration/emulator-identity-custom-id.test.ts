@@ -16,7 +16,12 @@ afterAll(() => emu.close());
 async function signed(method: string, path: string, body?: unknown) {
   const text = body === undefined ? '' : JSON.stringify(body);
   const headers = signHmacRequest({ method, url: `https://127.0.0.1:${emu.port}${path}`, body: text }, accessKey);
-  return rawRequest(emu, { method, path, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: text }) });
+  return rawRequest(emu, {
+    method,
+    path,
+    headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: text }),
+  });
 }
 
 describe.each(['2025-03-02-preview', '2025-06-30'])('identity api-version %s', (version) => {
@@ -33,7 +38,10 @@ describe.each(['2025-03-02-preview', '2025-06-30'])('identity api-version %s', (
     expect(body.identity).toMatchObject({ id, customId });
     expect(Date.parse(body.identity.lastTokenIssuedAt)).not.toBeNaN();
     // The token works for chat: it belongs to that identity.
-    const thread = await chatClientFor(emu, body.accessToken.token).createChatThread({ topic: 'customId' }, { participants: [{ id: { communicationUserId: id } }] });
+    const thread = await chatClientFor(emu, body.accessToken.token).createChatThread(
+      { topic: 'customId' },
+      { participants: [{ id: { communicationUserId: id } }] },
+    );
     expect(thread.chatThread?.createdBy).toMatchObject({ communicationUserId: id });
 
     const other = await signed('POST', `/identities?api-version=${version}`, { customId: `bob-${version}` });

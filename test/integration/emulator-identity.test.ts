@@ -116,7 +116,12 @@ describe('HMAC verification details', () => {
 
   it('accepts a request signed over host-with-port, path, query, date and body hash', async () => {
     const headers = signHmacRequest({ method: 'POST', url: url(), body: '{}' }, key());
-    const res = await rawRequest(emu, { method: 'POST', path: '/identities?api-version=2023-10-01', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+    const res = await rawRequest(emu, {
+      method: 'POST',
+      path: '/identities?api-version=2023-10-01',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(201);
   });
 

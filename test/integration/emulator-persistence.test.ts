@@ -247,7 +247,10 @@ describe('several emulators starting at once on a data dir with a stale lock', (
             }),
         ),
       );
-      expect(outputs.filter((o) => o === 'STARTED'), `trial ${trial}: ${outputs.join(', ')}`).toHaveLength(1);
+      expect(
+        outputs.filter((o) => o === 'STARTED'),
+        `trial ${trial}: ${outputs.join(', ')}`,
+      ).toHaveLength(1);
       expect(outputs.filter((o) => o === 'REFUSED INVALID_OPTIONS')).toHaveLength(4);
     }
   }, 30_000);

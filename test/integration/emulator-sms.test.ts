@@ -23,7 +23,10 @@ describe('SMS on the emulator', () => {
   });
 
   it('sends from an owned number and keeps the message in the inbox', async () => {
-    const results = await sms.send({ from: OWNED, to: ['+14255550199', '+14255550198'], message: 'Your code is 123456' }, { enableDeliveryReport: true, tag: 'otp' });
+    const results = await sms.send(
+      { from: OWNED, to: ['+14255550199', '+14255550198'], message: 'Your code is 123456' },
+      { enableDeliveryReport: true, tag: 'otp' },
+    );
     expect(results).toHaveLength(2);
     for (const result of results) {
       expect(result).toMatchObject({ httpStatusCode: 202, successful: true, repeatabilityResult: 'accepted' });
@@ -31,7 +34,14 @@ describe('SMS on the emulator', () => {
     }
     const inbox = emu.sms.messages({ to: '+14255550199' });
     expect(inbox).toHaveLength(1);
-    expect(inbox[0]).toMatchObject({ from: OWNED, to: '+14255550199', message: 'Your code is 123456', tag: 'otp', enableDeliveryReport: true, messageId: results[0]?.messageId });
+    expect(inbox[0]).toMatchObject({
+      from: OWNED,
+      to: '+14255550199',
+      message: 'Your code is 123456',
+      tag: 'otp',
+      enableDeliveryReport: true,
+      messageId: results[0]?.messageId,
+    });
     expect(emu.sms.messages()).toHaveLength(2);
   });
 
@@ -48,20 +58,41 @@ describe('SMS on the emulator', () => {
   });
 
   it('refuses unsigned requests', async () => {
-    const res = await rawRequest(emu, { method: 'POST', path: '/sms?api-version=2021-03-07', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: OWNED, smsRecipients: [{ to: '+14255550199' }], message: 'x' }) });
+    const res = await rawRequest(emu, {
+      method: 'POST',
+      path: '/sms?api-version=2021-03-07',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: OWNED, smsRecipients: [{ to: '+14255550199' }], message: 'x' }),
+    });
     expect(res.status).toBe(401);
     expect(emu.sms.messages()).toEqual([]);
   });
 
   it('delivers a retried send (same repeatabilityRequestId) once', async () => {
-    const body = JSON.stringify({ from: OWNED, smsRecipients: [{ to: '+14255550199', repeatabilityRequestId: 'r-1', repeatabilityFirstSent: new Date().toUTCString() }], message: 'once' });
+    const body = JSON.stringify({
+      from: OWNED,
+      smsRecipients: [{ to: '+14255550199', repeatabilityRequestId: 'r-1', repeatabilityFirstSent: new Date().toUTCString() }],
+      message: 'once',
+    });
     const { signHmacRequest } = await import('../../src/emulator/auth/hmac.js');
     const accessKey = /accesskey=(.+)$/.exec(emu.connectionString)?.[1] ?? '';
     const url = `https://127.0.0.1:${emu.port}/sms?api-version=2021-03-07`;
-    const first = await rawRequest(emu, { method: 'POST', path: '/sms?api-version=2021-03-07', headers: { ...signHmacRequest({ method: 'POST', url, body }, accessKey), 'content-type': 'application/json' }, body });
-    const second = await rawRequest(emu, { method: 'POST', path: '/sms?api-version=2021-03-07', headers: { ...signHmacRequest({ method: 'POST', url, body }, accessKey), 'content-type': 'application/json' }, body });
+    const first = await rawRequest(emu, {
+      method: 'POST',
+      path: '/sms?api-version=2021-03-07',
+      headers: { ...signHmacRequest({ method: 'POST', url, body }, accessKey), 'content-type': 'application/json' },
+      body,
+    });
+    const second = await rawRequest(emu, {
+      method: 'POST',
+      path: '/sms?api-version=2021-03-07',
+      headers: { ...signHmacRequest({ method: 'POST', url, body }, accessKey), 'content-type': 'application/json' },
+      body,
+    });
     expect(first.status).toBe(202);
-    expect((second.json as { value: { messageId: string }[] }).value[0]?.messageId).toBe((first.json as { value: { messageId: string }[] }).value[0]?.messageId);
+    expect((second.json as { value: { messageId: string }[] }).value[0]?.messageId).toBe(
+      (first.json as { value: { messageId: string }[] }).value[0]?.messageId,
+    );
     expect(emu.sms.messages()).toHaveLength(1);
   });
 
@@ -86,7 +117,9 @@ describe('the CLI', () => {
   it('owns the numbers given with --phone-number and lists them', async () => {
     const cli = resolve(import.meta.dirname, '../../dist/cli.js');
     if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does it)');
-    const child = spawn(process.execPath, [cli, 'emulator', '--port', '0', '--phone-number', '+14255550133', '--phone-number', '+14255550134'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'emulator', '--port', '0', '--phone-number', '+14255550133', '--phone-number', '+14255550134'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
       const out = await new Promise<string>((resolveOut, reject) => {

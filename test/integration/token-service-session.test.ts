@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { format } from 'node:util';
 import { ChatClient } from '@azure/communication-chat';
 import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from '@azure/logger';
+import type * as azureLogger from '@azure/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
 import { createSession, fetchToken, isSessionError } from '../../src/index.js';
@@ -18,7 +19,7 @@ const responses: string[] = [];
 let savedLevel: AzureLogLevel | undefined;
 // @azure/communication-identity is CommonJS only, so it logs through the CommonJS copy of
 // @azure/logger, a module instance apart from the ESM one: capture both.
-const cjsLogger = createRequire(import.meta.url)('@azure/logger') as typeof import('@azure/logger');
+const cjsLogger = createRequire(import.meta.url)('@azure/logger') as typeof azureLogger;
 const loggers = [{ AzureLogger, setLogLevel }, cjsLogger];
 const savedLogs = loggers.map((l) => l.AzureLogger.log);
 
@@ -67,7 +68,10 @@ describe('createSession with fetchToken and the token service', () => {
     expect(session.user.rawId).toBe((await server.service.issue('ada')).user.communicationUserId);
 
     const chat = new ChatClient(session.endpoint, session.tokens.credential, { ...emulatorClientOptions(emu), ...fastRetry });
-    const { chatThread } = await chat.createChatThread({ topic: 'tokens from the service' }, { participants: [{ id: { communicationUserId: session.user.communicationUserId } }] });
+    const { chatThread } = await chat.createChatThread(
+      { topic: 'tokens from the service' },
+      { participants: [{ id: { communicationUserId: session.user.communicationUserId } }] },
+    );
     const thread = chat.getChatThreadClient(chatThread?.id ?? '');
     await thread.sendMessage({ content: 'hello' });
 
@@ -91,7 +95,8 @@ describe('createSession with fetchToken and the token service', () => {
   it('reports 429 with retryAfterMs', async () => {
     const fetcher = fetchToken(server.url, { headers: { 'x-app-user': 'burst' }, fetch: recordingFetch });
     const results = [];
-    for (let i = 0; i < 5; i++) results.push(await Promise.resolve(fetcher({ signal: new AbortController().signal, reason: 'proactive' })).catch((e: unknown) => e));
+    for (let i = 0; i < 5; i++)
+      results.push(await Promise.resolve(fetcher({ signal: new AbortController().signal, reason: 'proactive' })).catch((e: unknown) => e));
     expect(results.at(-1)).toMatchObject({ code: 'TOKEN_FETCH_FAILED', status: 429, retryable: true, retryAfterMs: expect.any(Number) });
   });
 
@@ -109,7 +114,10 @@ describe('createSession with fetchToken and the token service', () => {
     const failing = serviceFor(emu, { connectionString: wrongKey });
     const failed = await failing.fetchHandler(new Request('http://localhost/api/token', { method: 'POST', headers: { 'x-app-user': 'ada' } }));
     responses.push(`${failed.status} ${JSON.stringify([...failed.headers])} ${await failed.text()}`);
-    const bob = await fetchToken(server.url, { headers: { 'x-app-user': 'bob' }, fetch: recordingFetch })({ signal: new AbortController().signal, reason: 'initial' });
+    const bob = await fetchToken(server.url, { headers: { 'x-app-user': 'bob' }, fetch: recordingFetch })({
+      signal: new AbortController().signal,
+      reason: 'initial',
+    });
     const bobToken = typeof bob === 'string' ? bob : bob.token;
 
     const accessKey = /accesskey=(.+)$/.exec(emu.connectionString)?.[1] ?? 'missing';

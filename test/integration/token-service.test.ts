@@ -1,6 +1,7 @@
 // acs-session/server against the emulator, with real HMAC signing, the real identity and chat clients,
 // and its HTTP handler behind a real node:http server.
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +42,9 @@ describe('issue()', () => {
 
   it('validates the token lifetime and honours it', async () => {
     for (const tokenLifetimeMinutes of [59, 1441, 90.5]) {
-      expect(() => serviceFor(emu, { tokenLifetimeMinutes })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining('tokenLifetimeMinutes') }));
+      expect(() => serviceFor(emu, { tokenLifetimeMinutes })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining('tokenLifetimeMinutes') }),
+      );
     }
     const { expiresOn } = await serviceFor(emu, { tokenLifetimeMinutes: 120 }).issue('lifetime');
     expect(Math.abs(expiresOn.getTime() - Date.now() - 120 * 60_000)).toBeLessThan(5_000);
@@ -78,7 +81,11 @@ describe('revoke()', () => {
 
     const fresh = await service.issue('revoked-user');
     expect(fresh.user).toEqual(old.user);
-    await expect(chatClientFor(emu, fresh.token).getChatThreadClient(chatThread?.id ?? '').getProperties()).resolves.toMatchObject({ topic: 'before revoke' });
+    await expect(
+      chatClientFor(emu, fresh.token)
+        .getChatThreadClient(chatThread?.id ?? '')
+        .getProperties(),
+    ).resolves.toMatchObject({ topic: 'before revoke' });
     expect(await service.revoke('never-seen')).toBe(false);
   });
 });
@@ -99,9 +106,7 @@ describe('identity mapping', () => {
     const a = await startTokenServer(serviceFor(emu, { ...options, identityStore: createFileIdentityStore(file) }));
     const b = await startTokenServer(serviceFor(emu, { ...options, identityStore: createFileIdentityStore(file), rateLimit: false }));
     try {
-      const responses = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => post(i % 2 === 0 ? a.url : b.url, { 'x-app-user': 'dave' })),
-      );
+      const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => post(i % 2 === 0 ? a.url : b.url, { 'x-app-user': 'dave' })));
       const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ user?: { communicationUserId: string } }>));
       // a keeps the default rate limit (10 per minute), so some of its answers are 429s; none is a 5xx.
       expect(responses.every((r) => r.status === 200 || r.status === 429)).toBe(true);
@@ -170,7 +175,13 @@ describe('the HTTP handler', () => {
 
   it('answers 401 without authentication, and 500 when authenticate throws', async () => {
     const server = await startTokenServer(serviceFor(emu));
-    const throwing = await startTokenServer(serviceFor(emu, { authenticate: () => { throw new Error('db down'); } }));
+    const throwing = await startTokenServer(
+      serviceFor(emu, {
+        authenticate: () => {
+          throw new Error('db down');
+        },
+      }),
+    );
     try {
       const response = await post(server.url);
       expect(response.status).toBe(401);
@@ -255,7 +266,7 @@ describe('the HTTP handler', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const { port } = server.address() as import('node:net').AddressInfo;
+      const { port } = server.address() as AddressInfo;
       const response = await post(`http://127.0.0.1:${port}/api/token`, {}, { reason: 'expired' });
       expect(response.status).toBe(200);
       expect(reasons).toEqual(['expired']);
@@ -267,7 +278,9 @@ describe('the HTTP handler', () => {
 
   it('works as a fetch handler', async () => {
     const service = serviceFor(emu);
-    const response = await service.fetchHandler(new Request('http://localhost/api/token', { method: 'POST', headers: { 'x-app-user': 'mia' }, body: '{"reason":"proactive"}' }));
+    const response = await service.fetchHandler(
+      new Request('http://localhost/api/token', { method: 'POST', headers: { 'x-app-user': 'mia' }, body: '{"reason":"proactive"}' }),
+    );
     expect(response.status).toBe(200);
     expect(((await response.json()) as { token: string }).token.split('.')).toHaveLength(3);
     expect((await service.fetchHandler(new Request('http://localhost/api/token'))).status).toBe(401);

@@ -13,8 +13,7 @@ const installed = join(consumer, 'node_modules', 'acs-session');
 const checkout = join(work, 'checkout');
 let tarball = '';
 
-const run = (command: string, args: string[], cwd = consumer) =>
-  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (command: string, args: string[], cwd = consumer) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /**
  * A copy of what a fresh clone holds (tracked files plus untracked ones that are not ignored, as
@@ -111,7 +110,15 @@ export async function main(): Promise<Session> {
     writeFileSync(
       join(consumer, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['es2022', 'dom'] },
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          lib: ['es2022', 'dom'],
+        },
         files: ['types-esm.mts', 'types-cjs.cts'],
       }),
     );
@@ -132,7 +139,16 @@ export async function main(): Promise<void> {
     writeFileSync(
       join(consumer, 'tsconfig.browser.json'),
       JSON.stringify({
-        compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['es2022', 'dom', 'esnext.disposable'] },
+        compilerOptions: {
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+          lib: ['es2022', 'dom', 'esnext.disposable'],
+        },
         files: ['browser-app.ts'],
       }),
     );
@@ -157,4 +173,78 @@ export async function main(): Promise<void> {
     const report = JSON.parse(attw) as { analysis: { problems: unknown[] } };
     expect(report.analysis.problems).toEqual([]);
   }, 120_000);
+});
+
+// One SessionError class for every entry and every copy: `instanceof` must hold for an error thrown
+// by `acs-session/emulator` or `acs-session/server`, from ESM and from CommonJS, across the ESM and
+// CommonJS builds loaded in one process (the dual-package hazard), and across two installed copies.
+describe('SessionError across entries and copies', () => {
+  const probe = `
+    async function thrownBy(start) {
+      try {
+        await start();
+      } catch (error) {
+        return error;
+      }
+      throw new Error(String(start) + ' did not throw');
+    }
+    async function report(main, emulator, server, others) {
+      const errors = [
+        await thrownBy(() => emulator.startEmulator({ port: -1 })),
+        await thrownBy(() => server.createTokenService({})),
+      ];
+      return {
+        codes: errors.map((error) => error.code),
+        // The very same class (one shared chunk), not only a brand that matches.
+        sameClass: errors.map((error) => Object.getPrototypeOf(error) === main.SessionError.prototype),
+        sameEntry: errors.map((error) => error instanceof main.SessionError),
+        others: others.map((other) => errors.every((error) => error instanceof other.SessionError)),
+        fromOthers: others.map((other) => new other.SessionError('TIMEOUT', 'x') instanceof main.SessionError),
+        plainIsNot: [new Error('x'), { name: 'SessionError', code: 'TIMEOUT', retryable: false }, null].some((v) => v instanceof main.SessionError),
+      };
+    }`;
+  const expected = {
+    codes: ['INVALID_OPTIONS', 'INVALID_OPTIONS'],
+    sameClass: [true, true],
+    sameEntry: [true, true],
+    others: [true, true],
+    fromOthers: [true, true],
+    plainIsNot: false,
+  };
+
+  beforeAll(() => {
+    // A second copy, as when two dependencies each install their own acs-session.
+    run('cp', ['-R', installed, join(consumer, 'node_modules', 'acs-session-copy')]);
+  });
+
+  it('holds from ESM (against the CommonJS build and a second copy)', () => {
+    writeFileSync(
+      join(consumer, 'errors-esm.mjs'),
+      `import { createRequire } from 'node:module';
+      import * as main from 'acs-session';
+      import * as emulator from 'acs-session/emulator';
+      import * as server from 'acs-session/server';
+      import * as copy from 'acs-session-copy';
+      const require = createRequire(import.meta.url);
+      ${probe}
+      console.log(JSON.stringify(await report(main, emulator, server, [require('acs-session'), copy])));`,
+    );
+    expect(JSON.parse(run('node', ['errors-esm.mjs']))).toEqual(expected);
+  });
+
+  it('holds from CommonJS (against the ESM build and a second copy)', () => {
+    writeFileSync(
+      join(consumer, 'errors-cjs.cjs'),
+      `const main = require('acs-session');
+      const emulator = require('acs-session/emulator');
+      const server = require('acs-session/server');
+      ${probe}
+      (async () => {
+        const esm = await import('acs-session');
+        const copy = require('acs-session-copy');
+        console.log(JSON.stringify(await report(main, emulator, server, [esm, copy])));
+      })();`,
+    );
+    expect(JSON.parse(run('node', ['errors-cjs.cjs']))).toEqual(expected);
+  });
 });

@@ -2,6 +2,7 @@
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential, type CommunicationUserIdentifier } from '@azure/communication-common';
 import { CommunicationIdentityClient } from '@azure/communication-identity';
+import type { IncomingHttpHeaders } from 'node:http';
 import { type Emulator, emulatorClientOptions } from '../../src/emulator/index.js';
 
 /** Fast retries so injected 429/503 tests do not wait for the SDK's default 0.8 s+ backoff. */
@@ -39,7 +40,7 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 
 export interface RawResponse {
   status: number;
-  headers: import('node:http').IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   text: string;
   json: unknown;
 }
@@ -52,7 +53,15 @@ export async function rawRequest(
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: emu.port, method: options.method ?? 'GET', path: options.path, headers: options.headers, ca: emu.certificate, servername: 'localhost' },
+      {
+        host: '127.0.0.1',
+        port: emu.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+        ca: emu.certificate,
+        servername: 'localhost',
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type * as errorsModule from '../../src/errors.js';
 import { SessionError, isSessionError } from '../../src/index.js';
 
 describe('SessionError', () => {
@@ -22,5 +23,36 @@ describe('SessionError', () => {
     for (const other of [new Error('x'), null, undefined, 'SessionError', { name: 'SessionError', code: 1, retryable: false }]) {
       expect(isSessionError(other)).toBe(false);
     }
+  });
+});
+
+describe('instanceof SessionError', () => {
+  // A fresh module instance stands for another copy of the package (the CommonJS build next to the
+  // ESM one, or a second install): its class is a different object. test/package checks the builds.
+  async function otherCopy(): Promise<typeof errorsModule> {
+    vi.resetModules();
+    return import('../../src/errors.js');
+  }
+
+  it('holds for a SessionError from another copy of the module, both ways', async () => {
+    const copy = await otherCopy();
+    expect(copy.SessionError).not.toBe(SessionError);
+    expect(new copy.SessionError('TIMEOUT', 'x') instanceof SessionError).toBe(true);
+    expect(new SessionError('TIMEOUT', 'x') instanceof copy.SessionError).toBe(true);
+    expect(new copy.SessionError('TIMEOUT', 'x')).toBeInstanceOf(Error);
+  });
+
+  it('does not hold for look-alikes', () => {
+    const lookAlikes: unknown[] = [new Error('x'), { name: 'SessionError', code: 'TIMEOUT', retryable: false }, null, undefined, 'SessionError', 7];
+    for (const value of lookAlikes) expect(value instanceof SessionError).toBe(false);
+  });
+
+  it('keeps the ordinary check for subclasses', () => {
+    class ChatError extends SessionError {}
+    const plain = new SessionError('TIMEOUT', 'x');
+    const sub = new ChatError('TIMEOUT', 'x');
+    expect(sub instanceof SessionError).toBe(true);
+    expect(sub instanceof ChatError).toBe(true);
+    expect(plain instanceof ChatError).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { httpErrors } from '../errors.js';
+import { safeEqual } from './safeEqual.js';
 
 /** What {@link verifyHmacRequest} needs from a request. */
 export interface HmacRequest {
@@ -21,11 +22,6 @@ const MAX_SKEW_MS = 15 * 60_000;
  * The string to sign is `VERB\n<path>?<query>\n<x-ms-date>;<host>;<content sha256>`, where the
  * client builds the query with `URLSearchParams.toString()` and the host with `URL.host` (so with
  * the port). The server rebuilds both the same way from what it received.
- *
- * @example
- * ```ts
- * verifyHmacRequest({ method: req.method, url: req.url, headers: req.headers, body }, accessKey);
- * ```
  */
 export function verifyHmacRequest(request: HmacRequest, accessKey: string, now = Date.now()): void {
   const auth = single(request.headers.authorization);
@@ -60,22 +56,15 @@ export function verifyHmacRequest(request: HmacRequest, accessKey: string, now =
 
 /**
  * Signs a request the way the real client does; for tests and the CLI's admin calls.
- *
- * @example
- * ```ts
- * const headers = signHmacRequest({ method: 'POST', url: 'https://127.0.0.1:8443/identities?api-version=2023-10-01', body: '{}' }, key);
- * ```
  */
-export function signHmacRequest(
-  request: { method: string; url: string; body?: string },
-  accessKey: string,
-  date = new Date(),
-): Record<string, string> {
+export function signHmacRequest(request: { method: string; url: string; body?: string }, accessKey: string, date = new Date()): Record<string, string> {
   const url = new URL(request.url);
   const query = url.searchParams.toString();
   const pathAndQuery = query ? `${url.pathname}?${query}` : url.pathname;
   const utc = date.toUTCString();
-  const hash = createHash('sha256').update(request.body ?? '').digest('base64');
+  const hash = createHash('sha256')
+    .update(request.body ?? '')
+    .digest('base64');
   const signature = createHmac('sha256', Buffer.from(accessKey, 'base64'))
     .update(`${request.method.toUpperCase()}\n${pathAndQuery}\n${utc};${url.host};${hash}`)
     .digest('base64');
@@ -89,10 +78,4 @@ export function signHmacRequest(
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

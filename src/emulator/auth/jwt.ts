@@ -1,4 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { isPlainObject } from '../../internal/options.js';
+import { safeEqual } from './safeEqual.js';
 
 /** Claims of an emulator user access token, as the real ACS tokens carry them. */
 export interface AcsTokenClaims {
@@ -48,14 +50,12 @@ export class JwtSigner {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const [header = '', payload = '', signature = ''] = parts;
-    const expected = Buffer.from(this.#mac(`${header}.${payload}`));
-    const actual = Buffer.from(signature);
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+    if (!safeEqual(signature, this.#mac(`${header}.${payload}`))) return undefined;
     try {
       const head: unknown = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
-      if (!isRecord(head) || head['alg'] !== 'HS256') return undefined;
+      if (!isPlainObject(head) || head['alg'] !== 'HS256') return undefined;
       const body: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-      if (!isRecord(body)) return undefined;
+      if (!isPlainObject(body)) return undefined;
       const { skypeid, acsScope, resourceId, iat, exp } = body;
       if (typeof skypeid !== 'string' || typeof acsScope !== 'string' || typeof resourceId !== 'string') return undefined;
       if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
@@ -72,8 +72,4 @@ export class JwtSigner {
 
 function base64url(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64url');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

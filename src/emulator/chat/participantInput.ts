@@ -26,10 +26,7 @@ export interface InvalidParticipant {
  * const { valid, invalid } = parseParticipants(body['participants'], services, ctx.now);
  * ```
  */
-export function parseParticipants(
-  value: unknown,
-  services: EmulatorServices,
-): { valid: ParticipantRecord[]; invalid: InvalidParticipant[] } {
+export function parseParticipants(value: unknown, services: EmulatorServices): { valid: ParticipantRecord[]; invalid: InvalidParticipant[] } {
   if (value === undefined || value === null) return { valid: [], invalid: [] };
   if (!Array.isArray(value)) throw httpErrors.badRequest('participants must be an array.', 'participants');
   if (value.length > MAX_PARTICIPANTS) {

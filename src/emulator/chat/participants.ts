@@ -49,7 +49,13 @@ export function registerParticipantRoutes(router: Router, services: EmulatorServ
       services.state.commitAll([
         ...valid.map((participant) => ({ t: 'participant' as const, threadId, participant })),
         ...(added.length > 0
-          ? [{ t: 'message' as const, threadId, message: nextMessage(services, last, { type: 'participantAdded', content: { participants: added, initiator: caller.rawId } }, ctx.now) }]
+          ? [
+              {
+                t: 'message' as const,
+                threadId,
+                message: nextMessage(services, last, { type: 'participantAdded', content: { participants: added, initiator: caller.rawId } }, ctx.now),
+              },
+            ]
           : []),
       ]);
       return { status: 201, body: invalid.length > 0 ? { invalidParticipants: invalid } : {} };
@@ -70,7 +76,11 @@ export function registerParticipantRoutes(router: Router, services: EmulatorServ
       const last = thread.messages[thread.messages.length - 1];
       services.state.commitAll([
         { t: 'participantRemoved', threadId, rawId },
-        { t: 'message', threadId, message: nextMessage(services, last, { type: 'participantRemoved', content: { participants: [participant], initiator: caller.rawId } }, ctx.now) },
+        {
+          t: 'message',
+          threadId,
+          message: nextMessage(services, last, { type: 'participantRemoved', content: { participants: [participant], initiator: caller.rawId } }, ctx.now),
+        },
       ]);
       return { status: 204 };
     },

@@ -94,7 +94,13 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
       services.state.commitAll([
         { t: 'thread', thread: record },
         ...(topicChanged
-          ? [{ t: 'message' as const, threadId, message: nextMessage(services, last, { type: 'topicUpdated', content: { topic: record.topic, initiator: caller.rawId } }, ctx.now) }]
+          ? [
+              {
+                t: 'message' as const,
+                threadId,
+                message: nextMessage(services, last, { type: 'topicUpdated', content: { topic: record.topic, initiator: caller.rawId } }, ctx.now),
+              },
+            ]
           : []),
       ]);
       return { status: 204 };
@@ -147,7 +153,12 @@ function createThread(ctx: RequestContext, services: EmulatorServices): RouteRes
   const record: ThreadRecord = { id, topic, createdOn: ctx.now, createdBy: caller.rawId, lastMessageOn: ctx.now };
   if (metadata) record.metadata = stringsOnly(metadata);
   if (retentionPolicy) record.retentionPolicy = retentionPolicy;
-  const added = nextMessage(services, undefined, { type: 'participantAdded', content: { participants: [...participants.values()], initiator: caller.rawId } }, ctx.now);
+  const added = nextMessage(
+    services,
+    undefined,
+    { type: 'participantAdded', content: { participants: [...participants.values()], initiator: caller.rawId } },
+    ctx.now,
+  );
   const topicSet = nextMessage(services, added, { type: 'topicUpdated', content: { topic, initiator: caller.rawId } }, ctx.now);
   // All or nothing: a thread stored without its repeatability key would be duplicated by the
   // SDK's retry of a request that failed here.

@@ -13,11 +13,6 @@ import { deleteUserRecord, findUser, issueUserToken, revokeUserTokens } from './
  * returns the same identity every time), get user (2025-03-02-preview and later), issue token,
  * revoke tokens, delete user. Every request must carry a valid HMAC signature made with the
  * connection string's access key.
- *
- * @example
- * ```ts
- * registerIdentityRoutes(router, services);
- * ```
  */
 export function registerIdentityRoutes(router: Router, services: EmulatorServices): void {
   const options = { apiVersions: IDENTITY_API_VERSIONS };
@@ -35,9 +30,10 @@ export function registerIdentityRoutes(router: Router, services: EmulatorService
     signed((ctx) => {
       const body = ctx.body.length ? asObject(parseJsonBody(ctx.body), 'body') : {};
       const rawScopes = body['createTokenWithScopes'];
-      const scopes = rawScopes === undefined || rawScopes === null || (Array.isArray(rawScopes) && rawScopes.length === 0)
-        ? undefined
-        : parseScopes(rawScopes, 'createTokenWithScopes');
+      const scopes =
+        rawScopes === undefined || rawScopes === null || (Array.isArray(rawScopes) && rawScopes.length === 0)
+          ? undefined
+          : parseScopes(rawScopes, 'createTokenWithScopes');
       const minutes = parseExpiresInMinutes(body['expiresInMinutes']);
       const newer = knowsCustomId(ctx);
       // Older api-versions do not know the field, and the service ignores unknown fields.

@@ -38,7 +38,8 @@ export function parseScopes(value: unknown, target: string): string[] {
   for (const scope of value) {
     if (typeof scope !== 'string' || !known.includes(scope)) {
       // No String(scope): an object such as {"toString":1} would throw while building the message.
-      const shown = typeof scope === 'string' ? `'${scope.slice(0, 64)}'` : `of type ${scope === null ? 'null' : Array.isArray(scope) ? 'array' : typeof scope}`;
+      const shown =
+        typeof scope === 'string' ? `'${scope.slice(0, 64)}'` : `of type ${scope === null ? 'null' : Array.isArray(scope) ? 'array' : typeof scope}`;
       throw new AcsHttpError(400, 'ValidationError', `Scope ${shown} is not valid. Valid scopes: ${TOKEN_SCOPES.join(', ')}.`, { target });
     }
   }
@@ -70,11 +71,6 @@ export function parseExpiresInMinutes(value: unknown): number {
  * `iat` is kept strictly after the user's last revocation (it may run a second or, after several
  * revocations within one second, a few seconds ahead of the clock) so that a token issued right after `:revokeAccessTokens`, in the same second, is
  * still valid while every token issued before the revoke is not.
- *
- * @example
- * ```ts
- * const { token, expiresOn } = issueToken(services, user, ['chat'], 60, Date.now());
- * ```
  */
 export function issueToken(services: EmulatorServices, user: UserRecord, scopes: readonly string[], minutes: number, now: number): AccessTokenWire {
   const nowSeconds = Math.floor(now / 1000);

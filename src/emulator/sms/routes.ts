@@ -37,7 +37,8 @@ export function registerSmsRoutes(router: Router, services: EmulatorServices, ph
       if (!E164.test(from)) return validation('From', 'Invalid From phone number format');
       const message = body['message'];
       if (typeof message !== 'string') return validation('Message', 'The Message field is required.');
-      if (message.length > MAX_MESSAGE_LENGTH) return validation('Message', `The field Message must be a string with a maximum length of ${MAX_MESSAGE_LENGTH}.`);
+      if (message.length > MAX_MESSAGE_LENGTH)
+        return validation('Message', `The field Message must be a string with a maximum length of ${MAX_MESSAGE_LENGTH}.`);
       const recipients = body['smsRecipients'];
       if (!Array.isArray(recipients) || recipients.length === 0) return validation('SmsRecipients', 'The SmsRecipients field is required.');
       const options = body['smsSendOptions'] === undefined ? {} : asObject(body['smsSendOptions'], 'smsSendOptions');

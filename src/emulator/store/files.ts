@@ -4,11 +4,6 @@ import { dirname } from 'node:path';
 /**
  * Writes `data` to `path` so that a crash at any instant leaves either the old file or the new
  * one, never a torn mix: write a temp file, fsync it, rename it over the target, fsync the dir.
- *
- * @example
- * ```ts
- * writeFileAtomic('/data/keys.json', JSON.stringify(keys));
- * ```
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temp = `${path}.${process.pid}.tmp`;
@@ -33,11 +28,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 /**
  * Writes all of `data` at the file's position. `write(2)` may write fewer bytes than asked (a
  * nearly full disk, a signal); a single call would silently drop the rest.
- *
- * @example
- * ```ts
- * writeFully(fd, Buffer.from('line\n'));
- * ```
  */
 export function writeFully(fd: number, data: Uint8Array): void {
   let offset = 0;
@@ -51,11 +41,6 @@ export function writeFully(fd: number, data: Uint8Array): void {
 
 /**
  * Reads a UTF-8 file, or `undefined` when it does not exist.
- *
- * @example
- * ```ts
- * const text = readFileIfExists('/data/keys.json') ?? '{}';
- * ```
  */
 export function readFileIfExists(path: string): string | undefined {
   try {

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { isPlainObject } from '../../internal/options.js';
 import type { StoreEntry } from './model.js';
 import { readFileIfExists, writeFileAtomic, writeFully } from './files.js';
 import type { EmulatorState, EntrySink } from './state.js';
@@ -119,8 +120,8 @@ const KINDS = new Set<StoreEntry['t']>(['user', 'thread', 'participant', 'partic
 function parseEntry(line: string): StoreEntry | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    if (typeof value !== 'object' || value === null || !('t' in value)) return undefined;
-    const kind = value.t;
+    if (!isPlainObject(value)) return undefined;
+    const kind = value['t'];
     if (typeof kind !== 'string' || !KINDS.has(kind as StoreEntry['t'])) return undefined;
     // The journal is only ever written by this module, so a line that parses and has a known
     // kind has the shape its kind says; a torn line fails JSON.parse.

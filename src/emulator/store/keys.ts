@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type CertificatePair, certificateHosts, createSelfSignedCertificate, isUsableCertificate } from '../tls/certificate.js';
 import { readFileIfExists, writeFileAtomic } from './files.js';
 import { SessionError } from '../../errors.js';
+import { isPlainObject } from '../../internal/options.js';
 import { isBase64Key } from '../options.js';
 
 /** The emulator's identity: everything that must stay the same across restarts with a data dir. */
@@ -94,8 +95,8 @@ export function loadOrCreateKeys(dataDir: string | undefined, accessKey?: string
 function parseKeys(text: string): KeysFile | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null) return undefined;
-    const { resourceId, accessKey, tokenSecret } = value as Record<string, unknown>;
+    if (!isPlainObject(value)) return undefined;
+    const { resourceId, accessKey, tokenSecret } = value;
     if (typeof resourceId !== 'string' || typeof accessKey !== 'string' || typeof tokenSecret !== 'string') return undefined;
     if (!resourceId || !isBase64Key(accessKey) || !isBase64Key(tokenSecret)) return undefined;
     return { resourceId, accessKey, tokenSecret };

@@ -1,11 +1,4 @@
-import type {
-  MessageRecord,
-  ParticipantRecord,
-  ReceiptRecord,
-  StoreEntry,
-  ThreadRecord,
-  UserRecord,
-} from './model.js';
+import type { MessageRecord, ParticipantRecord, ReceiptRecord, StoreEntry, ThreadRecord, UserRecord } from './model.js';
 
 /** A thread with everything that hangs off it. */
 export interface ThreadState {

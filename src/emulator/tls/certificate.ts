@@ -1,17 +1,6 @@
 import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { isIP } from 'node:net';
-import {
-  bitString,
-  boolean,
-  contextTag,
-  integer,
-  octetString,
-  oid,
-  sequence,
-  set,
-  time,
-  utf8String,
-} from './der.js';
+import { bitString, boolean, contextTag, integer, octetString, oid, sequence, set, time, utf8String } from './der.js';
 
 /**
  * A PEM certificate with its PEM private key.
@@ -140,11 +129,6 @@ export function createSelfSignedCertificate(options: CertificateOptions = {}): C
  * True when `pair` parses, its key matches, it covers every name in `hosts` (default: the
  * loopback names) and it stays valid for at least another day — the test applied to a
  * certificate loaded from a data dir.
- *
- * @example
- * ```ts
- * if (!isUsableCertificate(loaded, new Date(), certificateHosts(host))) loaded = createSelfSignedCertificate();
- * ```
  */
 export function isUsableCertificate(pair: CertificatePair, now = new Date(), hosts: readonly string[] = DEFAULT_ALT_NAMES): boolean {
   try {

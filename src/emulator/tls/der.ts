@@ -40,11 +40,6 @@ function encodeLength(length: number): Buffer {
 
 /**
  * SEQUENCE of already-encoded elements.
- *
- * @example
- * ```ts
- * sequence(integer(1), nullValue());
- * ```
  */
 export function sequence(...items: Uint8Array[]): Buffer {
   return tlv(TAG.sequence, Buffer.concat(items));
@@ -52,11 +47,6 @@ export function sequence(...items: Uint8Array[]): Buffer {
 
 /**
  * SET of already-encoded elements (X.509 names use one-element sets, so no sorting is needed).
- *
- * @example
- * ```ts
- * set(sequence(oid('2.5.4.3'), utf8String('name')));
- * ```
  */
 export function set(...items: Uint8Array[]): Buffer {
   return tlv(TAG.set, Buffer.concat(items));
@@ -64,12 +54,6 @@ export function set(...items: Uint8Array[]): Buffer {
 
 /**
  * INTEGER from a small number or from big-endian unsigned bytes (serial numbers).
- *
- * @example
- * ```ts
- * integer(2);
- * integer(randomBytes(16));
- * ```
  */
 export function integer(value: number | Uint8Array): Buffer {
   let bytes: Buffer;
@@ -142,11 +126,6 @@ export function oid(dotted: string): Buffer {
 
 /**
  * UTF8String.
- *
- * @example
- * ```ts
- * utf8String('acs-session emulator');
- * ```
  */
 export function utf8String(value: string): Buffer {
   return tlv(TAG.utf8String, Buffer.from(value, 'utf8'));
@@ -154,11 +133,6 @@ export function utf8String(value: string): Buffer {
 
 /**
  * OCTET STRING.
- *
- * @example
- * ```ts
- * octetString(sequence(boolean(true)));
- * ```
  */
 export function octetString(value: Uint8Array): Buffer {
   return tlv(TAG.octetString, value);
@@ -166,11 +140,6 @@ export function octetString(value: Uint8Array): Buffer {
 
 /**
  * BIT STRING with the given number of unused trailing bits in the last byte.
- *
- * @example
- * ```ts
- * bitString(signature); // whole bytes
- * ```
  */
 export function bitString(value: Uint8Array, unusedBits = 0): Buffer {
   return tlv(TAG.bitString, Buffer.concat([Buffer.from([unusedBits]), value]));

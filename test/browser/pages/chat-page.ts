@@ -37,11 +37,19 @@ async function runChat({ endpoint, token, userId }: ChatRunInput): Promise<ChatR
   const exposedApiVersions = raw.headers.get('api-supported-versions');
 
   const stranger = new ChatClient(endpoint, new AzureCommunicationTokenCredential(token.slice(0, -4) + 'AAAA'));
-  const unauthorizedStatus = await stranger.getChatThreadClient(chatThread.id).getProperties().then(
-    () => undefined,
-    (error: { statusCode?: number }) => error.statusCode,
-  );
+  const unauthorizedStatus = await stranger
+    .getChatThreadClient(chatThread.id)
+    .getProperties()
+    .then(
+      () => undefined,
+      (error: { statusCode?: number }) => error.statusCode,
+    );
   return { threadId: chatThread.id, topic, messages, exposedApiVersions, unauthorizedStatus };
 }
 
-(globalThis as { runChat?: typeof runChat }).runChat = runChat;
+declare global {
+  /** Set by this page; the test calls it through `page.evaluate`. */
+  var runChat: ((input: ChatRunInput) => Promise<ChatRunResult>) | undefined;
+}
+
+globalThis.runChat = runChat;

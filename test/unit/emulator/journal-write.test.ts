@@ -1,5 +1,6 @@
 // Short writes and a full disk: every file write must keep going until all bytes are down, or
 // fail without leaving a torn file (or a torn journal line) behind.
+import type * as nodeFs from 'node:fs';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +16,9 @@ const limit: { bytes: number | undefined; diskLeft: number | undefined; truncate
 };
 
 vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs')>();
+  const fs = await importOriginal<typeof nodeFs>();
   const writeSync = (fd: number, buffer: NodeJS.ArrayBufferView, offset = 0, length?: number): number => {
-    const available = (length ?? buffer.byteLength - offset);
+    const available = length ?? buffer.byteLength - offset;
     let n = limit.bytes === undefined ? available : Math.min(available, limit.bytes);
     if (limit.diskLeft !== undefined) {
       if (limit.diskLeft === 0 && n > 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });

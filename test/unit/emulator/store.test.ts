@@ -20,9 +20,17 @@ function seed(state: EmulatorState): void {
   state.commit({ t: 'thread', thread: { id: '19:t@thread.v2', topic: 't', createdOn: 1, createdBy: '8:acs:r_a', lastMessageOn: 1 } });
   state.commit({ t: 'participant', threadId: '19:t@thread.v2', participant: { rawId: '8:acs:r_a' } });
   for (let i = 1; i <= 3; i++) {
-    state.commit({ t: 'message', threadId: '19:t@thread.v2', message: { id: String(i), type: 'text', sequenceId: i, version: String(i), createdOn: i, content: { message: `m${i}` } } });
+    state.commit({
+      t: 'message',
+      threadId: '19:t@thread.v2',
+      message: { id: String(i), type: 'text', sequenceId: i, version: String(i), createdOn: i, content: { message: `m${i}` } },
+    });
   }
-  state.commit({ t: 'message', threadId: '19:t@thread.v2', message: { id: '2', type: 'text', sequenceId: 2, version: '9', createdOn: 2, editedOn: 9, content: { message: 'edited' } } });
+  state.commit({
+    t: 'message',
+    threadId: '19:t@thread.v2',
+    message: { id: '2', type: 'text', sequenceId: 2, version: '9', createdOn: 2, editedOn: 9, content: { message: 'edited' } },
+  });
   state.commit({ t: 'participantRemoved', threadId: '19:t@thread.v2', rawId: '8:acs:r_a' });
 }
 
@@ -59,7 +67,10 @@ describe('journal and own __proto__ keys', () => {
     journal.close();
     const b = new EmulatorState();
     openJournal(d, b).close();
-    expect(Object.entries(b.threads.get('19:p@thread.v2')?.record.metadata ?? {})).toEqual([['__proto__', 'x'], ['k', 'v']]);
+    expect(Object.entries(b.threads.get('19:p@thread.v2')?.record.metadata ?? {})).toEqual([
+      ['__proto__', 'x'],
+      ['k', 'v'],
+    ]);
   });
 });
 

@@ -46,8 +46,15 @@ describe('typed events (compile-time)', () => {
   it('an event-name list must name every event of its map', () => {
     // @ts-expect-error — tokenExpired is missing
     const missing: EventNames<SessionEvents> = { stateChanged: true, tokenRefreshed: true, tokenRefreshFailed: true, error: true };
-    // @ts-expect-error — not an event of the map
-    const extra: EventNames<SessionEvents> = { stateChanged: true, tokenRefreshed: true, tokenRefreshFailed: true, tokenExpired: true, error: true, nope: true };
+    const extra: EventNames<SessionEvents> = {
+      stateChanged: true,
+      tokenRefreshed: true,
+      tokenRefreshFailed: true,
+      tokenExpired: true,
+      error: true,
+      // @ts-expect-error — not an event of the map
+      nope: true,
+    };
     void missing;
     void extra;
   });

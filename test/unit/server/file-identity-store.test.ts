@@ -27,13 +27,16 @@ describe('createFileIdentityStore', () => {
     const [a, b] = [createFileIdentityStore(file), createFileIdentityStore(file)];
     let inside = 0;
     let most = 0;
-    const work = (store: typeof a, user: string) =>
-      store.exclusive?.(user, async () => {
+    const work = (store: typeof a, user: string) => {
+      // Without exclusive() there would be nothing to run, and the test would pass by doing nothing.
+      if (!store.exclusive) throw new Error('the file identity store must offer exclusive()');
+      return store.exclusive(user, async () => {
         most = Math.max(most, ++inside);
         await new Promise((r) => setTimeout(r, 5));
         await store.set(user, `8:acs:r_${user}`);
         inside--;
       });
+    };
     await Promise.all(Array.from({ length: 10 }, (_, i) => work(i % 2 ? a : b, `u${i}`)));
     expect(most).toBe(1);
     expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { identities: object }).identities)).toHaveLength(10);

@@ -10,7 +10,10 @@ describe('createTokenService without @azure/communication-identity', () => {
   const service = createTokenService({ connectionString: 'endpoint=https://x.communication.azure.com/;accesskey=a2V5', authenticate: () => 'ada' });
 
   it('rejects issue() with INVALID_OPTIONS saying what to install', async () => {
-    await expect(service.issue('ada')).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('npm install @azure/communication-identity') });
+    await expect(service.issue('ada')).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringContaining('npm install @azure/communication-identity'),
+    });
   });
 
   it('answers 500 over HTTP without naming the key', async () => {

@@ -293,14 +293,16 @@ describe('session edge cases', () => {
     session.on('stateChanged', (e) => {
       if (e.state !== 'disconnected') return;
       inside.push(session.disposed);
-      inside.push((() => {
-        try {
-          session.on('stateChanged', () => undefined);
-          return 'subscribed';
-        } catch (error) {
-          return (error as { code?: string }).code;
-        }
-      })());
+      inside.push(
+        (() => {
+          try {
+            session.on('stateChanged', () => undefined);
+            return 'subscribed';
+          } catch (error) {
+            return (error as { code?: string }).code;
+          }
+        })(),
+      );
       void session.dispose();
     });
     const finalStates = vi.fn();

@@ -55,7 +55,7 @@ describe('token and session diagnostics', () => {
     await session.tokens.forceRefresh('rejected').catch(() => undefined);
     await session.dispose();
 
-    const log = lines.join("\n");
+    const log = lines.join('\n');
     expect(issued).toHaveLength(3);
     for (const token of issued) {
       expect(log).not.toContain(token);
@@ -63,7 +63,9 @@ describe('token and session diagnostics', () => {
       expect(log).not.toContain(token.split('.')[1]);
     }
     expect(log).toMatch(/azure:acs-session:info token: fetching \(reason initial, attempt 1\)/);
-    expect(log).toMatch(/azure:acs-session:warning token: fetch failed \(reason initial, attempt 1\): TOKEN_FETCH_FAILED \(retryable\); retrying in 1000 ms; token usable: false/);
+    expect(log).toMatch(
+      /azure:acs-session:warning token: fetch failed \(reason initial, attempt 1\): TOKEN_FETCH_FAILED \(retryable\); retrying in 1000 ms; token usable: false/,
+    );
     expect(log).toContain(`token: refreshed (reason initial) for ${rawIdOf()}, expires 2026-05-01T00:20:01.000Z`);
     expect(log).toMatch(/token: fetch failed \(reason proactive, attempt 1\): TOKEN_FETCH_FAILED \(retryable\); retrying in \d+ ms; token usable: true/);
     expect(log).toMatch(/azure:acs-session:warning token: the token expiring 2026-05-01T00:20:01.000Z is no longer served/);

@@ -343,7 +343,7 @@ describe('createTokenRefresher', () => {
   it('lists every invalid option in one INVALID_OPTIONS error', () => {
     const attempt = () =>
       createTokenRefresher({
-        token: 7 as unknown as string,
+        token: 7,
         refreshLeadMs: -1,
         retry: { jitter: 3, multiplier: 0, bogus: 1 } as never,
         extra: true,

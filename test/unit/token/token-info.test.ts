@@ -13,7 +13,14 @@ describe('decodeJwtClaims', () => {
   });
 
   it('returns undefined for anything that is not a JWT with an object payload', () => {
-    for (const bad of ['', 'a.b', 'a.b.c.d', 'x.!!!.y', `x.${Buffer.from('[1]').toString('base64url')}.y`, `x.${Buffer.from('nope').toString('base64url')}.y`]) {
+    for (const bad of [
+      '',
+      'a.b',
+      'a.b.c.d',
+      'x.!!!.y',
+      `x.${Buffer.from('[1]').toString('base64url')}.y`,
+      `x.${Buffer.from('nope').toString('base64url')}.y`,
+    ]) {
       expect(decodeJwtClaims(bad)).toBeUndefined();
     }
   });

@@ -102,7 +102,10 @@ try {
   };
   const people = (participants, me) => participants.map((p) => nameOf(p.id, me)).join(', ');
   // Adding yourself is what creating a thread looks like in its history.
-  const added = (e, me) => (e.participants.every((p) => p.id.rawId === e.addedBy?.rawId) ? `${nameOf(e.addedBy, me)} joined` : `${nameOf(e.addedBy, me)} added ${people(e.participants, me)}`);
+  const added = (e, me) =>
+    e.participants.every((p) => p.id.rawId === e.addedBy?.rawId)
+      ? `${nameOf(e.addedBy, me)} joined`
+      : `${nameOf(e.addedBy, me)} added ${people(e.participants, me)}`;
 
   // The transcript: every chat event a session receives that it did not cause itself.
   const describe = {
@@ -110,13 +113,17 @@ try {
     messageReceived: (e) => (e.message.isOwn ? undefined : `from ${e.message.senderDisplayName}: "${e.message.content}"`),
     messageEdited: (e) => (e.message.isOwn ? undefined : `${e.message.senderDisplayName} edited a message: "${e.message.content}"`),
     messageDeleted: (e, me) => (e.message.isOwn ? undefined : `${e.message.senderDisplayName ?? nameOf(e.message.sender, me)} deleted a message`),
-    readReceiptReceived: (e, me) => (e.receipt.sender.rawId === me ? undefined : `${nameOf(e.receipt.sender, me)} read "${demo.texts.get(e.receipt.messageId) ?? e.receipt.messageId}"`),
+    readReceiptReceived: (e, me) =>
+      e.receipt.sender.rawId === me ? undefined : `${nameOf(e.receipt.sender, me)} read "${demo.texts.get(e.receipt.messageId) ?? e.receipt.messageId}"`,
     participantsAdded: (e, me) => (e.addedBy?.rawId === me ? undefined : added(e, me)),
     participantsRemoved: (e, me) => (e.removedBy?.rawId === me ? undefined : `${nameOf(e.removedBy, me)} removed ${people(e.participants, me)}`),
     threadUpdated: (e, me) => (e.updatedBy?.rawId === me ? undefined : `${nameOf(e.updatedBy, me)} set the topic to "${e.topic}"`),
     threadDeleted: () => 'the thread was deleted',
   };
-  for (const [key, name] of [['ada', 'Ada'], ['grace', 'Grace']]) {
+  for (const [key, name] of [
+    ['ada', 'Ada'],
+    ['grace', 'Grace'],
+  ]) {
     const session = demo[key];
     for (const [type, line] of Object.entries(describe)) {
       session.on(type, (e) => {

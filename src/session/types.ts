@@ -20,14 +20,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'dis
 
 /** Why the state changed. */
 export type StateChangeReason =
-  | 'tokenAcquired'
-  | 'tokenExpired'
-  | 'tokenRefreshFailed'
-  | 'tokenRefreshed'
-  | 'connectionLost'
-  | 'connectionRestored'
-  | 'disposed'
-  | 'failed';
+  'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'connectionLost' | 'connectionRestored' | 'disposed' | 'failed';
 
 /**
  * Options for {@link createSession}.

@@ -55,6 +55,8 @@ describe('npm run demo', () => {
       );
     });
     expect(failure.code).toBe(1);
-    expect(failure.stderr).toMatch(/^demo failed at step 1 \(Ada creates a thread and adds Grace\): Grace's session received no threadCreated event within 1 ms$/m);
+    expect(failure.stderr).toMatch(
+      /^demo failed at step 1 \(Ada creates a thread and adds Grace\): Grace's session received no threadCreated event within 1 ms$/m,
+    );
   }, 40_000);
 });

@@ -12,7 +12,13 @@ const shared: Options = {
 export default defineConfig([
   {
     ...shared,
-    entry: { index: 'src/index.ts', emulator: 'src/emulator/index.ts', server: 'src/server/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      emulator: 'src/emulator/index.ts',
+      server: 'src/server/index.ts',
+      data: 'src/data/index.ts',
+      testing: 'src/testing/index.ts',
+    },
     format: ['esm', 'cjs'],
     // Code shared by the entries (SessionError above all) lives in one chunk that both load, so
     // `acs-session`, `acs-session/emulator` and `acs-session/server` hand out the same class. tsup splits ESM by default;

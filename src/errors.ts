@@ -56,6 +56,26 @@ export const SessionErrorCodes = {
   NETWORK_ERROR: 'NETWORK_ERROR',
   /** ACS answered with a failure no other code describes; `status` and `acsCode` keep what it said. */
   SERVICE_ERROR: 'SERVICE_ERROR',
+  /** A data-channel value or file is larger than the limit (`maxMessageBytes`, `maxFileBytes`) or a frame larger than the transport takes. */
+  DATA_TOO_LARGE: 'DATA_TOO_LARGE',
+  /** The data-channel send queue holds more than `maxQueuedBytes`; try again once earlier sends resolved. */
+  DATA_QUEUE_FULL: 'DATA_QUEUE_FULL',
+  /** A frame from a remote could not be parsed (truncated, unknown version or kind, inconsistent chunk); it was dropped. */
+  DATA_INVALID_FRAME: 'DATA_INVALID_FRAME',
+  /** A message that spanned several frames was dropped whole: a piece was lost, it timed out, or too many were pending. */
+  DATA_INCOMPLETE: 'DATA_INCOMPLETE',
+  /** A channel's codec could not decode a message from a remote; it was dropped. */
+  DATA_DECODE_FAILED: 'DATA_DECODE_FAILED',
+  /** An RPC request got no response within `timeoutMs`. */
+  RPC_TIMEOUT: 'RPC_TIMEOUT',
+  /** The remote has no handler for the requested RPC method. */
+  RPC_UNKNOWN_METHOD: 'RPC_UNKNOWN_METHOD',
+  /** The remote RPC handler threw; `cause` holds its `code`, `message` and `data` (`RpcErrorDetails` in `acs-session/data`). */
+  RPC_REMOTE_ERROR: 'RPC_REMOTE_ERROR',
+  /** A file transfer was cancelled by the sender or a receiver. */
+  TRANSFER_CANCELLED: 'TRANSFER_CANCELLED',
+  /** The participant an RPC request or file transfer was addressed to, or came from, left the call. */
+  PARTICIPANT_LEFT: 'PARTICIPANT_LEFT',
 } as const;
 
 /**

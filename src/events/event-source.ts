@@ -18,6 +18,7 @@ export type TypedEventSource<Events extends EventMapWithError<Events>> = Pick<Ev
  * @internal
  */
 export abstract class EventSourceBase<Events extends EventMapWithError<Events>> implements TypedEventSource<Events> {
+  /** The owner's stream: subclasses emit on it, users only listen. */
   protected readonly stream: EventStream<Events>;
 
   protected constructor(ownerName: string, names: EventNames<Events>) {

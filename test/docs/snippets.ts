@@ -16,6 +16,8 @@ export const ENTRIES: Readonly<Record<string, string>> = {
   'acs-session': 'src/index.ts',
   'acs-session/emulator': 'src/emulator/index.ts',
   'acs-session/server': 'src/server/index.ts',
+  'acs-session/data': 'src/data/index.ts',
+  'acs-session/testing': 'src/testing/index.ts',
 };
 
 /** Info-string languages that are checked. `js run` (or `mjs run`) also runs the block with Node. */
@@ -82,7 +84,15 @@ export function allSnippets(files = docFiles()): Snippet[] {
  */
 export const PRELUDE = `import type { Session, TokenFetcher } from 'acs-session';
 import type { Emulator } from 'acs-session/emulator';
+import type { CallData, DataParticipant } from 'acs-session/data';
+import type { Call } from '@azure/communication-calling';
 declare global {
+  /** A call of the ACS calling SDK (browser). */
+  const call: Call;
+  /** The data helper of a call, as createCallData returns it. */
+  const data: CallData;
+  /** Another participant of the call. */
+  const participant: DataParticipant;
   /** A connected session, as createSession returns it. */
   const session: Session;
   /** The caller's AbortSignal. */

@@ -50,6 +50,8 @@ describe('the packed package', () => {
     expect(listing).toContain('package/dist/index.js');
     expect(listing).toContain('package/dist/index.cjs');
     expect(listing).toContain('package/dist/emulator.js');
+    expect(listing).toContain('package/dist/data.js');
+    expect(listing).toContain('package/dist/testing.cjs');
     expect(listing).toContain('package/dist/cli.js');
     expect(listing).not.toMatch(/package\/(src|test|node_modules)\//);
     expect(listing).not.toContain('communication-calling');
@@ -72,11 +74,18 @@ describe('the packed package', () => {
         [
           load('createSession, createTokenRefresher, SessionError, isSessionError', 'acs-session'),
           load('startEmulator', 'acs-session/emulator'),
+          load('createCallData, createAcsDataTransport', 'acs-session/data'),
+          load('createTestCallDataPair', 'acs-session/testing'),
           `const error = new SessionError('TIMEOUT', 'x');`,
-          `console.log(JSON.stringify([typeof createSession, typeof createTokenRefresher, isSessionError(error), typeof startEmulator]));`,
+          `const [a, b] = createTestCallDataPair();`,
+          `b.handle('ping', () => 'pong');`,
+          `a.request('ping', null, { to: b.self }).then((reply) => {`,
+          `  a.close(); b.close();`,
+          `  console.log(JSON.stringify([typeof createSession, typeof createTokenRefresher, isSessionError(error), typeof startEmulator, typeof createCallData, typeof createAcsDataTransport, reply]));`,
+          `});`,
         ].join('\n'),
       );
-      expect(JSON.parse(run('node', [file]))).toEqual(['function', 'function', true, 'function']);
+      expect(JSON.parse(run('node', [file]))).toEqual(['function', 'function', true, 'function', 'function', 'function', 'pong']);
     });
   }
 
@@ -94,7 +103,15 @@ console.log(String(loaded));`,
   it('resolves its types from ESM and CommonJS TypeScript projects', () => {
     const usage = `import { createSession, type Session, type SessionErrorCode } from 'acs-session';
 import { startEmulator } from 'acs-session/emulator';
+import { createTestCallDataPair } from 'acs-session/testing';
+import type { CallData, DataTransport } from 'acs-session/data';
 export async function main(): Promise<Session> {
+  const [a]: CallData[] = createTestCallDataPair({ maxMessageSize: 1024 });
+  const transport: DataTransport | undefined = undefined;
+  void transport;
+  await a.channel<{ x: number }>('cursor').send({ x: 1 });
+  // @ts-expect-error the channel carries { x: number }
+  await a.channel<{ x: number }>('other').send({ y: 1 });
   const code: SessionErrorCode = 'DISPOSED';
   void code;
   void startEmulator;

@@ -16,11 +16,6 @@ const CHAT_SCOPES = ['chat', 'chat.join', 'chat.join.limited'];
 /**
  * Authenticates a chat request from its `Authorization: Bearer <token>`: signature, resource,
  * expiry (emulator clock), identity still existing, not revoked → else 401; no chat scope → 403.
- *
- * @example
- * ```ts
- * const caller = authenticateChat(ctx, services);
- * ```
  */
 export function authenticateChat(ctx: RequestContext, services: EmulatorServices): ChatCaller {
   const header = ctx.headers.authorization;
@@ -45,11 +40,6 @@ export function authenticateChat(ctx: RequestContext, services: EmulatorServices
 /**
  * Throws 403 unless the caller's token has the full `chat` scope (thread create/update/delete
  * are not allowed with `chat.join`).
- *
- * @example
- * ```ts
- * requireFullChatScope(caller);
- * ```
  */
 export function requireFullChatScope(caller: ChatCaller): void {
   if (!caller.scopes.has('chat')) throw new AcsHttpError(403, 'Forbidden', 'This operation requires the chat scope.');
@@ -58,11 +48,6 @@ export function requireFullChatScope(caller: ChatCaller): void {
 /**
  * The thread, when it exists and the caller is a participant: 404 for a missing or deleted
  * thread, 403 for a non-participant.
- *
- * @example
- * ```ts
- * const thread = threadForCaller(services, caller, params.threadId);
- * ```
  */
 export function threadForCaller(services: EmulatorServices, caller: ChatCaller, threadId: string): ThreadState {
   const thread = services.state.threads.get(threadId);
@@ -81,11 +66,6 @@ export interface ParticipantContext {
  * What nearly every thread-scoped chat operation starts with: authenticate the bearer token
  * (401/403), run the operation's own scope check, if any, then load the thread for a participant
  * (404/403) — in that order, so a token that lacks the scope gets 403 before the thread is looked up.
- *
- * @example
- * ```ts
- * const { caller, thread } = participantContext(ctx, services, params.threadId, requireFullChatScope);
- * ```
  */
 export function participantContext(
   ctx: RequestContext,

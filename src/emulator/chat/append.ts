@@ -11,11 +11,6 @@ export type NewMessage = Omit<MessageRecord, 'id' | 'sequenceId' | 'version' | '
  * increasing (ids are unique across the emulator), so `startTime` and `shareHistoryTime`, which
  * compare against it, always split a thread's messages exactly where the client expects, even for
  * messages sent in the same millisecond.
- *
- * @example
- * ```ts
- * appendMessage(services, thread, { type: 'topicUpdated', content: { topic, initiator } }, ctx.now);
- * ```
  */
 export function appendMessage(services: EmulatorServices, thread: ThreadState, message: NewMessage, now: number): MessageRecord {
   const record = nextMessage(services, thread.messages[thread.messages.length - 1], message, now);
@@ -46,11 +41,6 @@ export function nextMessage(services: EmulatorServices, last: MessageRecord | un
  * the change's time, which is also the new version (a millisecond stamp, as the service's
  * versions are), so `editedOn`/`deletedOn` and the version the listing orders by agree exactly.
  * The old version is kept in `previousVersions` for paging snapshots (see `messagePaging.ts`).
- *
- * @example
- * ```ts
- * replaceMessage(services, thread, message, (at) => ({ ...message, editedOn: at, content: { message: text } }), now);
- * ```
  */
 export function replaceMessage(
   services: EmulatorServices,

@@ -61,11 +61,6 @@ export function encodeMessageCursor(cursor: MessageCursor): string {
 
 /**
  * Parses the `syncState` query parameter; `undefined` when absent, 400 when not one this emulator made.
- *
- * @example
- * ```ts
- * const cursor = parseMessageCursor(ctx.query);
- * ```
  */
 export function parseMessageCursor(query: URLSearchParams): MessageCursor | undefined {
   const raw = query.get('syncState');
@@ -95,11 +90,6 @@ export interface MessagePage {
  * keeps the messages changed at or after it. Pages after the first are cut from the snapshot the
  * first page was taken at, so changes between pages neither repeat nor skip a message; they show
  * up in the next listing (a poll from the snapshot on).
- *
- * @example
- * ```ts
- * const { messages, next } = pageMessages(thread.messages, { size: 100, since, cursor, visible });
- * ```
  */
 export function pageMessages(
   all: readonly MessageRecord[],

@@ -17,11 +17,6 @@ export const MAX_MESSAGE_BYTES = 28 * 1024;
  * Registers the message operations: send, list (most recently changed first, system messages
  * included, snapshot cursor paging; see `messagePaging.ts`), get, update (merge-patch; stamps `editedOn`, bumps `version`) and delete (stamps
  * `deletedOn`, bumps `version`).
- *
- * @example
- * ```ts
- * registerMessageRoutes(router, services);
- * ```
  */
 export function registerMessageRoutes(router: Router, services: EmulatorServices): void {
   const options = { apiVersions: CHAT_API_VERSIONS };

@@ -21,11 +21,6 @@ export function metadataBytes(metadata: Readonly<Record<string, string>>): numbe
 /**
  * Throws 400 when thread or participant metadata exceeds {@link MAX_METADATA_BYTES}. For a
  * PATCH, pass the merged result: the limit applies to what would be stored.
- *
- * @example
- * ```ts
- * checkMetadataSize(mergeStringMap(record.metadata, patch), 'metadata');
- * ```
  */
 export function checkMetadataSize(metadata: Readonly<Record<string, string>> | undefined, target: string): void {
   if (metadata === undefined) return;

@@ -3,11 +3,6 @@ import type { RequestContext } from '../router.js';
 
 /**
  * `maxPageSize` from the query: default when absent, clamped to `max`, 400 when not a positive integer.
- *
- * @example
- * ```ts
- * const size = pageSize(ctx.query, 100, 200);
- * ```
  */
 export function pageSize(query: URLSearchParams, fallback: number, max: number): number {
   const raw = query.get('maxPageSize');
@@ -19,11 +14,6 @@ export function pageSize(query: URLSearchParams, fallback: number, max: number):
 
 /**
  * A non-negative integer query parameter (`skip`, the paging cursor); `0` when absent.
- *
- * @example
- * ```ts
- * const skip = nonNegativeInt(ctx.query, 'skip');
- * ```
  */
 export function nonNegativeInt(query: URLSearchParams, name: string): number {
   const raw = query.get(name);
@@ -35,11 +25,6 @@ export function nonNegativeInt(query: URLSearchParams, name: string): number {
 
 /**
  * `startTime` (ISO 8601) as epoch ms; `undefined` when absent, 400 when unparsable.
- *
- * @example
- * ```ts
- * const since = startTime(ctx.query);
- * ```
  */
 export function startTime(query: URLSearchParams): number | undefined {
   const raw = query.get('startTime');
@@ -52,11 +37,6 @@ export function startTime(query: URLSearchParams): number | undefined {
 /**
  * An absolute `https` nextLink back to this server, carrying the paging state and the request's
  * api-version (the client GETs it verbatim, only swapping the api-version).
- *
- * @example
- * ```ts
- * nextLink(ctx, ['chat', 'threads', threadId, 'messages'], { maxPageSize: '20', syncState: '41' });
- * ```
  */
 export function nextLink(ctx: RequestContext, segments: readonly string[], params: Record<string, string>): string {
   const query = new URLSearchParams(params);
@@ -67,11 +47,6 @@ export function nextLink(ctx: RequestContext, segments: readonly string[], param
 
 /**
  * Builds `{ value, nextLink? }` from the items after `skip`.
- *
- * @example
- * ```ts
- * return { status: 200, body: offsetPage(ctx, all, ['chat', 'threads'], 100, 200, toWire) };
- * ```
  */
 export function offsetPage<T>(
   ctx: RequestContext,

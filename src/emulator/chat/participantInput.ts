@@ -20,11 +20,6 @@ export interface InvalidParticipant {
  * come back in `valid`; others are reported the way the service reports them (`invalid`:
  * `"403"` for another resource's identity, `"404"` for an unknown or deleted one of ours).
  * Malformed input (wrong types) is a 400.
- *
- * @example
- * ```ts
- * const { valid, invalid } = parseParticipants(body['participants'], services, ctx.now);
- * ```
  */
 export function parseParticipants(value: unknown, services: EmulatorServices): { valid: ParticipantRecord[]; invalid: InvalidParticipant[] } {
   if (value === undefined || value === null) return { valid: [], invalid: [] };

@@ -11,11 +11,6 @@ import { parseIdentifierModel, participantWire } from './wire.js';
 /**
  * Registers the participant operations: list (`skip` paging), add (`invalidParticipants` for
  * unknown identities; 250-member limit) and remove, each change recorded as a system message.
- *
- * @example
- * ```ts
- * registerParticipantRoutes(router, services);
- * ```
  */
 export function registerParticipantRoutes(router: Router, services: EmulatorServices): void {
   const options = { apiVersions: CHAT_API_VERSIONS };

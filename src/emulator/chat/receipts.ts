@@ -9,11 +9,6 @@ import { receiptWire } from './wire.js';
 /**
  * Registers read receipts (send, list) and typing notifications. A participant's receipt only
  * moves forward: marking an older message read does not move it back.
- *
- * @example
- * ```ts
- * registerReceiptRoutes(router, services);
- * ```
  */
 export function registerReceiptRoutes(router: Router, services: EmulatorServices): void {
   const options = { apiVersions: CHAT_API_VERSIONS };

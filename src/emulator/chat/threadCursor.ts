@@ -10,11 +10,6 @@ export interface ThreadCursor {
 /**
  * List-threads order: most recent activity first, then by id (code-point order, so the order is
  * the same everywhere).
- *
- * @example
- * ```ts
- * records.sort(compareThreads);
- * ```
  */
 export function compareThreads(a: ThreadRecord, b: ThreadRecord): number {
   return b.lastMessageOn - a.lastMessageOn || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -24,11 +19,6 @@ export function compareThreads(a: ThreadRecord, b: ThreadRecord): number {
  * True when `t` comes after the cursor in list-threads order. Paging by position rather than
  * by offset keeps a page from repeating or skipping threads when a message arrives between
  * pages and moves a thread to the top.
- *
- * @example
- * ```ts
- * const rest = sorted.filter((t) => isAfter(t, cursor));
- * ```
  */
 export function isAfter(t: ThreadRecord, cursor: ThreadCursor): boolean {
   return t.lastMessageOn < cursor.lastMessageOn || (t.lastMessageOn === cursor.lastMessageOn && t.id > cursor.id);
@@ -49,11 +39,6 @@ export function encodeThreadCursor(t: ThreadRecord): string {
 /**
  * Parses the `continuationToken` query parameter; `undefined` when absent, 400 when not one
  * this emulator made.
- *
- * @example
- * ```ts
- * const cursor = parseThreadCursor(ctx.query);
- * ```
  */
 export function parseThreadCursor(query: URLSearchParams): ThreadCursor | undefined {
   const raw = query.get('continuationToken');

@@ -17,11 +17,6 @@ const TOPIC_MAX = 256;
 /**
  * Registers the thread-level chat operations: create (idempotent on `repeatability-request-id`),
  * list, get, update (merge-patch) and delete.
- *
- * @example
- * ```ts
- * registerThreadRoutes(router, services);
- * ```
  */
 export function registerThreadRoutes(router: Router, services: EmulatorServices): void {
   const options = { apiVersions: CHAT_API_VERSIONS };

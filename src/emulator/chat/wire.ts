@@ -1,4 +1,5 @@
 import { httpErrors } from '../errors.js';
+import { isPlainObject } from '../../internal/options.js';
 import type { MessageRecord, ParticipantRecord, ReceiptRecord, ThreadRecord } from '../store/model.js';
 import { asObject } from '../validate.js';
 
@@ -39,14 +40,14 @@ export function identifierModel(rawId: string): IdentifierModel {
 export function parseIdentifierModel(value: unknown, target: string): string {
   const model = asObject(value, target);
   const user = model['communicationUser'];
-  if (typeof user === 'object' && user !== null && 'id' in user && typeof user.id === 'string' && user.id) return user.id;
+  if (isPlainObject(user) && typeof user['id'] === 'string' && user['id']) return user['id'];
   const phone = model['phoneNumber'];
-  if (typeof phone === 'object' && phone !== null && 'value' in phone && typeof phone.value === 'string' && phone.value) {
-    return `4:${phone.value}`;
+  if (isPlainObject(phone) && typeof phone['value'] === 'string' && phone['value']) {
+    return `4:${phone['value']}`;
   }
   const teams = model['microsoftTeamsUser'];
-  if (typeof teams === 'object' && teams !== null && 'userId' in teams && typeof teams.userId === 'string' && teams.userId) {
-    return `8:orgid:${teams.userId}`;
+  if (isPlainObject(teams) && typeof teams['userId'] === 'string' && teams['userId']) {
+    return `8:orgid:${teams['userId']}`;
   }
   const rawId = model['rawId'];
   if (typeof rawId === 'string' && rawId) return rawId;
@@ -57,11 +58,6 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * Wire `ChatParticipant`.
- *
- * @example
- * ```ts
- * participantWire({ rawId: '8:acs:r_u', displayName: 'Ada' });
- * ```
  */
 export function participantWire(p: ParticipantRecord): Record<string, unknown> {
   return {
@@ -79,11 +75,6 @@ export function participantWire(p: ParticipantRecord): Record<string, unknown> {
  * is left out when the sender gave none (api-version 2025-03-15 does). `createdOn` keeps its
  * milliseconds (the service rounds to seconds): `startTime` compares against it, and per-thread
  * strictly increasing values are what keep that comparison exact.
- *
- * @example
- * ```ts
- * messageWire(record);
- * ```
  */
 export function messageWire(m: MessageRecord): Record<string, unknown> {
   const userMessage = m.type === 'text' || m.type === 'html';
@@ -115,11 +106,6 @@ export function messageWire(m: MessageRecord): Record<string, unknown> {
 
 /**
  * Wire `ChatThreadProperties`.
- *
- * @example
- * ```ts
- * threadWire(thread.record);
- * ```
  */
 export function threadWire(t: ThreadRecord): Record<string, unknown> {
   return {
@@ -135,11 +121,6 @@ export function threadWire(t: ThreadRecord): Record<string, unknown> {
 
 /**
  * Wire `ChatThreadItem` (list threads).
- *
- * @example
- * ```ts
- * threadItemWire(thread.record);
- * ```
  */
 export function threadItemWire(t: ThreadRecord): Record<string, unknown> {
   return {
@@ -152,11 +133,6 @@ export function threadItemWire(t: ThreadRecord): Record<string, unknown> {
 
 /**
  * Wire `ChatMessageReadReceipt`.
- *
- * @example
- * ```ts
- * receiptWire({ rawId: '8:acs:r_u', messageId: '1732…', readOn: Date.now() });
- * ```
  */
 export function receiptWire(r: ReceiptRecord): Record<string, unknown> {
   return { senderCommunicationIdentifier: identifierModel(r.rawId), chatMessageId: r.messageId, readOn: iso(r.readOn) };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isPlainObject } from '../../internal/options.js';
 import { verifyHmacRequest } from '../auth/hmac.js';
 import type { RouteResult, Router } from '../router.js';
 import type { EmulatorServices } from '../services.js';
@@ -48,7 +49,7 @@ export function registerSmsRoutes(router: Router, services: EmulatorServices, ph
       if (!phoneNumbers.includes(from)) return { status: 401 };
 
       const value = recipients.map((raw: unknown) => {
-        const recipient = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+        const recipient = isPlainObject(raw) ? raw : {};
         const to = typeof recipient['to'] === 'string' ? recipient['to'] : '';
         if (!E164.test(to)) return { to, httpStatusCode: 400, errorMessage: 'Invalid To phone number format.', successful: false };
         const requestId = typeof recipient['repeatabilityRequestId'] === 'string' ? recipient['repeatabilityRequestId'] : undefined;

@@ -1,0 +1,165 @@
+import type { SessionErrorCode } from '../errors.js';
+import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
+import type { ChunkFrame } from './frame.js';
+import type { DataReliability } from './transport.js';
+
+/** Limits on what a remote can make us hold while its multi-frame messages arrive. */
+export interface ReassemblyLimits {
+  readonly maxMessageBytes: number;
+  readonly maxPartialMessages: number;
+  readonly timeoutMs: Readonly<Record<DataReliability, number>>;
+}
+
+export interface ReassembledMessage {
+  readonly topic: number;
+  readonly seq: number;
+  readonly payload: Uint8Array;
+}
+
+export type ReassemblyReport = (code: SessionErrorCode, message: string, from: string) => void;
+
+interface Partial {
+  readonly key: string;
+  readonly count: number;
+  readonly total: number;
+  /** Payload bytes of every chunk but the last; 0 until a chunk reveals it. */
+  chunkSize: number;
+  readonly pieces: (Uint8Array | undefined)[];
+  received: number;
+  receivedBytes: number;
+  timer: BackgroundTimer | undefined;
+}
+
+/**
+ * Puts chunked messages back together, per sender, bounded in count, size and time. A piece that
+ * never comes (lossy loss, a remote that stopped) drops its whole message after the timeout; a
+ * sender with too many messages in flight loses its oldest incomplete one. Chunks are kept as
+ * they come and copied once, when the message is complete, so memory follows what actually
+ * arrived rather than what a header claims.
+ * @internal
+ */
+export class Reassembler {
+  readonly #bySender = new Map<string, Map<string, Partial>>();
+  /**
+   * Messages recently dropped, so that their late chunks do not start a new partial that would push
+   * out a healthy one in turn. Bounded: the oldest entries go first.
+   */
+  readonly #dropped = new Set<string>();
+
+  constructor(
+    private readonly limits: ReassemblyLimits,
+    private readonly report: ReassemblyReport,
+  ) {}
+
+  /** Number of incomplete messages held, over all senders (for leak checks). */
+  get pending(): number {
+    let count = 0;
+    for (const partials of this.#bySender.values()) count += partials.size;
+    return count;
+  }
+
+  accept(frame: ChunkFrame, from: string, reliability: DataReliability): ReassembledMessage | undefined {
+    if (frame.total > this.limits.maxMessageBytes) {
+      if (frame.index === 0)
+        this.report('DATA_TOO_LARGE', `A ${frame.total}-byte message is over maxMessageBytes (${this.limits.maxMessageBytes}); it was dropped`, from);
+      return undefined;
+    }
+    let partials = this.#bySender.get(from);
+    const key = `${reliability}:${frame.topic}:${frame.seq}`;
+    if (this.#dropped.size > 0 && this.#dropped.has(`${from}\n${key}`)) return undefined;
+    let partial = partials?.get(key);
+    if (partial && (partial.count !== frame.count || partial.total !== frame.total)) {
+      this.report('DATA_INVALID_FRAME', 'A chunk disagrees with the earlier chunks of its message; it was dropped', from);
+      return undefined;
+    }
+    if (!partial) {
+      if (!partials) {
+        partials = new Map();
+        this.#bySender.set(from, partials);
+      }
+      if (partials.size >= this.limits.maxPartialMessages) {
+        const oldest = partials.values().next().value;
+        if (oldest) {
+          this.#drop(from, oldest);
+          this.#remember(from, oldest);
+          this.report('DATA_INCOMPLETE', `More than ${this.limits.maxPartialMessages} messages from one sender were incomplete; the oldest was dropped`, from);
+        }
+      }
+      partial = { key, count: frame.count, total: frame.total, chunkSize: 0, pieces: new Array(frame.count), received: 0, receivedBytes: 0, timer: undefined };
+      const created = partial;
+      partial.timer = backgroundTimer(() => {
+        created.timer = undefined;
+        this.#drop(from, created);
+        this.#remember(from, created);
+        this.report('DATA_INCOMPLETE', `A ${created.total}-byte message stayed incomplete for ${this.limits.timeoutMs[reliability]} ms and was dropped`, from);
+      }, this.limits.timeoutMs[reliability]);
+      partials.set(key, partial);
+    }
+    if (partial.pieces[frame.index] !== undefined) return undefined; // a duplicate: the first copy counts
+    if (!fitsSizes(partial, frame)) {
+      this.report('DATA_INVALID_FRAME', 'A chunk has a size that does not fit its message; it was dropped', from);
+      return undefined;
+    }
+    partial.pieces[frame.index] = frame.payload;
+    partial.received++;
+    partial.receivedBytes += frame.payload.length;
+    if (partial.received < partial.count) return undefined;
+    this.#drop(from, partial);
+    const payload = new Uint8Array(partial.total);
+    let offset = 0;
+    for (const piece of partial.pieces) {
+      payload.set(piece!, offset);
+      offset += piece!.length;
+    }
+    return { topic: frame.topic, seq: frame.seq, payload };
+  }
+
+  /** Forgets what one sender had in flight (it left). */
+  forget(from: string): void {
+    const partials = this.#bySender.get(from);
+    if (!partials) return;
+    for (const partial of partials.values()) partial.timer?.cancel();
+    this.#bySender.delete(from);
+  }
+
+  /** Forgets everything and stops every timer. */
+  clear(): void {
+    for (const partials of this.#bySender.values()) for (const partial of partials.values()) partial.timer?.cancel();
+    this.#bySender.clear();
+    this.#dropped.clear();
+  }
+
+  #remember(from: string, partial: Partial): void {
+    this.#dropped.add(`${from}\n${partial.key}`);
+    if (this.#dropped.size > 256) this.#dropped.delete(this.#dropped.values().next().value!);
+  }
+
+  #drop(from: string, partial: Partial): void {
+    partial.timer?.cancel();
+    const partials = this.#bySender.get(from);
+    if (!partials) return;
+    partials.delete(partial.key);
+    if (partials.size === 0) this.#bySender.delete(from);
+  }
+}
+
+/**
+ * Whether a chunk's length is consistent with its message: every chunk but the last has the same
+ * size, and the sizes add up to the total. Learns the chunk size from the first chunk that shows it.
+ */
+function fitsSizes(partial: Partial, frame: ChunkFrame): boolean {
+  const isLast = frame.index === partial.count - 1;
+  let chunkSize = partial.chunkSize;
+  if (chunkSize === 0) {
+    if (isLast) {
+      const rest = partial.total - frame.payload.length;
+      if (rest <= 0 || rest % (partial.count - 1) !== 0) return false;
+      chunkSize = rest / (partial.count - 1);
+    } else chunkSize = frame.payload.length;
+    if (chunkSize * (partial.count - 1) >= partial.total || chunkSize * partial.count < partial.total) return false;
+  }
+  const expected = isLast ? partial.total - chunkSize * (partial.count - 1) : chunkSize;
+  if (frame.payload.length !== expected) return false;
+  partial.chunkSize = chunkSize;
+  return true;
+}

@@ -268,6 +268,8 @@ export class ChatPoller {
       .map((m) => ({ raw: m, change: lastChangeOf(m) }))
       .sort((a, b) => a.change - b.change || Number(a.raw.sequenceId) - Number(b.raw.sequenceId));
     let changed = false;
+    /** In a thread this session was added to, what happened before it was added is history, not news. */
+    let historyBeforeSequence = -Infinity;
     if (!this.#known.has(threadId)) {
       this.#known.add(threadId);
       const addedMe = messages.find(
@@ -279,6 +281,7 @@ export class ChatPoller {
       if (addedMe) {
         const message = toChatMessage(addedMe.raw, threadId, self);
         this.#context.emit({ type: 'threadCreated', threadId, reason: 'added', topic, by: message.initiator });
+        historyBeforeSequence = Number(addedMe.raw.sequenceId);
         changed = true;
       }
     }
@@ -295,6 +298,7 @@ export class ChatPoller {
       const isNew = previous === undefined && m.createdOn.getTime() >= previousCursor;
       if (isNew) {
         if (m.deletedOn) continue; // created and deleted between two rounds: nothing to show
+        if (Number(m.sequenceId) < historyBeforeSequence) continue; // the thread's past, before this user joined
         this.#emitNew(threadId, message);
         changed = true;
       } else if (m.deletedOn) {

@@ -110,6 +110,24 @@ describe('session.chat', () => {
     }
   });
 
+  it('a thread you are added to later starts with your addition: its past is history, not events', async () => {
+    const { ada, grace, graceId } = await pair();
+    try {
+      const got = record(grace);
+      const thread = await ada.chat.createThread({ topic: 'Before Grace' });
+      await thread.send('said before Grace joined');
+      await thread.update({ topic: 'Still before Grace' });
+      await thread.participants.add([{ id: graceId, displayName: 'Grace' }]);
+      await until(() => got.find((e) => e.type === 'threadCreated' && e.threadId === thread.id));
+      const after = await thread.send('said after Grace joined');
+      await until(() => got.find((e) => e.type === 'messageReceived' && e.message.id === after.id));
+      const forThread = got.filter((e) => 'threadId' in e && e.threadId === thread.id).map((e) => e.type);
+      expect(forThread).toEqual(['threadCreated', 'participantsAdded', 'messageReceived']);
+    } finally {
+      await Promise.all([ada.dispose(), grace.dispose()]);
+    }
+  });
+
   it('delivers each chat event kind to the other session by polling', async () => {
     const { ada, grace, graceId } = await pair();
     try {

@@ -19,6 +19,44 @@ export type {
   WaitForStateOptions,
 } from './session/types.js';
 
+export type {
+  AddParticipantsOptions,
+  Chat,
+  ChatAttachment,
+  ChatMessage,
+  ChatMessageType,
+  ChatParticipant,
+  ChatParticipants,
+  ChatReadReceipt,
+  ChatRequestOptions,
+  ChatThread,
+  ChatThreadProperties,
+  ChatThreadState,
+  ChatThreadSummary,
+  CreateThreadOptions,
+  EditMessageOptions,
+  ListMessagesOptions,
+  SendMessageOptions,
+  UpdateThreadOptions,
+} from './chat/types.js';
+export type {
+  ChatEvents,
+  MessageDeletedEvent,
+  MessageEditedEvent,
+  MessageReceivedEvent,
+  ParticipantsAddedEvent,
+  ParticipantsRemovedEvent,
+  ReadReceiptReceivedEvent,
+  ThreadCreatedEvent,
+  ThreadDeletedEvent,
+  ThreadUpdatedEvent,
+  TypingReceivedEvent,
+} from './chat/events.js';
+export type { ChatOptions } from './chat/options.js';
+export type { AcsClientOptions } from './chat/clients.js';
+export { toIdentifier, toPerson } from './identifiers/identifier.js';
+export type { Identifier, Person, PersonId, PersonInput } from './identifiers/identifier.js';
+
 export { createTokenRefresher } from './token/refresher.js';
 export { fetchToken } from './token/fetch-token.js';
 export type { FetchTokenInit } from './token/fetch-token.js';
@@ -88,4 +126,3 @@ export type {
   ParticipantUpdatedEvent,
 } from './calling/events.js';
 export type { CallingOptions, CallingProviderName, CallingSetting, IceServer } from './calling/options.js';
-export type { Identifier, Person } from './calling/person.js';

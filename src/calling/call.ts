@@ -4,7 +4,8 @@ import type { Unsubscribe } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
 import type { CallEvents, ParticipantChange } from './events.js';
 import type { DataTransport } from '../data/transport.js';
-import { type Person, identifierFromRawId, resolvePerson } from './person.js';
+import type { PersonInput } from '../identifiers/identifier.js';
+import { identifierFromRawId, resolvePerson } from './person.js';
 import type { ProviderCall, ProviderCallSink, ProviderCallView, ProviderParticipant } from './provider.js';
 import type { Call, CallParticipant, CallParticipants, CallSnapshot, CallState, DtmfTone, HangUpOptions, StartVideoOptions } from './types.js';
 
@@ -150,7 +151,7 @@ export class CallImpl implements Call {
     return this.#run('send DTMF', (p) => p.sendDtmf(tone));
   }
 
-  async removeParticipant(person: Person): Promise<void> {
+  async removeParticipant(person: PersonInput): Promise<void> {
     const resolved = resolvePerson(person, 'participant');
     await this.#run('remove a participant', (p) => p.removeParticipant(resolved));
   }

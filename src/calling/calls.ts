@@ -4,7 +4,8 @@ import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
 import { endReasonFromCodes } from './end-reason.js';
 import { validateLocator } from './locator.js';
-import { type Person, type ResolvedPerson, resolvePerson } from './person.js';
+import type { PersonInput } from '../identifiers/identifier.js';
+import { type ResolvedPerson, resolvePerson } from './person.js';
 import type { CallingProvider, ProviderCall, ProviderCallSink, ProviderContext, ProviderIncomingCall } from './provider.js';
 import type { AcceptCallOptions, Call, CallLocator, IncomingCall, JoinCallOptions, SessionCalls, StartCallOptions } from './types.js';
 
@@ -44,7 +45,7 @@ export class SessionCallsImpl implements SessionCalls {
     await this.#connected(options.signal);
   }
 
-  async start(people: readonly Person[], options: StartCallOptions = {}): Promise<Call> {
+  async start(people: readonly PersonInput[], options: StartCallOptions = {}): Promise<Call> {
     if (!Array.isArray(people) || people.length === 0 || people.length > MAX_TARGETS) {
       throw new SessionError('INVALID_ARGUMENT', `start() takes an array of 1 to ${MAX_TARGETS} people`);
     }

@@ -100,7 +100,7 @@ export function collectCallingProblems(calling: unknown, problems: OptionProblem
 }
 
 /** Settles the provider for an endpoint. @internal */
-export function resolveCalling(calling: CallingSetting | undefined, endpoint: string): ResolvedCalling {
+export function resolveCalling(calling: CallingSetting | undefined, endpoint: string, defaultCa?: string): ResolvedCalling {
   if (calling === false) return { provider: 'none', iceServers: undefined, ca: undefined, loadSdk: undefined };
   const options: CallingOptions = typeof calling === 'object' ? calling : { provider: calling ?? 'auto' };
   const name = options.provider ?? 'auto';
@@ -110,7 +110,7 @@ export function resolveCalling(calling: CallingSetting | undefined, endpoint: st
     ...(server.username !== undefined && { username: server.username }),
     ...(server.credential !== undefined && { credential: server.credential }),
   }));
-  return { provider, iceServers, ca: options.tlsOptions?.ca, loadSdk: options.loadSdk };
+  return { provider, iceServers, ca: options.tlsOptions?.ca ?? defaultCa, loadSdk: options.loadSdk };
 }
 
 /** Whether the endpoint's host is loopback: the emulator, never an ACS resource. @internal */

@@ -1,6 +1,6 @@
 import type { Unsubscribe } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
-import type { Identifier, Person } from './person.js';
+import type { Identifier, PersonInput } from '../identifiers/identifier.js';
 
 /**
  * Where a call is, as ACS names it (camelCase): `connecting` → `ringing` (an outgoing call waiting
@@ -173,7 +173,7 @@ export interface Call {
    * Removes a participant from the call.
    * @throws SessionError `INVALID_ARGUMENT` for something that is not a person; `CALL_ENDED`; `CALL_FAILED`.
    */
-  removeParticipant(person: Person): Promise<void>;
+  removeParticipant(person: PersonInput): Promise<void>;
   /** Calls `onChange` (with no arguments) whenever `getSnapshot()` would return a new object. */
   subscribe(onChange: () => void): Unsubscribe;
   /** The current {@link CallSnapshot}; the same object until something changes. */
@@ -314,7 +314,7 @@ export interface SessionCalls {
    * or `call.subscribe` for `connected`, and `callEnded` for declined / not answered.
    * @throws SessionError `INVALID_ARGUMENT`, `NOT_SUPPORTED`, `CALL_FAILED`, and those of `connect()`.
    */
-  start(people: readonly Person[], options?: StartCallOptions): Promise<Call>;
+  start(people: readonly PersonInput[], options?: StartCallOptions): Promise<Call>;
   /**
    * Joins a group call, a room or a Teams meeting.
    * @throws SessionError `INVALID_ARGUMENT`, `NOT_SUPPORTED` (Teams meetings on the local provider),

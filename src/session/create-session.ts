@@ -1,10 +1,16 @@
 import { SessionCallsImpl } from '../calling/calls.js';
 import { createCallingProvider } from '../calling/create-provider.js';
 import { resolveCalling } from '../calling/options.js';
+import { ChatImpl } from '../chat/chat.js';
+import { createChatClients } from '../chat/clients.js';
+import { CHAT_EVENT_NAMES, type ChatEvent } from '../chat/events.js';
+import { messageWindowOf, pollScheduleOf } from '../chat/options.js';
+import type { ChatClients } from '../chat/ports.js';
+import type { Chat } from '../chat/types.js';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { EventSourceBase } from '../events/event-source.js';
 import { SnapshotStore } from '../events/snapshot-store.js';
-import type { Unsubscribe } from '../events/types.js';
+import type { EventIterator, EventsOptions, Listener, Unsubscribe, WaitForOptions } from '../events/types.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { logger } from '../internal/logger.js';
 import { createTokenRefresher, type TokenRefresher } from '../token/refresher.js';
@@ -80,14 +86,24 @@ async function firstToken(refresher: TokenRefresher, attempts: number): Promise<
   }
 }
 
+const CHAT_EVENTS: ReadonlySet<PropertyKey> = new Set(Object.keys(CHAT_EVENT_NAMES));
+
 class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   readonly endpoint: string;
   readonly displayName: string | undefined;
   readonly tokens: SessionTokens;
   readonly calls: SessionCallsImpl;
+  readonly #options: SessionOptions;
   readonly #refresher: TokenRefresher;
   readonly #store: SnapshotStore<SessionState>;
   readonly #teardown: Unsubscribe[] = [];
+  /** Aborted at dispose: cancels every request and timer of the session's adapters. */
+  readonly #lifetime = new AbortController();
+  #chat: ChatImpl | undefined;
+  #chatClients: Promise<ChatClients> | undefined;
+  /** Why the session is not connected: either cause keeps it `reconnecting`. */
+  #tokenDown = false;
+  #connectionDown = false;
   #disposing: Promise<void> | undefined;
 
   constructor(endpoint: string, options: SessionOptions, refresher: TokenRefresher) {
@@ -95,6 +111,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     const { displayName, signal } = options;
     this.endpoint = endpoint;
     this.displayName = displayName;
+    this.#options = options;
     this.#refresher = refresher;
     this.tokens = {
       credential: refresher.credential,
@@ -104,7 +121,8 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       getToken: (options) => refresher.getToken(options),
       forceRefresh: (reason, options) => refresher.forceRefresh(reason, options),
     };
-    const calling = resolveCalling(options.calling, endpoint);
+    // The emulator's certificate given once in clientOptions serves the local provider's socket too.
+    const calling = resolveCalling(options.calling, endpoint, caOf(options.clientOptions));
     // The calls side gets callbacks, never the session itself (src/calling must not import src/session).
     this.calls = new SessionCallsImpl({
       provider: calling.provider,
@@ -121,19 +139,23 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
         tokenRejected: () => void refresher.forceRefresh('rejected').catch(() => undefined),
       },
     });
-    this.#store = new SnapshotStore<SessionState>({ state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined }, (error) =>
-      this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
+    this.#store = new SnapshotStore<SessionState>(
+      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined },
+      (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
     );
     // Each token event is one change: its snapshot fields and the state it leads to land in one
     // store update (one notification), so a subscriber never sees a state the session was not in.
     this.#teardown.push(
       refresher.on('tokenRefreshed', (event) => {
-        this.#change({ tokenExpiresOn: event.expiresOn, tokenError: undefined }, event, 'connected', 'tokenRefreshed');
+        this.#tokenDown = false;
+        this.#change({ tokenExpiresOn: event.expiresOn, tokenError: undefined }, event, this.#connectionDown ? undefined : 'connected', 'tokenRefreshed');
       }),
       refresher.on('tokenRefreshFailed', (event) => {
+        if (!event.tokenUsable) this.#tokenDown = true;
         this.#change({ tokenError: event.error }, event, event.tokenUsable ? undefined : 'reconnecting', 'tokenRefreshFailed');
       }),
       refresher.on('tokenExpired', (event) => {
+        this.#tokenDown = true;
         this.#change({}, event, 'reconnecting', 'tokenExpired');
       }),
       refresher.on('error', (event) => this.stream.emit(event)),
@@ -156,6 +178,38 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
 
   get disposed(): boolean {
     return this.#disposing !== undefined;
+  }
+
+  get chat(): Chat {
+    if (this.#options.chat === false) throw new SessionError('INVALID_OPTIONS', 'Chat is turned off for this session (createSession was given chat: false)');
+    if (this.disposed || !this.#chat) throw disposedError('The session');
+    return this.#chat;
+  }
+
+  override on<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): Unsubscribe {
+    const unsubscribe = super.on(type, listener);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return unsubscribe;
+  }
+
+  override once<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): Unsubscribe {
+    const unsubscribe = super.once(type, listener);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return unsubscribe;
+  }
+
+  override waitFor<K extends keyof SessionEvents>(type: K, options?: WaitForOptions<SessionEvents[K]>): Promise<SessionEvents[K]> {
+    const waiting = super.waitFor(type, options);
+    if (CHAT_EVENTS.has(type)) this.#chat?.startLive();
+    return waiting;
+  }
+
+  override events<K extends keyof SessionEvents = keyof SessionEvents>(options?: EventsOptions<K>): EventIterator<SessionEvents[K]> {
+    const iterator = super.events(options);
+    // Only an iterator that names a chat event starts polling: a catch-all iterator (a logger, say)
+    // must not make a session go to the network by itself.
+    if (options?.types?.some((type) => CHAT_EVENTS.has(type))) this.#chat?.startLive();
+    return iterator;
   }
 
   // Arrow properties, so `useSyncExternalStore(session.subscribe, session.getSnapshot)` works unbound.
@@ -194,7 +248,51 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   /** @internal Called by createSession once the first token arrived. */
   connected(user: SessionUser): void {
     // A fixed token string never emits tokenRefreshed, so the expiry is read here too.
+    if (this.#options.chat !== false) this.#chat = this.#createChat(user);
     this.#change({ user, tokenExpiresOn: this.#refresher.current?.expiresOn }, undefined, 'connected', 'tokenAcquired');
+  }
+
+  #createChat(user: SessionUser): ChatImpl {
+    const refresher = this.#refresher;
+    const signal = this.#lifetime.signal;
+    return new ChatImpl(
+      {
+        self: user,
+        displayName: this.displayName,
+        clients: () =>
+          (this.#chatClients ??= createChatClients({
+            endpoint: this.endpoint,
+            credential: refresher.credential,
+            clientOptions: this.#options.clientOptions,
+            getToken: () => refresher.getToken({ signal }),
+          }).catch((error: unknown) => {
+            this.#chatClients = undefined;
+            throw new SessionError('SERVICE_ERROR', 'Could not load @azure/communication-chat', { cause: error });
+          })),
+        forceRefresh: () => refresher.forceRefresh('rejected', { signal }),
+        emit: (event: ChatEvent) => this.stream.emit(event),
+        reportConnectivity: (reachable, error) => this.#connectivity(reachable, error),
+        reportError: (error, source) => this.stream.reportError(error, source),
+        signal,
+      },
+      {
+        poll: pollScheduleOf(this.#options.chat),
+        windowSize: messageWindowOf(this.#options.chat),
+        canPoll: () => (refresher.current?.scopes ?? []).some((scope) => scope === 'chat' || scope.startsWith('chat.')),
+      },
+    );
+  }
+
+  /** An adapter reached ACS (or could not): the session is `reconnecting` while it cannot. */
+  #connectivity(reachable: boolean, error: SessionError | undefined): void {
+    if (this.disposed) return;
+    if (!reachable) {
+      this.#connectionDown = true;
+      this.#change({ connectionError: error }, undefined, 'reconnecting', 'connectionLost');
+    } else if (this.#connectionDown) {
+      this.#connectionDown = false;
+      this.#change({ connectionError: undefined }, undefined, this.#tokenDown ? undefined : 'connected', 'connectionRestored');
+    }
   }
 
   dispose(reason: StateChangeReason = 'disposed'): Promise<void> {
@@ -205,6 +303,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     this.stream.seal();
     // Calls end first, while the stream still reaches listeners: each gets its callEnded.
     const callsReleased = this.calls.dispose();
+    this.#lifetime.abort();
     this.#change({}, undefined, 'disconnected', reason);
     logger.info(`session: disposed (${reason})`);
     for (const teardown of this.#teardown.splice(0)) teardown();
@@ -240,4 +339,9 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     // it is connected when createSession hands it out, with the user known.
     return !(previous === 'connecting' && state === 'connected' && reason !== 'tokenAcquired');
   }
+}
+
+function caOf(clientOptions: SessionOptions['clientOptions']): string | undefined {
+  const ca: unknown = clientOptions?.tlsOptions?.ca;
+  return typeof ca === 'string' ? ca : undefined;
 }

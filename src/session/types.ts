@@ -1,6 +1,10 @@
 import { CALL_EVENT_NAMES, type CallEvents } from '../calling/events.js';
 import type { CallingSetting } from '../calling/options.js';
 import type { SessionCalls } from '../calling/types.js';
+import { CHAT_EVENT_NAMES, type ChatEvents } from '../chat/events.js';
+import type { AcsClientOptions } from '../chat/clients.js';
+import type { ChatOptions } from '../chat/options.js';
+import type { Chat } from '../chat/types.js';
 import type { SessionError } from '../errors.js';
 import type { TypedEventSource } from '../events/event-source.js';
 import type { ErrorEvent, EventNames, Unsubscribe } from '../events/types.js';
@@ -18,7 +22,8 @@ import type { SessionUser, TokenExpiredEvent, TokenRefreshedEvent, TokenRefreshF
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 /** Why the state changed. */
-export type StateChangeReason = 'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'disposed' | 'failed';
+export type StateChangeReason =
+  'tokenAcquired' | 'tokenExpired' | 'tokenRefreshFailed' | 'tokenRefreshed' | 'connectionLost' | 'connectionRestored' | 'disposed' | 'failed';
 
 /**
  * Options for {@link createSession}.
@@ -52,6 +57,17 @@ export interface SessionOptions {
    */
   initialTokenAttempts?: number | undefined;
   /**
+   * Chat: how live events arrive ({@link ChatOptions}), or `false` to turn `session.chat` off.
+   * Default `{ realtime: 'auto' }` (polling).
+   */
+  chat?: ChatOptions | false | undefined;
+  /**
+   * Azure pipeline options given to every ACS client the session creates (retries, logging,
+   * `tlsOptions`, extra policies). In Node, `clientOptions: emulatorClientOptions(emu)` makes the
+   * session trust the emulator's certificate with no environment set-up.
+   */
+  clientOptions?: AcsClientOptions | undefined;
+  /**
    * Which calling provider `session.calls` uses: `'auto'` (default: `'local'` for a loopback
    * endpoint, i.e. the emulator, `'azure'` otherwise), `'azure'`, `'local'`, `false` (no calls), or
    * {@link CallingOptions} (`{ provider, iceServers, tlsOptions }`). Nothing is loaded until a call
@@ -77,6 +93,8 @@ export interface SessionState {
   readonly tokenExpiresOn: Date | undefined;
   /** The latest token failure since the last success, if any. */
   readonly tokenError: SessionError | undefined;
+  /** Why ACS could not be reached (no response, 5xx) while the session is `reconnecting` for that reason. */
+  readonly connectionError: SessionError | undefined;
 }
 
 /** The session moved in its lifecycle. */
@@ -98,7 +116,7 @@ export interface StateChangedEvent {
  * const onEvent = <K extends keyof SessionEvents>(type: K) => session.on(type, (e: SessionEvents[K]) => log(e.type));
  * ```
  */
-export interface SessionEvents extends CallEvents {
+export interface SessionEvents extends ChatEvents, CallEvents {
   /** The lifecycle state changed. */
   stateChanged: StateChangedEvent;
   /** A new token is being served. */
@@ -123,6 +141,7 @@ export const SESSION_EVENT_NAMES = {
   tokenExpired: true,
   error: true,
   ...CALL_EVENT_NAMES,
+  ...CHAT_EVENT_NAMES,
 } as const satisfies EventNames<SessionEvents>;
 
 /**
@@ -166,6 +185,12 @@ export interface Session extends TypedEventSource<SessionEvents> {
   readonly state: ConnectionState;
   /** The shared token refresher's credential and controls. */
   readonly tokens: SessionTokens;
+  /**
+   * Chat over the session's token: threads, messages, participants; its live events come on this
+   * session's stream. Opening or creating a thread, or listening for a chat event, starts the live source.
+   * @throws SessionError `INVALID_OPTIONS` when the session was created with `chat: false`.
+   */
+  readonly chat: Chat;
   /** Whether `dispose()` has been called. */
   readonly disposed: boolean;
   /** Calls: start, join, list, incoming calls. See {@link SessionCalls}. */

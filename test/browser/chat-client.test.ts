@@ -18,7 +18,7 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  const [dir, started] = await Promise.all([bundlePages(['chat-page.ts']), startEmulator()]);
+  const [dir, started] = await Promise.all([bundlePages(['chat-page.ts', 'session-chat-page.ts']), startEmulator()]);
   emu = started;
   identity = identityClient(emu);
   pages = await serveStatic(dir);

@@ -1,0 +1,163 @@
+// The acs-session demo: two people chat through two sessions on the local emulator, offline.
+//   npm run demo        (builds the package quietly, then runs this file)
+//
+// Ada and Grace each get a session (their own token, polling as the live source). Each step is one
+// person doing something; the transcript shows what the *other* session received as an event,
+// which is what an app renders. Every step waits for its event (a few polls, never a fixed sleep)
+// and fails the demo with a clear message if the event never comes (after DEMO_STEP_TIMEOUT_MS,
+// default 10 000).
+// (In TypeScript, or on a Node that has `await using`, that statement replaces the try/finally blocks.)
+import { createSession, isSessionError } from 'acs-session';
+import { emulatorClientOptions, startEmulator } from 'acs-session/emulator';
+
+const STEP_TIMEOUT_MS = Number(process.env.DEMO_STEP_TIMEOUT_MS ?? 10_000);
+const started = performance.now();
+
+// What the steps share: the two sessions (`ada`, `grace`), each one's handle on the thread, and the
+// messages they refer to later.
+const demo = { thread: {}, texts: new Map() };
+
+// Each step: who acts, what they do, and the event the other session must receive.
+// To extend the demo (a call, a file), add a step.
+const OOPS = '(meant for another thread)';
+const steps = [
+  {
+    title: 'Ada creates a thread and adds Grace',
+    expect: { who: 'grace', event: 'threadCreated', filter: (e) => e.reason === 'added' },
+    run: async () => {
+      demo.thread.ada = await demo.ada.chat.createThread({ topic: 'Launch plans' });
+      await demo.thread.ada.participants.add([{ id: demo.grace.user, displayName: 'Grace' }]);
+    },
+    // Grace's app opens the thread it was added to: from now on her session also watches it for
+    // edits, deletes and read receipts.
+    after: (e) => {
+      demo.thread.grace = demo.grace.chat.thread(e.threadId);
+    },
+  },
+  {
+    title: 'Ada says hello',
+    expect: { who: 'grace', event: 'messageReceived', filter: (e) => !e.message.isOwn },
+    run: async () => {
+      demo.hello = await demo.thread.ada.send('Hi Grace, ready for Friday?');
+    },
+  },
+  {
+    title: 'Grace answers',
+    expect: { who: 'ada', event: 'messageReceived', filter: (e) => !e.message.isOwn },
+    run: () => demo.thread.grace.send('Almost: the slides need one more pass.'),
+  },
+  {
+    title: 'Ada edits her message',
+    expect: { who: 'grace', event: 'messageEdited', filter: (e) => e.message.id === demo.hello.id },
+    run: () => demo.thread.ada.editMessage(demo.hello.id, 'Hi Grace, ready for the launch on Friday?'),
+  },
+  {
+    title: 'Grace sends a message by mistake',
+    // By content: Ada may receive it before Grace's send() has returned its id.
+    expect: { who: 'ada', event: 'messageReceived', filter: (e) => !e.message.isOwn && e.message.content === OOPS },
+    run: async () => {
+      demo.oops = await demo.thread.grace.send(OOPS);
+    },
+  },
+  {
+    title: 'Grace deletes it',
+    expect: { who: 'ada', event: 'messageDeleted', filter: (e) => e.messageId === demo.oops.id },
+    run: () => demo.thread.grace.deleteMessage(demo.oops.id),
+  },
+  {
+    title: "Grace marks Ada's message as read",
+    expect: { who: 'ada', event: 'readReceiptReceived', filter: (e) => e.receipt.messageId === demo.hello.id },
+    run: () => demo.thread.grace.markRead(demo.hello.id),
+  },
+  {
+    title: 'Grace renames the thread',
+    expect: { who: 'ada', event: 'threadUpdated', filter: (e) => e.topic === 'Launch on Friday' },
+    run: () => demo.thread.grace.update({ topic: 'Launch on Friday' }),
+  },
+];
+
+const emulator = await startEmulator();
+let failed = false;
+try {
+  const names = new Map();
+  const open = async (key, displayName) => {
+    const user = emulator.createUser(); // in a real app, your token service does this (examples/token-server.mjs)
+    const session = await createSession({
+      endpoint: emulator.endpoint,
+      token: async () => emulator.issueToken(user, ['chat']),
+      displayName,
+      clientOptions: emulatorClientOptions(emulator), // trust the emulator's self-signed certificate
+      chat: { realtime: 'poll', pollIntervalMs: 100, idlePollIntervalMs: 400 },
+    });
+    names.set(session.user.rawId, displayName);
+    demo[key] = session;
+    return session;
+  };
+  await open('ada', 'Ada');
+  await open('grace', 'Grace');
+  const nameOf = (identifier, me) => {
+    if (!identifier) return 'someone';
+    if (identifier.rawId === me) return 'you';
+    return names.get(identifier.rawId) ?? identifier.rawId;
+  };
+  const people = (participants, me) => participants.map((p) => nameOf(p.id, me)).join(', ');
+  // Adding yourself is what creating a thread looks like in its history.
+  const added = (e, me) =>
+    e.participants.every((p) => p.id.rawId === e.addedBy?.rawId)
+      ? `${nameOf(e.addedBy, me)} joined`
+      : `${nameOf(e.addedBy, me)} added ${people(e.participants, me)}`;
+
+  // The transcript: every chat event a session receives that it did not cause itself.
+  const describe = {
+    threadCreated: (e, me) => (e.reason === 'added' ? `${nameOf(e.by, me)} added you to "${e.topic}"` : undefined),
+    messageReceived: (e) => (e.message.isOwn ? undefined : `from ${e.message.senderDisplayName}: "${e.message.content}"`),
+    messageEdited: (e) => (e.message.isOwn ? undefined : `${e.message.senderDisplayName} edited a message: "${e.message.content}"`),
+    messageDeleted: (e, me) => (e.message.isOwn ? undefined : `${e.message.senderDisplayName ?? nameOf(e.message.sender, me)} deleted a message`),
+    readReceiptReceived: (e, me) =>
+      e.receipt.sender.rawId === me ? undefined : `${nameOf(e.receipt.sender, me)} read "${demo.texts.get(e.receipt.messageId) ?? e.receipt.messageId}"`,
+    participantsAdded: (e, me) => (e.addedBy?.rawId === me ? undefined : added(e, me)),
+    participantsRemoved: (e, me) => (e.removedBy?.rawId === me ? undefined : `${nameOf(e.removedBy, me)} removed ${people(e.participants, me)}`),
+    threadUpdated: (e, me) => (e.updatedBy?.rawId === me ? undefined : `${nameOf(e.updatedBy, me)} set the topic to "${e.topic}"`),
+    threadDeleted: () => 'the thread was deleted',
+  };
+  for (const [key, name] of [
+    ['ada', 'Ada'],
+    ['grace', 'Grace'],
+  ]) {
+    const session = demo[key];
+    for (const [type, line] of Object.entries(describe)) {
+      session.on(type, (e) => {
+        if (type === 'messageReceived' || type === 'messageEdited') demo.texts.set(e.message.id, e.message.content); // to name what a receipt points at
+        const text = line(e, session.user.rawId);
+        if (text !== undefined) console.log(`  [${name}] ← ${type}: ${text}`);
+      });
+    }
+    session.on('error', (e) => console.error(`  [${name}] error: ${e.error.code}: ${e.error.message}`));
+  }
+
+  for (const [index, step] of steps.entries()) {
+    console.log(`${index + 1}. ${step.title}`);
+    const { who, event, filter } = step.expect;
+    // Listen before acting, so the event cannot slip past (and mark the wait handled: it may time
+    // out while the step is still acting; the failure is reported below).
+    const received = demo[who].waitFor(event, { filter, timeoutMs: STEP_TIMEOUT_MS });
+    received.catch(() => undefined);
+    try {
+      await step.run();
+      const e = await received;
+      step.after?.(e);
+    } catch (error) {
+      const reason = isSessionError(error, 'TIMEOUT')
+        ? `${demo[who].displayName}'s session received no ${event} event within ${STEP_TIMEOUT_MS} ms`
+        : `${error.code ?? error.name}: ${error.message}`;
+      console.error(`demo failed at step ${index + 1} (${step.title}): ${reason}`);
+      failed = true;
+      break;
+    }
+  }
+} finally {
+  await Promise.all([demo.ada?.dispose(), demo.grace?.dispose()]);
+  await emulator.close();
+}
+if (failed) process.exitCode = 1;
+else console.log(`Done: ${steps.length} steps, each received by the other session, in ${((performance.now() - started) / 1000).toFixed(1)} s.`);

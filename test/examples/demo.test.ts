@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// `npm run demo` as a newcomer runs it: a real npm child process, which builds dist/ only if it is
+// missing or stale (npm test has just built it) and runs examples/demo.mjs on the emulator (loopback).
+const root = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+/** Each step of the demo, and what the *other* session must have received during it. */
+const steps: [title: string, received: RegExp][] = [
+  ['Ada creates a thread and adds Grace', /^ {2}\[Grace\] ← threadCreated: Ada added you to "Launch plans"$/m],
+  ['Ada says hello', /^ {2}\[Grace\] ← messageReceived: from Ada: "Hi Grace, ready for Friday\?"$/m],
+  ['Grace answers', /^ {2}\[Ada\] ← messageReceived: from Grace: "Almost: the slides need one more pass\."$/m],
+  ['Ada edits her message', /^ {2}\[Grace\] ← messageEdited: Ada edited a message: "Hi Grace, ready for the launch on Friday\?"$/m],
+  ['Grace sends a message by mistake', /^ {2}\[Ada\] ← messageReceived: from Grace: "\(meant for another thread\)"$/m],
+  ['Grace deletes it', /^ {2}\[Ada\] ← messageDeleted: Grace deleted a message$/m],
+  ["Grace marks Ada's message as read", /^ {2}\[Ada\] ← readReceiptReceived: Grace read "Hi Grace, ready for the launch on Friday\?"$/m],
+  ['Grace renames the thread', /^ {2}\[Ada\] ← threadUpdated: Grace set the topic to "Launch on Friday"$/m],
+];
+
+/** The transcript cut at its numbered step headers: what was printed during each step. */
+function sections(stdout: string): { title: string; body: string }[] {
+  const found: { title: string; body: string }[] = [];
+  let current: { title: string; body: string } | undefined;
+  for (const line of stdout.split('\n')) {
+    const header = /^\d+\. (.*)$/.exec(line);
+    if (header) found.push((current = { title: header[1] ?? '', body: '' }));
+    else if (current && !line.startsWith('Done:')) current.body += `${line}\n`;
+  }
+  return found;
+}
+
+describe('npm run demo', () => {
+  it('exits 0 with a transcript that shows every step as received by the other session', async () => {
+    if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
+    const { stdout } = await run('npm', ['run', 'demo'], { cwd: root, timeout: 60_000 }); // rejects on a non-zero exit
+    const printed = sections(stdout);
+    expect(printed.map((section) => section.title)).toEqual(steps.map(([title]) => title));
+    steps.forEach(([, received], index) => expect(printed[index]?.body).toMatch(received));
+    // Nothing received twice.
+    const receivedLines = stdout.split('\n').filter((line) => line.includes(' ← '));
+    expect(new Set(receivedLines).size).toBe(receivedLines.length);
+    expect(stdout).toMatch(/^Done: 8 steps, each received by the other session, in \d+\.\d s\.$/m);
+  }, 70_000);
+
+  it('exits non-zero naming the step whose event never came', async () => {
+    // execFile's callback form: the failure's exit code and stderr, with no cast of a rejection.
+    const failure = await new Promise<{ code: number | string | null | undefined; stderr: string }>((resolveRun) => {
+      const env = { ...process.env, DEMO_STEP_TIMEOUT_MS: '1' }; // no event arrives within 1 ms
+      execFile(process.execPath, [join('examples', 'demo.mjs')], { cwd: root, timeout: 30_000, env }, (error, _stdout, stderr) =>
+        resolveRun({ code: error?.code, stderr }),
+      );
+    });
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(
+      /^demo failed at step 1 \(Ada creates a thread and adds Grace\): Grace's session received no threadCreated event within 1 ms$/m,
+    );
+  }, 40_000);
+});

@@ -94,7 +94,6 @@ export type {
 } from './events/types.js';
 export type { AbortSignalLike } from './internal/abort.js';
 
-export { endReasonFromCodes } from './calling/end-reason.js';
 export type { CallEndReason, CallEndReasonKind } from './calling/end-reason.js';
 export type {
   AcceptCallOptions,

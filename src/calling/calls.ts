@@ -2,7 +2,9 @@ import { SessionError, abortedError, disposedError } from '../errors.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
+import { createCallingProvider } from './create-provider.js';
 import { endReasonFromCodes } from './end-reason.js';
+import type { ResolvedCalling } from './options.js';
 import { validateLocator } from './locator.js';
 import type { PersonInput } from '../identifiers/identifier.js';
 import { type ResolvedPerson, resolvePerson } from './person.js';
@@ -11,10 +13,10 @@ import type { AcceptCallOptions, Call, CallLocator, IncomingCall, JoinCallOption
 
 /** What `session.calls` is built from; the session passes it, nothing here imports the session. @internal */
 export interface SessionCallsConfig {
-  /** Which provider; `'none'` when calling is off. */
-  provider: 'azure' | 'local' | 'none';
-  /** Loads and creates the provider, on first use. */
-  createProvider: (context: ProviderContext) => Promise<CallingProvider>;
+  /** The calling option, settled; the provider is created from it on first use. */
+  calling: ResolvedCalling;
+  /** Creates the provider; default {@link createCallingProvider}. Tests pass their own. */
+  createProvider?: ((context: ProviderContext) => Promise<CallingProvider>) | undefined;
   context: Omit<ProviderContext, 'incoming' | 'signal'>;
   emit: EmitCallEvent;
 }
@@ -37,7 +39,7 @@ export class SessionCallsImpl implements SessionCalls {
   #disposed = false;
 
   constructor(config: SessionCallsConfig) {
-    this.provider = config.provider;
+    this.provider = config.calling.provider;
     this.#config = config;
   }
 
@@ -105,7 +107,8 @@ export class SessionCallsImpl implements SessionCalls {
 
   async #createAndConnect(): Promise<CallingProvider> {
     logger.info(`calls: starting the ${this.provider} provider`);
-    const provider = await this.#config.createProvider({
+    const create = this.#config.createProvider ?? ((context: ProviderContext) => createCallingProvider(this.#config.calling, context));
+    const provider = await create({
       ...this.#config.context,
       signal: this.#lifetime.signal,
       incoming: (call) => this.#ring(call),

@@ -21,7 +21,13 @@ export async function createCallingProvider(calling: ResolvedCalling, context: P
     );
   }
   const { AzureProvider } = await import('./azure/azure-provider.js');
-  return new AzureProvider(context, { iceServers: calling.iceServers, loadSdk: calling.loadSdk });
+  // The SDK takes `urls` as an array only.
+  const iceServers = calling.iceServers?.map((server) => ({
+    urls: [server.urls].flat(),
+    ...(server.username !== undefined && { username: server.username }),
+    ...(server.credential !== undefined && { credential: server.credential }),
+  }));
+  return new AzureProvider(context, { iceServers, loadSdk: calling.loadSdk });
 }
 
 function hasWebRtc(): boolean {

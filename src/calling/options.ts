@@ -63,7 +63,7 @@ export type CallingSetting = CallingProviderName | false | CallingOptions;
 /** The calling option, checked and settled. @internal */
 export interface ResolvedCalling {
   provider: 'azure' | 'local' | 'none';
-  iceServers: { urls: string[]; username?: string; credential?: string }[] | undefined;
+  iceServers: readonly IceServer[] | undefined;
   ca: string | undefined;
   loadSdk: (() => Promise<object>) | undefined;
 }
@@ -73,30 +73,20 @@ const NAMES = ['auto', 'azure', 'local'];
 /** Adds a problem for anything wrong with `calling`. @internal */
 export function collectCallingProblems(calling: unknown, problems: OptionProblems): void {
   if (calling === undefined || calling === false || NAMES.includes(calling as string)) return;
-  if (!isPlainObject(calling)) {
-    problems.add(`calling must be 'auto', 'azure', 'local', false or an object, got ${show(calling)}`);
-    return;
-  }
+  if (!isPlainObject(calling)) return problems.add(`calling must be 'auto', 'azure', 'local', false or an object, got ${show(calling)}`);
   problems.unknownKeys(calling, ['provider', 'iceServers', 'tlsOptions', 'loadSdk'], 'calling.');
   const { provider, iceServers, tlsOptions, loadSdk } = calling;
-  if (loadSdk !== undefined && typeof loadSdk !== 'function')
-    problems.add(`calling.loadSdk must be a function returning import('@azure/communication-calling'), got ${show(loadSdk)}`);
-  if (provider !== undefined && !NAMES.includes(provider as string)) problems.add(`calling.provider must be 'auto', 'azure' or 'local', got ${show(provider)}`);
-  if (iceServers !== undefined) {
-    if (!Array.isArray(iceServers)) problems.add(`calling.iceServers must be an array, got ${show(iceServers)}`);
-    else {
-      iceServers.forEach((server: unknown, i) => {
-        const urls = isPlainObject(server) ? server['urls'] : undefined;
-        const list = typeof urls === 'string' ? [urls] : Array.isArray(urls) ? urls : [];
-        if (list.length === 0 || !list.every((url) => typeof url === 'string' && /^(turns?|stuns?):/.test(url))) {
-          problems.add(`calling.iceServers[${i}].urls must be turn:, turns: or stun: URLs, got ${show(urls)}`);
-        }
-      });
+  const bad = (what: string, value: unknown) => problems.add(`calling.${what}, got ${show(value)}`);
+  if (provider !== undefined && !NAMES.includes(provider as string)) bad("provider must be 'auto', 'azure' or 'local'", provider);
+  if (loadSdk !== undefined && typeof loadSdk !== 'function') bad("loadSdk must be () => import('@azure/communication-calling')", loadSdk);
+  if (tlsOptions !== undefined && !(isPlainObject(tlsOptions) && typeof tlsOptions['ca'] === 'string')) bad('tlsOptions must be { ca: string }', tlsOptions);
+  const servers: unknown[] = Array.isArray(iceServers) ? iceServers : iceServers === undefined ? [] : [iceServers];
+  servers.forEach((server, i) => {
+    const urls: unknown = isPlainObject(server) ? server['urls'] : server;
+    if (![urls].flat().every((url) => typeof url === 'string' && /^(turns?|stuns?):/.test(url)) || [urls].flat().length === 0) {
+      bad(`iceServers[${i}].urls must be turn:, turns: or stun: URLs`, urls);
     }
-  }
-  if (tlsOptions !== undefined && !(isPlainObject(tlsOptions) && typeof tlsOptions['ca'] === 'string')) {
-    problems.add(`calling.tlsOptions must be { ca: string }, got ${show(tlsOptions)}`);
-  }
+  });
 }
 
 /** Settles the provider for an endpoint. @internal */
@@ -105,12 +95,7 @@ export function resolveCalling(calling: CallingSetting | undefined, endpoint: st
   const options: CallingOptions = typeof calling === 'object' ? calling : { provider: calling ?? 'auto' };
   const name = options.provider ?? 'auto';
   const provider = name === 'auto' ? (isLoopback(endpoint) ? 'local' : 'azure') : name;
-  const iceServers = options.iceServers?.map((server) => ({
-    urls: typeof server.urls === 'string' ? [server.urls] : [...server.urls],
-    ...(server.username !== undefined && { username: server.username }),
-    ...(server.credential !== undefined && { credential: server.credential }),
-  }));
-  return { provider, iceServers, ca: options.tlsOptions?.ca ?? defaultCa, loadSdk: options.loadSdk };
+  return { provider, iceServers: options.iceServers, ca: options.tlsOptions?.ca ?? defaultCa, loadSdk: options.loadSdk };
 }
 
 /** Whether the endpoint's host is loopback: the emulator, never an ACS resource. @internal */

@@ -1,5 +1,4 @@
-import { SessionCallsImpl } from '../calling/calls.js';
-import { createCallingProvider } from '../calling/create-provider.js';
+import { LazySessionCalls } from '../calling/lazy-calls.js';
 import { resolveCalling } from '../calling/options.js';
 import { ChatImpl } from '../chat/chat.js';
 import { createChatClients } from '../chat/clients.js';
@@ -92,7 +91,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   readonly endpoint: string;
   readonly displayName: string | undefined;
   readonly tokens: SessionTokens;
-  readonly calls: SessionCallsImpl;
+  readonly calls: LazySessionCalls;
   readonly #options: SessionOptions;
   readonly #refresher: TokenRefresher;
   readonly #store: SnapshotStore<SessionState>;
@@ -124,9 +123,8 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     // The emulator's certificate given once in clientOptions serves the local provider's socket too.
     const calling = resolveCalling(options.calling, endpoint, caOf(options.clientOptions));
     // The calls side gets callbacks, never the session itself (src/calling must not import src/session).
-    this.calls = new SessionCallsImpl({
-      provider: calling.provider,
-      createProvider: (context) => createCallingProvider(calling, context),
+    this.calls = new LazySessionCalls({
+      calling,
       emit: (event) => this.stream.emit(event),
       context: {
         endpoint,

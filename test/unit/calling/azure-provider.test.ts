@@ -26,7 +26,7 @@ function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
   let provider: AzureProvider | undefined;
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
-    provider: 'azure',
+    calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
     createProvider: async (context: ProviderContext) => (provider = new AzureProvider(context, { ...options, loadSdk })),
     emit,
     context: {
@@ -273,7 +273,7 @@ describe('azure provider', () => {
     const fake = fakeSdk();
     const loadSdk = vi.fn<() => Promise<typeof fake.sdk>>().mockRejectedValueOnce(new Error('Cannot find package')).mockResolvedValue(fake.sdk);
     const calls = new SessionCallsImpl({
-      provider: 'azure',
+      calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
       createProvider: async (context) => new AzureProvider(context, { loadSdk }),
       emit: () => undefined,
       context: {
@@ -323,7 +323,12 @@ describe('calling.loadSdk', () => {
       tokenRejected: () => undefined,
     };
     const make = (loadSdk: () => Promise<object>) =>
-      new SessionCallsImpl({ provider: 'azure', createProvider: async (c) => new AzureProvider(c, { loadSdk }), emit: () => undefined, context });
+      new SessionCallsImpl({
+        calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
+        createProvider: async (c) => new AzureProvider(c, { loadSdk }),
+        emit: () => undefined,
+        context,
+      });
     const viaDefault = make(async () => ({ default: fake.sdk }));
     await viaDefault.connect();
     expect(fake.clients).toHaveLength(1);

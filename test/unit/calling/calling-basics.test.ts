@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { validateLocator } from '../../../src/calling/locator.js';
 import { isLoopback, resolveCalling } from '../../../src/calling/options.js';
 import { resolvePerson } from '../../../src/calling/person.js';
-import { createSession, endReasonFromCodes, isSessionError } from '../../../src/index.js';
+import { endReasonFromCodes } from '../../../src/calling/end-reason.js';
+import { createSession, isSessionError } from '../../../src/index.js';
 import { fakeAcsToken } from '../../support/tokens.js';
 
 describe('end reasons', () => {
@@ -46,7 +47,7 @@ describe('provider choice', () => {
     expect(resolveCalling(false, 'https://127.0.0.1:1').provider).toBe('none');
     expect(resolveCalling({ iceServers: [{ urls: 'turn:t.example.com', username: 'u', credential: 'p' }] }, 'https://r.communication.azure.com')).toEqual({
       provider: 'azure',
-      iceServers: [{ urls: ['turn:t.example.com'], username: 'u', credential: 'p' }],
+      iceServers: [{ urls: 'turn:t.example.com', username: 'u', credential: 'p' }],
       ca: undefined,
     });
   });

@@ -51,7 +51,7 @@ function setup() {
   const events: CallEvents[keyof CallEvents][] = [];
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
-    provider: 'local',
+    calling: { provider: 'local', iceServers: undefined, ca: undefined, loadSdk: undefined },
     createProvider: async (context) => new LocalProvider(context, { openSocket: server.open }),
     emit,
     context: {

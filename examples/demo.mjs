@@ -1,9 +1,11 @@
-// The acs-session demo: two people chat through two sessions on the local emulator, offline.
+// The acs-session demo: two people chat, then call with a third, through their own sessions on the
+// local emulator, offline.
 //   npm run demo        (builds the package quietly, then runs this file)
 //
-// Ada and Grace each get a session (their own token, polling as the live source). Each step is one
-// person doing something; the transcript shows what the *other* session received as an event,
-// which is what an app renders. Every step waits for its event (a few polls, never a fixed sleep)
+// Ada and Grace each get a session (their own token, polling as the live source for chat); Alan gets
+// one for the call. Calls go through the emulator's call service (the local calling provider:
+// membership, ringing and mute flags, no media). Each step is one person doing something; the
+// transcript shows what the *other* sessions received as events, which is what an app renders. Every step waits for its event (a few polls, never a fixed sleep)
 // and fails the demo with a clear message if the event never comes (after DEMO_STEP_TIMEOUT_MS,
 // default 10 000).
 // (In TypeScript, or on a Node that has `await using`, that statement replaces the try/finally blocks.)
@@ -13,12 +15,12 @@ import { emulatorClientOptions, startEmulator } from 'acs-session/emulator';
 const STEP_TIMEOUT_MS = Number(process.env.DEMO_STEP_TIMEOUT_MS ?? 10_000);
 const started = performance.now();
 
-// What the steps share: the two sessions (`ada`, `grace`), each one's handle on the thread, and the
-// messages they refer to later.
-const demo = { thread: {}, texts: new Map() };
+// What the steps share: the sessions (`ada`, `grace`, `alan`), each one's handle on the thread and on
+// the call, the messages they refer to later, and the calls a session hung up itself.
+const demo = { thread: {}, call: {}, ringing: {}, texts: new Map(), hungUpHere: new WeakSet() };
 
-// Each step: who acts, what they do, and the event the other session must receive.
-// To extend the demo (a call, a file), add a step.
+// Each step: who acts, what they do, and the event (or events) the other sessions must receive.
+// To extend the demo (a file), add a step.
 const OOPS = '(meant for another thread)';
 const steps = [
   {
@@ -74,27 +76,98 @@ const steps = [
     expect: { who: 'ada', event: 'threadUpdated', filter: (e) => e.topic === 'Launch on Friday' },
     run: () => demo.thread.grace.update({ topic: 'Launch on Friday' }),
   },
+  // The call. A started call cannot take in more people (session.calls has no add-participant), so
+  // Ada's one call rings Grace and Alan together, and Alan joins by picking up later.
+  {
+    title: 'Ada calls Grace and Alan: one call rings them both',
+    expect: [
+      { who: 'grace', event: 'incomingCall' },
+      { who: 'alan', event: 'incomingCall' },
+    ],
+    run: async () => {
+      demo.call.ada = await demo.ada.calls.start([demo.grace.user, demo.alan.user]);
+    },
+    after: (forGrace, forAlan) => {
+      demo.ringing.grace = forGrace.incomingCall;
+      demo.ringing.alan = forAlan.incomingCall;
+    },
+  },
+  {
+    title: 'Grace picks up',
+    expect: { who: 'ada', event: 'participantUpdated', filter: (e) => isNow(e, 'grace', 'connected') },
+    run: async () => {
+      demo.call.grace = await demo.ringing.grace.accept();
+    },
+  },
+  {
+    title: 'Grace mutes',
+    expect: { who: 'ada', event: 'participantUpdated', filter: (e) => e.participant.rawId === demo.grace.user.rawId && e.participant.isMuted },
+    run: () => demo.call.grace.mute(),
+  },
+  {
+    title: 'Grace unmutes',
+    expect: { who: 'ada', event: 'participantUpdated', filter: (e) => e.participant.rawId === demo.grace.user.rawId && !e.participant.isMuted },
+    run: () => demo.call.grace.unmute(),
+  },
+  {
+    title: 'Alan picks up late and joins the call',
+    expect: [
+      { who: 'ada', event: 'participantUpdated', filter: (e) => isNow(e, 'alan', 'connected') },
+      { who: 'grace', event: 'participantUpdated', filter: (e) => isNow(e, 'alan', 'connected') },
+    ],
+    run: async () => {
+      demo.call.alan = await demo.ringing.alan.accept();
+    },
+  },
+  {
+    title: 'Alan hangs up: he leaves, the call goes on',
+    expect: [
+      { who: 'ada', event: 'participantLeft', filter: (e) => e.participant.rawId === demo.alan.user.rawId },
+      { who: 'grace', event: 'participantLeft', filter: (e) => e.participant.rawId === demo.alan.user.rawId },
+    ],
+    run: () => hangUp(demo.call.alan),
+  },
+  {
+    title: 'Ada ends the call for everyone',
+    expect: { who: 'grace', event: 'callEnded', filter: (e) => e.call === demo.call.grace },
+    run: () => hangUp(demo.call.ada, { forEveryone: true }),
+  },
 ];
+
+/** Whether a `participantUpdated` event says that `key`'s person has just reached `state`. */
+function isNow(e, key, state) {
+  return e.participant.rawId === demo[key].user.rawId && e.changes.includes('state') && e.participant.state === state;
+}
+
+/** Hangs up, remembering that this session's own `callEnded` is not news to it. */
+function hangUp(call, options) {
+  demo.hungUpHere.add(call);
+  return call.hangUp(options);
+}
 
 const emulator = await startEmulator();
 let failed = false;
 try {
   const names = new Map();
-  const open = async (key, displayName) => {
+  // `voip` is the scope the call service checks; Alan only calls, so his token has no `chat`.
+  const open = async (key, displayName, scopes) => {
     const user = emulator.createUser(); // in a real app, your token service does this (examples/token-server.mjs)
     const session = await createSession({
       endpoint: emulator.endpoint,
-      token: async () => emulator.issueToken(user, ['chat']),
+      token: async () => emulator.issueToken(user, scopes),
       displayName,
-      clientOptions: emulatorClientOptions(emulator), // trust the emulator's self-signed certificate
+      clientOptions: emulatorClientOptions(emulator), // trust the emulator's self-signed certificate (chat and calls)
       chat: { realtime: 'poll', pollIntervalMs: 100, idlePollIntervalMs: 400 },
     });
     names.set(session.user.rawId, displayName);
     demo[key] = session;
     return session;
   };
-  await open('ada', 'Ada');
-  await open('grace', 'Grace');
+  await open('ada', 'Ada', ['chat', 'voip']);
+  await open('grace', 'Grace', ['chat', 'voip']);
+  await open('alan', 'Alan', ['voip']);
+  // A session rings only once it is connected to calling (a caller connects by calling).
+  await Promise.all([demo.grace.calls.connect(), demo.alan.calls.connect()]);
   const nameOf = (identifier, me) => {
     if (!identifier) return 'someone';
     if (identifier.rawId === me) return 'you';
@@ -119,10 +192,23 @@ try {
     participantsRemoved: (e, me) => (e.removedBy?.rawId === me ? undefined : `${nameOf(e.removedBy, me)} removed ${people(e.participants, me)}`),
     threadUpdated: (e, me) => (e.updatedBy?.rawId === me ? undefined : `${nameOf(e.updatedBy, me)} set the topic to "${e.topic}"`),
     threadDeleted: () => 'the thread was deleted',
+    // The call: who rings, who is in it, their microphones, and how it ended.
+    incomingCall: (e, me) => `${e.incomingCall.caller.displayName ?? nameOf(e.incomingCall.caller.identifier, me)} is calling`,
+    participantJoined: (e, me) => `${nameOf(e.participant.identifier, me)} ${e.participant.state === 'ringing' ? 'is ringing' : 'is in the call'}`,
+    participantUpdated: (e, me) => {
+      const what = [];
+      if (e.changes.includes('state'))
+        what.push(e.previous.state === 'ringing' && e.participant.state === 'connected' ? 'picked up' : `is ${e.participant.state}`);
+      if (e.changes.includes('isMuted')) what.push(e.participant.isMuted ? 'muted' : 'unmuted');
+      return what.length === 0 ? undefined : `${nameOf(e.participant.identifier, me)} ${what.join(' and ')}`;
+    },
+    participantLeft: (e, me) => `${nameOf(e.participant.identifier, me)} left`,
+    callEnded: (e) => (demo.hungUpHere.has(e.call) ? undefined : `${e.reason.kind}: ${e.reason.message}`),
   };
   for (const [key, name] of [
     ['ada', 'Ada'],
     ['grace', 'Grace'],
+    ['alan', 'Alan'],
   ]) {
     const session = demo[key];
     for (const [type, line] of Object.entries(describe)) {
@@ -137,18 +223,26 @@ try {
 
   for (const [index, step] of steps.entries()) {
     console.log(`${index + 1}. ${step.title}`);
-    const { who, event, filter } = step.expect;
-    // Listen before acting, so the event cannot slip past (and mark the wait handled: it may time
-    // out while the step is still acting; the failure is reported below).
-    const received = demo[who].waitFor(event, { filter, timeoutMs: STEP_TIMEOUT_MS });
-    received.catch(() => undefined);
+    const expected = [step.expect].flat();
+    // Listen before acting, so no event can slip past (and mark each wait handled: it may time out
+    // while the step is still acting; the failure is reported below).
+    const received = expected.map(({ who, event, filter }) => {
+      const wait = demo[who].waitFor(event, { filter, timeoutMs: STEP_TIMEOUT_MS });
+      wait.catch(() => undefined);
+      return wait;
+    });
+    let waiting = expected[0];
     try {
       await step.run();
-      const e = await received;
-      step.after?.(e);
+      const events = [];
+      for (const [at, wait] of received.entries()) {
+        waiting = expected[at];
+        events.push(await wait);
+      }
+      step.after?.(...events);
     } catch (error) {
       const reason = isSessionError(error, 'TIMEOUT')
-        ? `${demo[who].displayName}'s session received no ${event} event within ${STEP_TIMEOUT_MS} ms`
+        ? `${demo[waiting.who].displayName}'s session received no ${waiting.event} event within ${STEP_TIMEOUT_MS} ms`
         : `${error.code ?? error.name}: ${error.message}`;
       console.error(`demo failed at step ${index + 1} (${step.title}): ${reason}`);
       failed = true;
@@ -156,8 +250,8 @@ try {
     }
   }
 } finally {
-  await Promise.all([demo.ada?.dispose(), demo.grace?.dispose()]);
+  await Promise.all([demo.ada?.dispose(), demo.grace?.dispose(), demo.alan?.dispose()]);
   await emulator.close();
 }
 if (failed) process.exitCode = 1;
-else console.log(`Done: ${steps.length} steps, each received by the other session, in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+else console.log(`Done: ${steps.length} steps, each received by the other sessions, in ${((performance.now() - started) / 1000).toFixed(1)} s.`);

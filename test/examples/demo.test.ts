@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
-/** Each step of the demo, and what the *other* session must have received during it. */
-const steps: [title: string, received: RegExp][] = [
+/** Each step of the demo, and what the *other* sessions must have received during it. */
+const steps: [title: string, ...received: RegExp[]][] = [
   ['Ada creates a thread and adds Grace', /^ {2}\[Grace\] ← threadCreated: Ada added you to "Launch plans"$/m],
   ['Ada says hello', /^ {2}\[Grace\] ← messageReceived: from Ada: "Hi Grace, ready for Friday\?"$/m],
   ['Grace answers', /^ {2}\[Ada\] ← messageReceived: from Grace: "Almost: the slides need one more pass\."$/m],
@@ -19,6 +19,13 @@ const steps: [title: string, received: RegExp][] = [
   ['Grace deletes it', /^ {2}\[Ada\] ← messageDeleted: Grace deleted a message$/m],
   ["Grace marks Ada's message as read", /^ {2}\[Ada\] ← readReceiptReceived: Grace read "Hi Grace, ready for the launch on Friday\?"$/m],
   ['Grace renames the thread', /^ {2}\[Ada\] ← threadUpdated: Grace set the topic to "Launch on Friday"$/m],
+  ['Ada calls Grace and Alan: one call rings them both', /^ {2}\[Grace\] ← incomingCall: Ada is calling$/m, /^ {2}\[Alan\] ← incomingCall: Ada is calling$/m],
+  ['Grace picks up', /^ {2}\[Ada\] ← participantUpdated: Grace picked up$/m],
+  ['Grace mutes', /^ {2}\[Ada\] ← participantUpdated: Grace muted$/m],
+  ['Grace unmutes', /^ {2}\[Ada\] ← participantUpdated: Grace unmuted$/m],
+  ['Alan picks up late and joins the call', /^ {2}\[Ada\] ← participantUpdated: Alan picked up$/m, /^ {2}\[Grace\] ← participantUpdated: Alan picked up$/m],
+  ['Alan hangs up: he leaves, the call goes on', /^ {2}\[Ada\] ← participantLeft: Alan left$/m, /^ {2}\[Grace\] ← participantLeft: Alan left$/m],
+  ['Ada ends the call for everyone', /^ {2}\[Grace\] ← callEnded: endedForEveryone: The call was ended for everyone\.$/m],
 ];
 
 /** The transcript cut at its numbered step headers: what was printed during each step. */
@@ -34,16 +41,20 @@ function sections(stdout: string): { title: string; body: string }[] {
 }
 
 describe('npm run demo', () => {
-  it('exits 0 with a transcript that shows every step as received by the other session', async () => {
+  it('exits 0 with a transcript that shows every step as received by the other sessions', async () => {
     if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
     const { stdout } = await run('npm', ['run', 'demo'], { cwd: root, timeout: 60_000 }); // rejects on a non-zero exit
     const printed = sections(stdout);
     expect(printed.map((section) => section.title)).toEqual(steps.map(([title]) => title));
-    steps.forEach(([, received], index) => expect(printed[index]?.body).toMatch(received));
+    steps.forEach(([, ...received], index) => {
+      for (const line of received) expect(printed[index]?.body).toMatch(line);
+    });
     // Nothing received twice.
     const receivedLines = stdout.split('\n').filter((line) => line.includes(' ← '));
     expect(new Set(receivedLines).size).toBe(receivedLines.length);
-    expect(stdout).toMatch(/^Done: 8 steps, each received by the other session, in \d+\.\d s\.$/m);
+    // Nobody is told about a hang-up they did themselves: only Grace's session prints a callEnded.
+    expect(receivedLines.filter((line) => line.includes('callEnded'))).toEqual([expect.stringMatching(/^ {2}\[Grace\] /)]);
+    expect(stdout).toMatch(/^Done: 15 steps, each received by the other sessions, in \d+\.\d s\.$/m);
   }, 70_000);
 
   it('exits non-zero naming the step whose event never came', async () => {

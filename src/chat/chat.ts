@@ -1,10 +1,13 @@
 import type { ChatThreadItem } from '@azure/communication-chat';
 import { SessionError, disposedError } from '../errors.js';
+import { logger } from '../internal/logger.js';
 import { toPerson } from '../identifiers/identifier.js';
 import type { ChatContext } from './context.js';
 import { iteratePaged } from './iterate.js';
 import { toThreadSummary } from './normalize.js';
+import type { RealtimeChoice } from './options.js';
 import { ChatPoller, type PollSchedule } from './poller.js';
+import { whenAborted } from './request.js';
 import { runRequest } from './request.js';
 import { ChatThreadImpl } from './thread.js';
 import type { Chat, ChatRequestOptions, ChatThread, ChatThreadSummary, CreateThreadOptions } from './types.js';
@@ -18,6 +21,8 @@ export interface ChatLiveOptions {
   readonly canPoll: () => boolean;
   /** How many messages a thread store holds before `loadOlder()`. */
   readonly windowSize: number;
+  /** Push, polling or both (`auto`); absent: polling. */
+  readonly realtime?: RealtimeChoice;
 }
 
 /**
@@ -31,6 +36,11 @@ export class ChatImpl implements Chat {
   readonly #canPoll: () => boolean;
 
   readonly #windowSize: number;
+  readonly #realtime: RealtimeChoice;
+  /** Whether the push source was started (browsers, `push`/`auto`); it runs until dispose. */
+  #pushStarted = false;
+  /** Whether events come by push right now (else polling, or nothing yet). */
+  #pushing = false;
 
   constructor(context: ChatContext, live: ChatLiveOptions) {
     // Thread stores see each event before the app's listeners, so a listener reading a snapshot sees it.
@@ -43,6 +53,7 @@ export class ChatImpl implements Chat {
     };
     this.#canPoll = live.canPoll;
     this.#windowSize = live.windowSize;
+    this.#realtime = live.realtime ?? { mode: 'poll', pushConnectTimeoutMs: 0 };
     this.#poller = live.poll
       ? new ChatPoller(this.#context, live.poll, Date.now(), (threadId, message) => this.#threads.get(threadId)?.store?.applyMessage(message))
       : undefined;
@@ -50,7 +61,38 @@ export class ChatImpl implements Chat {
 
   /** Starts the live source, once the app uses chat (idempotent; no-op without the `chat` scope). */
   startLive(): void {
-    if (this.#poller && !this.#poller.running && !this.#context.signal.aborted && this.#canPoll()) this.#poller.start();
+    if (!this.#poller || this.#context.signal.aborted || !this.#canPoll()) return;
+    if (this.#realtime.mode === 'poll') {
+      if (!this.#poller.running) this.#poller.start();
+      return;
+    }
+    if (this.#pushStarted) return;
+    this.#pushStarted = true;
+    void this.#startPush(this.#poller);
+  }
+
+  get realtime(): 'push' | 'poll' | 'off' {
+    if (this.#pushing) return 'push';
+    return this.#poller?.running ? 'poll' : 'off';
+  }
+
+  async #startPush(poller: ChatPoller): Promise<void> {
+    // Loaded on first use: the push code stays out of the main entry and out of Node sessions.
+    const { ChatPush } = await import('./push.js');
+    const push = new ChatPush(this.#context, poller, (connected) => this.#pushConnection(poller, connected));
+    whenAborted(this.#context.signal, () => void push.stop());
+    const connected = await push.start(this.#realtime.pushConnectTimeoutMs);
+    if (!connected) this.#pushConnection(poller, false);
+  }
+
+  /** Push connected or dropped: in `auto`, polling covers every moment push does not. */
+  #pushConnection(poller: ChatPoller, connected: boolean): void {
+    if (this.#context.signal.aborted) return;
+    this.#pushing = connected;
+    logger.info(`chat: push ${connected ? 'connected' : 'down'}`);
+    if (this.#realtime.mode !== 'auto') return;
+    if (connected) poller.stop();
+    else if (!poller.running) poller.start();
   }
 
   /** @internal For tests and the bench: one polling round now. */

@@ -1,7 +1,7 @@
 import { ChatImpl } from '../chat/chat.js';
 import { createChatClients } from '../chat/clients.js';
 import { CHAT_EVENT_NAMES, type ChatEvent } from '../chat/events.js';
-import { messageWindowOf, pollScheduleOf } from '../chat/options.js';
+import { messageWindowOf, pollScheduleOf, realtimeOf } from '../chat/options.js';
 import type { ChatClients } from '../chat/ports.js';
 import type { Chat } from '../chat/types.js';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
@@ -256,6 +256,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       {
         poll: pollScheduleOf(this.#options.chat),
         windowSize: messageWindowOf(this.#options.chat),
+        realtime: realtimeOf(this.#options.chat),
         canPoll: () => (refresher.current?.scopes ?? []).some((scope) => scope === 'chat' || scope.startsWith('chat.')),
       },
     );

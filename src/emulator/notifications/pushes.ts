@@ -62,7 +62,10 @@ export function pushesFor(change: EmulatorChange, state: EmulatorState): Push[] 
 
   for (const entry of change.entries) {
     if (entry.t === 'thread') {
-      const payload = threadPayload(entry.thread, change.createdThreads.has(entry.thread.id), change, state);
+      // A topic change's push carries its system message's time, as polling sees that message.
+      const topicAt = change.entries.find((e) => e.t === 'message' && e.threadId === entry.thread.id && e.message.type === 'topicUpdated');
+      const at = topicAt?.t === 'message' ? topicAt.message.createdOn : undefined;
+      const payload = threadPayload(entry.thread, change.createdThreads.has(entry.thread.id), change, state, at);
       if (payload) pushes.push({ recipients: recipientsOf(entry.thread.id), payload });
     } else if (entry.t === 'message') {
       // A thread's creation and its property updates are told by the thread push; their system
@@ -131,6 +134,7 @@ function threadPayload(
   created: boolean,
   change: { origin?: { actor: string; at: number } },
   state: EmulatorState,
+  topicAt: number | undefined,
 ): Record<string, unknown> | undefined {
   const thread = state.threads.get(record.id);
   if (created) {
@@ -146,7 +150,7 @@ function threadPayload(
   }
   const actorId = change.origin?.actor ?? '';
   const actor = escapedJson(participantPayload(thread?.participants.get(actorId) ?? { rawId: actorId }));
-  const at = record.deletedOn ?? change.origin?.at ?? record.lastMessageOn;
+  const at = record.deletedOn ?? topicAt ?? change.origin?.at ?? record.lastMessageOn;
   if (record.deletedOn !== undefined) {
     return { eventId: CHAT_EVENT_IDS.threadDeleted, threadId: record.id, version: String(at), deleteTime: iso(at), deletedBy: actor };
   }

@@ -90,9 +90,10 @@ export class ChatImpl implements Chat {
     if (this.#context.signal.aborted) return;
     this.#pushing = connected;
     logger.info(`chat: push ${connected ? 'connected' : 'down'}`);
-    if (this.#realtime.mode !== 'auto') return;
-    if (connected) poller.stop();
-    else if (!poller.running) poller.start();
+    if (connected) {
+      poller.stop();
+      void poller.catchUp();
+    } else if (this.#realtime.mode === 'auto' && !poller.running) poller.start();
   }
 
   /** @internal For tests and the bench: one polling round now. */

@@ -125,6 +125,21 @@ export class ChatPoller {
     this.#wake?.();
   }
 
+  /**
+   * One round outside the loop, after the round in flight: when push (re)connects, what happened
+   * while it was not connected is read once, and push delivers from then on (each event once).
+   */
+  catchUp(): Promise<void> {
+    const round = this.#round
+      .then(() => this.poll())
+      .then(
+        () => undefined,
+        (error: unknown) => logger.warning(`chat: catch-up round failed: ${describeError(error)}`),
+      );
+    this.#round = round;
+    return round;
+  }
+
   /** The app opened this thread: read it every round (the {@link MAX_WATCHED_THREADS} most recent ones). */
   watch(threadId: string): void {
     this.#known.add(threadId);

@@ -88,4 +88,36 @@ describe('session.chat realtime in Chromium', () => {
     await a.page.close();
     await b.page.close();
   });
+
+  it("'auto' polls while the socket is cut and returns to push; every message arrives once, in order", async () => {
+    const [alice, bob] = await createUsers(emu, 2);
+    if (!alice || !bob) throw new Error('users');
+    const a = await open({ endpoint: emu.endpoint, token: alice.token, realtime: 'auto' }, 'alice');
+    const b = await open({ endpoint: emu.endpoint, token: bob.token, realtime: 'auto' }, 'bob');
+    const threadId = await act(a, { kind: 'create', peerId: bob.user.communicationUserId });
+    await until('bob on push', b, (r) => r.modes.includes('push') && r.events.includes('threadCreated:added'));
+    await act(a, { kind: 'send', threadId, content: 'm1' });
+    await until('m1', b, (r) => r.events.includes('messageReceived:m1'));
+
+    emu.notifications.setAvailable(false);
+    await until('bob polling', b, (r) => r.modes[r.modes.length - 1] === 'poll', 10_000);
+    await act(a, { kind: 'send', threadId, content: 'm2' });
+    await act(a, { kind: 'send', threadId, content: 'm3' });
+    await until('m3 by polling', b, (r) => r.events.includes('messageReceived:m3'));
+
+    emu.notifications.setAvailable(true);
+    await until('bob back on push', b, (r) => r.modes[r.modes.length - 1] === 'push' && r.modes.length >= 3, 60_000);
+    await act(a, { kind: 'send', threadId, content: 'm4' });
+    const final = await until('m4', b, (r) => r.events.includes('messageReceived:m4'));
+    expect(final.events.filter((e) => e.startsWith('messageReceived'))).toEqual([
+      'messageReceived:m1',
+      'messageReceived:m2',
+      'messageReceived:m3',
+      'messageReceived:m4',
+    ]);
+    expect(final.modes.filter((m) => m !== 'off')).toEqual(['push', 'poll', 'push']);
+    await Promise.all([a.page.evaluate(() => globalThis.closePushSession?.()), b.page.evaluate(() => globalThis.closePushSession?.())]);
+    await a.page.close();
+    await b.page.close();
+  }, 120_000);
 });

@@ -44,7 +44,7 @@ async function open(input: PushSessionInput, name: string): Promise<Opened> {
   return { page, diagnostics };
 }
 
-const recordOf = (o: Opened): Promise<PushSessionRecord> => o.page.evaluate(() => globalThis.pushSessionRecord?.() ?? { events: [], modes: [] });
+const recordOf = (o: Opened): Promise<PushSessionRecord> => o.page.evaluate(() => globalThis.pushSessionRecord?.() ?? { events: [], modes: [], arrivals: {} });
 const act = (o: Opened, action: PushSessionAction): Promise<string> =>
   o.page.evaluate((a) => globalThis.pushSessionAct?.(a) ?? Promise.reject(new Error('no page')), action);
 

@@ -13,15 +13,20 @@ export interface PushSessionRecord {
   events: string[];
   /** `session.chat.realtime` after each change the page noticed. */
   modes: string[];
+  /** Message content → `Date.now()` when its `messageReceived` fired (for the latency bench). */
+  arrivals: Record<string, number>;
 }
 
 let session: Session | undefined;
 let watch: ReturnType<typeof setInterval> | undefined;
-const record: PushSessionRecord = { events: [], modes: [] };
+const record: PushSessionRecord = { events: [], modes: [], arrivals: {} };
 
 async function openPushSession({ endpoint, token, realtime }: PushSessionInput): Promise<void> {
   session = await createSession({ endpoint, token, chat: { realtime, pollIntervalMs: 200, idlePollIntervalMs: 400, pushConnectTimeoutMs: 3_000 } });
-  session.on('messageReceived', (e) => record.events.push(`messageReceived:${e.message.content}`));
+  session.on('messageReceived', (e) => {
+    record.arrivals[e.message.content] = Date.now();
+    record.events.push(`messageReceived:${e.message.content}`);
+  });
   session.on('messageEdited', (e) => record.events.push(`messageEdited:${e.message.content}`));
   session.on('typingReceived', (e) => record.events.push(`typingReceived:${e.sender.rawId}`));
   session.on('threadCreated', (e) => record.events.push(`threadCreated:${e.reason}`));

@@ -1,6 +1,5 @@
 import type { ChatThreadItem } from '@azure/communication-chat';
 import { SessionError, disposedError } from '../errors.js';
-import { logger } from '../internal/logger.js';
 import { toPerson } from '../identifiers/identifier.js';
 import type { ChatContext } from './context.js';
 import { iteratePaged } from './iterate.js';
@@ -23,6 +22,8 @@ export interface ChatLiveOptions {
   readonly windowSize: number;
   /** Push, polling or both (`auto`); absent: polling. */
   readonly realtime?: RealtimeChoice;
+  /** Called when `realtime` (where events come from) changes. */
+  readonly onRealtime?: (realtime: 'push' | 'poll' | 'off') => void;
 }
 
 /**
@@ -41,6 +42,8 @@ export class ChatImpl implements Chat {
   #pushStarted = false;
   /** Whether events come by push right now (else polling, or nothing yet). */
   #pushing = false;
+  #reported: 'push' | 'poll' | 'off' = 'off';
+  readonly #onRealtime: ChatLiveOptions['onRealtime'];
 
   constructor(context: ChatContext, live: ChatLiveOptions) {
     // Thread stores see each event before the app's listeners, so a listener reading a snapshot sees it.
@@ -54,6 +57,7 @@ export class ChatImpl implements Chat {
     this.#canPoll = live.canPoll;
     this.#windowSize = live.windowSize;
     this.#realtime = live.realtime ?? { mode: 'poll', pushConnectTimeoutMs: 0 };
+    this.#onRealtime = live.onRealtime;
     this.#poller = live.poll
       ? new ChatPoller(this.#context, live.poll, Date.now(), (threadId, message) => this.#threads.get(threadId)?.store?.applyMessage(message))
       : undefined;
@@ -64,6 +68,7 @@ export class ChatImpl implements Chat {
     if (!this.#poller || this.#context.signal.aborted || !this.#canPoll()) return;
     if (this.#realtime.mode === 'poll') {
       if (!this.#poller.running) this.#poller.start();
+      this.#report();
       return;
     }
     if (this.#pushStarted) return;
@@ -89,11 +94,16 @@ export class ChatImpl implements Chat {
   #pushConnection(poller: ChatPoller, connected: boolean): void {
     if (this.#context.signal.aborted) return;
     this.#pushing = connected;
-    logger.info(`chat: push ${connected ? 'connected' : 'down'}`);
     if (connected) {
       poller.stop();
       void poller.catchUp();
     } else if (this.#realtime.mode === 'auto' && !poller.running) poller.start();
+    this.#report();
+  }
+
+  #report(): void {
+    const now = this.realtime;
+    if (now !== this.#reported) this.#onRealtime?.((this.#reported = now));
   }
 
   /** @internal For tests and the bench: one polling round now. */

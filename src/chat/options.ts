@@ -45,7 +45,7 @@ export function collectChatProblems(value: unknown, problems: OptionProblems): v
   problems.unknownKeys(value, KNOWN, 'chat.');
   const { realtime, pollIntervalMs, idlePollIntervalMs } = value;
   if (realtime === 'push' && !isBrowserPage()) {
-    problems.add("chat.realtime 'push' needs a browser (the ACS chat package has no realtime notifications in Node); use 'poll' or 'auto'");
+    problems.add("chat.realtime 'push' needs a browser (ACS chat has no realtime in Node)");
   } else if (realtime !== undefined && realtime !== 'auto' && realtime !== 'poll' && realtime !== 'push') {
     problems.add(`chat.realtime must be 'auto', 'poll' or 'push', got ${show(realtime)}`);
   }

@@ -187,9 +187,8 @@ export class ChatPoller {
     this.#member.add(threadId);
     this.#observe(threadId, withSequence);
     if (message.deletedOn) this.#context.emit({ type: 'messageDeleted', threadId, messageId: message.id, message: withSequence });
-    else if (known !== undefined || message.editedOn) this.#context.emit({ type: 'messageEdited', threadId, message: withSequence });
+    else if (message.editedOn) this.#context.emit({ type: 'messageEdited', threadId, message: withSequence });
     else this.#context.emit({ type: 'messageReceived', threadId, message: withSequence });
-    this.#speedUp();
   }
 
   /** A read receipt delivered by push: emitted unless already delivered. */
@@ -203,32 +202,24 @@ export class ChatPoller {
   }
 
   /**
-   * A thread or participant event delivered by push (`threadCreated`, `participantsAdded`,
-   * `participantsRemoved`, `threadUpdated`, `threadDeleted`): emitted unless polling or an earlier
-   * push delivered it. `at` is the time of the change, which polling later sees as the system
-   * message's `createdOn`.
+   * A thread or participant event delivered by push: `threadCreated` and `threadDeleted` once per
+   * thread; the others (`participantsAdded`, `participantsRemoved`, `threadUpdated`) with `asMessage`,
+   * the system message polling would find for them (its type and `createdOn`, which is the push's
+   * time), so that polling does not deliver them again.
    */
-  pushedSystem(event: ChatEvent, at: Date): void {
+  pushedSystem(event: ChatEvent, asMessage?: `${ChatMessage['type']}\n${number}`): void {
     const { threadId } = event;
-    switch (event.type) {
-      case 'threadCreated':
-        if (this.#known.has(threadId)) return;
-        this.#known.add(threadId);
-        this.#member.add(threadId);
-        this.#context.emit(event);
-        return;
-      case 'threadDeleted':
-        this.#threadDeleted(threadId, event.deletedOn);
-        return;
-      case 'participantsRemoved':
-        if (event.includesMe) this.#markRemoved(threadId);
-        break;
-      default:
-        break;
+    if (event.type === 'threadCreated') {
+      if (this.#known.has(threadId)) return;
+      this.#known.add(threadId);
+      this.#member.add(threadId);
+    } else if (event.type === 'threadDeleted') return void this.#threadDeleted(threadId, event.deletedOn);
+    else if (event.type === 'participantsRemoved' && event.includesMe) this.#markRemoved(threadId);
+    if (asMessage !== undefined) {
+      const key = `${threadId}\n${asMessage}`;
+      if (this.#systemSeen.has(key)) return;
+      this.#systemSeen.add(key);
     }
-    const key = `${event.type}\n${threadId}\n${at.getTime()}`;
-    if (this.#systemSeen.has(key)) return;
-    this.#systemSeen.add(key);
     this.#context.emit(event);
   }
 
@@ -408,10 +399,8 @@ export class ChatPoller {
   /** A message first seen: system messages become their typed events. */
   #emitNew(threadId: string, message: ChatMessage): void {
     const emit = this.#context.emit;
-    const pushedKind = { participantAdded: 'participantsAdded', participantRemoved: 'participantsRemoved', topicUpdated: 'threadUpdated' }[
-      message.type as 'participantAdded'
-    ] as string | undefined;
-    if (pushedKind !== undefined && this.#systemSeen.delete(`${pushedKind}\n${threadId}\n${message.createdOn.getTime()}`)) return;
+    // A system event push delivered already (see pushedSystem).
+    if (this.#systemSeen.delete(`${threadId}\n${message.type}\n${message.createdOn.getTime()}`)) return;
     switch (message.type) {
       case 'participantAdded':
         emit({ type: 'participantsAdded', threadId, participants: message.participants ?? [], addedBy: message.initiator, addedOn: message.createdOn });

@@ -84,11 +84,13 @@ export class ChatPush {
     // before `startRealtimeNotifications()` resolves.
     this.#listen('realTimeNotificationConnected', () => {
       this.#connected = true;
+      logger.info('chat: push connected');
       resolveConnected(true);
       this.#onConnection(true);
     });
     this.#listen('realTimeNotificationDisconnected', () => {
       this.#connected = false;
+      logger.info('chat: push disconnected');
       this.#onConnection(false);
     });
     try {
@@ -142,26 +144,26 @@ export class ChatPush {
     });
     this.#listen('chatThreadCreated', (e: ChatThreadCreatedEvent) => {
       const by = e.createdBy ? fromAcsIdentifier(e.createdBy.id) : undefined;
-      target.pushedSystem(
-        { type: 'threadCreated', threadId: e.threadId, reason: by?.rawId === self ? 'created' : 'added', topic: e.properties?.topic, by },
-        new Date(e.createdOn),
-      );
+      target.pushedSystem({ type: 'threadCreated', threadId: e.threadId, reason: by?.rawId === self ? 'created' : 'added', topic: e.properties?.topic, by });
     });
     this.#listen('chatThreadPropertiesUpdated', (e: ChatThreadPropertiesUpdatedEvent) => {
       const updatedOn = new Date(e.updatedOn);
       const updatedBy = e.updatedBy ? fromAcsIdentifier(e.updatedBy.id) : undefined;
-      target.pushedSystem({ type: 'threadUpdated', threadId: e.threadId, topic: e.properties?.topic, updatedBy, updatedOn }, updatedOn);
+      target.pushedSystem(
+        { type: 'threadUpdated', threadId: e.threadId, topic: e.properties?.topic, updatedBy, updatedOn },
+        `topicUpdated\n${updatedOn.getTime()}`,
+      );
     });
     this.#listen('chatThreadDeleted', (e: ChatThreadDeletedEvent) => {
       const deletedOn = new Date(e.deletedOn);
-      target.pushedSystem({ type: 'threadDeleted', threadId: e.threadId, deletedOn }, deletedOn);
+      target.pushedSystem({ type: 'threadDeleted', threadId: e.threadId, deletedOn });
     });
     this.#listen('participantsAdded', (e: ParticipantsAddedEvent) => {
       const addedOn = new Date(e.addedOn);
       const participants = e.participantsAdded.map(pushedParticipant);
       target.pushedSystem(
         { type: 'participantsAdded', threadId: e.threadId, participants, addedBy: e.addedBy ? fromAcsIdentifier(e.addedBy.id) : undefined, addedOn },
-        addedOn,
+        `participantAdded\n${addedOn.getTime()}`,
       );
     });
     this.#listen('participantsRemoved', (e: ParticipantsRemovedEvent) => {
@@ -177,7 +179,7 @@ export class ChatPush {
           removedOn,
           includesMe,
         },
-        removedOn,
+        `participantRemoved\n${removedOn.getTime()}`,
       );
     });
   }

@@ -118,7 +118,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       forceRefresh: (reason, options) => refresher.forceRefresh(reason, options),
     };
     this.#store = new SnapshotStore<SessionState>(
-      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined },
+      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined, chatRealtime: 'off' },
       (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
     );
     // Each token event is one change: its snapshot fields and the state it leads to land in one
@@ -257,6 +257,10 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
         poll: pollScheduleOf(this.#options.chat),
         windowSize: messageWindowOf(this.#options.chat),
         realtime: realtimeOf(this.#options.chat),
+        onRealtime: (realtime) => {
+          this.#store.update({ chatRealtime: realtime });
+          this.stream.emit({ type: 'chatRealtimeChanged', realtime });
+        },
         canPoll: () => (refresher.current?.scopes ?? []).some((scope) => scope === 'chat' || scope.startsWith('chat.')),
       },
     );

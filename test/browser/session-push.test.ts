@@ -116,6 +116,12 @@ describe('session.chat realtime in Chromium', () => {
       'messageReceived:m4',
     ]);
     expect(final.modes.filter((m) => m !== 'off')).toEqual(['push', 'poll', 'push']);
+    // The switch is visible as an event, with the snapshot already updated when it fires.
+    expect(final.events.filter((e) => e.startsWith('chatRealtimeChanged'))).toEqual([
+      'chatRealtimeChanged:push:push',
+      'chatRealtimeChanged:poll:poll',
+      'chatRealtimeChanged:push:push',
+    ]);
     await Promise.all([a.page.evaluate(() => globalThis.closePushSession?.()), b.page.evaluate(() => globalThis.closePushSession?.())]);
     await a.page.close();
     await b.page.close();

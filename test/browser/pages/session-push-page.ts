@@ -32,6 +32,7 @@ async function openPushSession({ endpoint, token, realtime }: PushSessionInput):
   session.on('threadCreated', (e) => record.events.push(`threadCreated:${e.reason}`));
   session.on('participantsAdded', (e) => record.events.push(`participantsAdded:${e.participants.length}`));
   session.on('threadUpdated', (e) => record.events.push(`threadUpdated:${e.topic ?? ''}`));
+  session.on('chatRealtimeChanged', (e) => record.events.push(`chatRealtimeChanged:${e.realtime}:${session?.getSnapshot().chatRealtime ?? ''}`));
   session.on('readReceiptReceived', (e) => record.events.push(`readReceiptReceived:${e.receipt.messageId}`));
   watch = setInterval(() => {
     const mode = session?.chat.realtime ?? 'off';

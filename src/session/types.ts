@@ -89,7 +89,13 @@ export interface SessionState {
   readonly chatRealtime: ChatRealtime;
 }
 
-/** Where chat events come from: the browser push socket, polling, or nothing (not started, or chat off). */
+/**
+ * Where chat events come from: the browser push socket, polling, or nothing (not started, or chat off).
+ * @example
+ * ```ts
+ * const live: ChatRealtime = session.getSnapshot().chatRealtime; // 'push' | 'poll' | 'off'
+ * ```
+ */
 export type ChatRealtime = 'push' | 'poll' | 'off';
 
 /**

@@ -56,6 +56,18 @@ export const SessionErrorCodes = {
   NETWORK_ERROR: 'NETWORK_ERROR',
   /** ACS answered with a failure no other code describes; `status` and `acsCode` keep what it said. */
   SERVICE_ERROR: 'SERVICE_ERROR',
+  /** The session was created with `calling: false`. */
+  CALLING_DISABLED: 'CALLING_DISABLED',
+  /** Azure calls were asked for where the calling SDK cannot run (Node, SSR, a worker): it needs a browser with WebRTC. */
+  CALLING_UNSUPPORTED_RUNTIME: 'CALLING_UNSUPPORTED_RUNTIME',
+  /** The calling provider could not be brought up: the calling SDK is not installed, or the emulator's call service is unreachable. */
+  CALLING_UNAVAILABLE: 'CALLING_UNAVAILABLE',
+  /** A call could not be started, joined or controlled; `acsCode`/`acsSubCode` keep what ACS said. */
+  CALL_FAILED: 'CALL_FAILED',
+  /** The call has ended (or stopped ringing), so the operation no longer applies. */
+  CALL_ENDED: 'CALL_ENDED',
+  /** This provider cannot do that (e.g. video on the local provider, which carries no media). */
+  NOT_SUPPORTED: 'NOT_SUPPORTED',
   /** A data-channel value or file is larger than the limit (`maxMessageBytes`, `maxFileBytes`) or a frame larger than the transport takes. */
   DATA_TOO_LARGE: 'DATA_TOO_LARGE',
   /** The data-channel send queue holds more than `maxQueuedBytes`; try again once earlier sends resolved. */

@@ -95,3 +95,35 @@ export type {
   WaitForOptions,
 } from './events/types.js';
 export type { AbortSignalLike } from './internal/abort.js';
+
+export type { CallEndReason, CallEndReasonKind } from './calling/end-reason.js';
+export type {
+  AcceptCallOptions,
+  Call,
+  CallLocator,
+  CallParticipant,
+  CallParticipants,
+  CallSnapshot,
+  CallState,
+  DtmfTone,
+  HangUpOptions,
+  IncomingCall,
+  JoinCallOptions,
+  ParticipantState,
+  SessionCalls,
+  StartCallOptions,
+  StartVideoOptions,
+} from './calling/types.js';
+export type {
+  CallEndedEvent,
+  CallEvents,
+  CallStartedEvent,
+  CallStateChangedEvent,
+  IncomingCallEndedEvent,
+  IncomingCallEvent,
+  ParticipantChange,
+  ParticipantJoinedEvent,
+  ParticipantLeftEvent,
+  ParticipantUpdatedEvent,
+} from './calling/events.js';
+export type { CallingOptions, CallingProviderName, CallingSetting, IceServer } from './calling/options.js';

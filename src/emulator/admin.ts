@@ -91,6 +91,7 @@ export function registerSmsAdminRoutes(router: Router, inbox: SmsInbox, accessKe
   );
 }
 
-function checkKey(ctx: RequestContext, accessKey: string): void {
+/** Throws 401 unless the request carries `x-emulator-key: <access key>`. @internal */
+export function checkKey(ctx: RequestContext, accessKey: string): void {
   if (!safeEqual(String(ctx.headers['x-emulator-key'] ?? ''), accessKey)) throw httpErrors.denied();
 }

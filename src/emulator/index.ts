@@ -11,6 +11,9 @@ import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
+import { startCallService } from './calling/call-service.js';
+import { SimulatedPhones } from './calling/phones.js';
+import { registerPhoneRoutes } from './calling/phone-routes.js';
 import { registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
 import { type EmulatorOptions, validateEmulatorOptions } from './options.js';
 import { JwtSigner } from './auth/jwt.js';
@@ -38,6 +41,8 @@ import { EmulatorState } from './store/state.js';
 
 export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
+export { SimulatedPhones } from './calling/phones.js';
+export type { PhoneCall } from './calling/phones.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
 export type { EmulatorIdentity, EmulatorToken, EmulatorUser, IssueTokenOptions } from './identity/helpers.js';
 export type { TokenScope } from './identity/tokens.js';
@@ -101,6 +106,10 @@ export interface Emulator extends EmulatorIdentity {
   readonly resourceId: string;
   /** Fault injection: the next N requests matching a route fail or wait. */
   readonly faults: FaultInjector;
+  /** The simulated PSTN phones that calls to `{ phoneNumber }` ring; answer them here. */
+  readonly phones: SimulatedPhones;
+  /** How many calls the call service holds now (for tests and leak checks). */
+  readonly activeCallCount: number;
   /** The phone numbers the resource owns (SMS `from`), from {@link EmulatorOptions.phoneNumbers}. */
   readonly phoneNumbers: readonly string[];
   /** The SMS sent through the emulator, for tests to read (also served at `GET /_emulator/sms`). */
@@ -124,7 +133,7 @@ export interface Emulator extends EmulatorIdentity {
 /**
  * Starts the emulator: HTTPS with a generated self-signed certificate (SAN localhost,
  * 127.0.0.1, ::1 and `host`), the identity API (HMAC-signed), user tokens, the Chat REST API, CORS and
- * fault injection.
+ * fault injection, and the call service (WebSocket) that the local calling provider talks to.
  *
  * @example
  * ```ts
@@ -193,6 +202,8 @@ async function listen(
   const sms = new SmsInbox();
   registerSmsRoutes(router, services, phoneNumbers, sms);
   registerAdminRoutes(router, faults, keys.accessKey);
+  const phones = new SimulatedPhones();
+  registerPhoneRoutes(router, phones, keys.accessKey);
   registerSmsAdminRoutes(router, sms, keys.accessKey);
 
   const requests = createRequestListener({
@@ -212,6 +223,7 @@ async function listen(
   // one still handshaking (or a raw TCP connect that never starts) would keep server.close()
   // waiting until a timeout, holding the journal and the data-dir lock. So track every socket.
   const sockets = new Set<Socket>();
+  const calls = startCallService({ services, phones, now: () => clock.now(), ringTimeoutMs: options.calling?.ringTimeoutMs ?? 30_000 });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -220,6 +232,7 @@ async function listen(
   // One dispatcher for every WebSocket service, by path: each handler takes its own paths and
   // declines the rest; a path nobody takes is refused.
   const upgradeHandlers: ((req: IncomingMessage, socket: Duplex, head: Buffer) => boolean)[] = [
+    (req, socket, head) => calls.handleUpgrade(req, socket, head),
     (req, socket, head) => notifications.handleUpgrade(req, socket, head),
   ];
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -243,6 +256,7 @@ async function listen(
     closing ??= new Promise<void>((resolve) => {
       // First, so no delayed request wakes up to a closed journal and no timer outlives close().
       requests.close();
+      calls.close();
       notifications.close();
       server.close(() => resolve());
       server.closeAllConnections();
@@ -267,6 +281,10 @@ async function listen(
     port: address.port,
     resourceId: keys.resourceId,
     faults,
+    phones,
+    get activeCallCount() {
+      return calls.registry.size;
+    },
     phoneNumbers,
     sms,
     notifications: {

@@ -1,4 +1,4 @@
-import { OptionProblems, show } from '../internal/options.js';
+import { OptionProblems, isPlainObject, show } from '../internal/options.js';
 
 /**
  * Options of {@link startEmulator}.
@@ -31,9 +31,14 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Called with unexpected internal errors (which are answered as 500s). Default: ignored. */
   onError?: (error: unknown) => void;
+  /** The call service (the local calling provider's back end). */
+  calling?: {
+    /** How long a 1:1 or phone call rings before it ends as not answered (ACS: 487/10004). Default 30 000 ms. */
+    ringTimeoutMs?: number;
+  };
 }
 
-const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'phoneNumbers', 'maxBodyBytes', 'onError'] as const;
+const KNOWN = ['port', 'host', 'dataDir', 'accessKey', 'phoneNumbers', 'maxBodyBytes', 'onError', 'calling'] as const;
 const E164 = /^\+[1-9]\d{1,14}$/;
 const MIN_BODY_BYTES = 64 * 1024; // a full-size chat message (~28 KB) and its JSON envelope must fit
 
@@ -46,7 +51,17 @@ export function validateEmulatorOptions(options: EmulatorOptions): void {
   const raw: unknown = options;
   problems.requireObject(raw);
   problems.unknownKeys(raw, KNOWN);
-  const { port, host, dataDir, accessKey, phoneNumbers, maxBodyBytes, onError } = raw;
+  const { port, host, dataDir, accessKey, phoneNumbers, maxBodyBytes, onError, calling } = raw;
+  if (calling !== undefined) {
+    if (!isPlainObject(calling)) problems.add(`calling must be an object, got ${show(calling)}`);
+    else {
+      problems.unknownKeys(calling, ['ringTimeoutMs'], 'calling.');
+      const { ringTimeoutMs } = calling;
+      if (ringTimeoutMs !== undefined && (!Number.isInteger(ringTimeoutMs) || (ringTimeoutMs as number) < 1 || (ringTimeoutMs as number) > 600_000)) {
+        problems.add(`calling.ringTimeoutMs must be a whole number of ms from 1 to 600000, got ${show(ringTimeoutMs)}`);
+      }
+    }
+  }
   if (phoneNumbers !== undefined && (!Array.isArray(phoneNumbers) || phoneNumbers.some((n) => typeof n !== 'string' || !E164.test(n)))) {
     problems.add('phoneNumbers must be an array of E.164 numbers such as "+14255550100"');
   }

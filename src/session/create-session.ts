@@ -1,3 +1,5 @@
+import { LazySessionCalls } from '../calling/lazy-calls.js';
+import { resolveCalling } from '../calling/options.js';
 import { ChatImpl } from '../chat/chat.js';
 import { createChatClients } from '../chat/clients.js';
 import { CHAT_EVENT_NAMES, type ChatEvent } from '../chat/events.js';
@@ -89,6 +91,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   readonly endpoint: string;
   readonly displayName: string | undefined;
   readonly tokens: SessionTokens;
+  readonly calls: LazySessionCalls;
   readonly #options: SessionOptions;
   readonly #refresher: TokenRefresher;
   readonly #store: SnapshotStore<SessionState>;
@@ -117,6 +120,23 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       getToken: (options) => refresher.getToken(options),
       forceRefresh: (reason, options) => refresher.forceRefresh(reason, options),
     };
+    // The emulator's certificate given once in clientOptions serves the local provider's socket too.
+    const calling = resolveCalling(options.calling, endpoint, caOf(options.clientOptions));
+    // The calls side gets callbacks, never the session itself (src/calling must not import src/session).
+    this.calls = new LazySessionCalls({
+      calling,
+      emit: (event) => this.stream.emit(event),
+      context: {
+        endpoint,
+        displayName,
+        selfRawId: () => this.user.rawId,
+        credential: refresher.credential,
+        getToken: async (tokenSignal) => (await refresher.getToken({ signal: tokenSignal })).token,
+        reportError: (error, source) =>
+          this.stream.reportError(isSessionError(error) ? error : new SessionError('CALL_FAILED', 'A calling task failed', { cause: error }), source),
+        tokenRejected: () => void refresher.forceRefresh('rejected').catch(() => undefined),
+      },
+    });
     this.#store = new SnapshotStore<SessionState>(
       { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined, chatRealtime: 'off' },
       (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
@@ -284,6 +304,8 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     // again or start a second teardown; they still receive that last event.
     this.#disposing = Promise.resolve();
     this.stream.seal();
+    // Calls end first, while the stream still reaches listeners: each gets its callEnded.
+    const callsReleased = this.calls.dispose();
     this.#lifetime.abort();
     this.#change({}, undefined, 'disconnected', reason);
     logger.info(`session: disposed (${reason})`);
@@ -291,6 +313,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     this.#refresher.dispose();
     this.stream.close();
     this.#store.clear();
+    this.#disposing = callsReleased;
     return this.#disposing;
   }
 
@@ -319,4 +342,9 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     // it is connected when createSession hands it out, with the user known.
     return !(previous === 'connecting' && state === 'connected' && reason !== 'tokenAcquired');
   }
+}
+
+function caOf(clientOptions: SessionOptions['clientOptions']): string | undefined {
+  const ca: unknown = clientOptions?.tlsOptions?.ca;
+  return typeof ca === 'string' ? ca : undefined;
 }

@@ -1,9 +1,10 @@
+import { collectCallingProblems } from '../calling/options.js';
 import { collectChatProblems } from '../chat/options.js';
 import { OptionProblems, isPlainObject, show } from '../internal/options.js';
 import { collectTokenProblems, TOKEN_OPTION_KEYS } from '../token/refresher-options.js';
 import type { SessionOptions } from './types.js';
 
-const KNOWN = ['endpoint', 'token', 'displayName', 'signal', 'tokenRefresh', 'initialTokenAttempts', 'chat', 'clientOptions'] as const;
+const KNOWN = ['endpoint', 'token', 'displayName', 'signal', 'tokenRefresh', 'initialTokenAttempts', 'chat', 'clientOptions', 'calling'] as const;
 const MAX_DISPLAY_NAME = 256;
 
 /**
@@ -38,6 +39,7 @@ export function validateSessionOptions(options: SessionOptions): string {
   if (initialTokenAttempts !== undefined && (!Number.isInteger(initialTokenAttempts) || (initialTokenAttempts as number) < 1)) {
     problems.add(`initialTokenAttempts must be a whole number ≥ 1, got ${show(initialTokenAttempts)}`);
   }
+  collectCallingProblems(raw.calling, problems);
   collectChatProblems(raw.chat, problems);
   if (raw.clientOptions !== undefined && !isPlainObject(raw.clientOptions)) {
     problems.add(`clientOptions must be an object of Azure client options, got ${show(raw.clientOptions)}`);

@@ -1,3 +1,6 @@
+import { CALL_EVENT_NAMES, type CallEvents } from '../calling/events.js';
+import type { CallingSetting } from '../calling/options.js';
+import type { SessionCalls } from '../calling/types.js';
 import { CHAT_EVENT_NAMES, type ChatEvents } from '../chat/events.js';
 import type { AcsClientOptions } from '../chat/clients.js';
 import type { ChatOptions } from '../chat/options.js';
@@ -64,6 +67,13 @@ export interface SessionOptions {
    * session trust the emulator's certificate with no environment set-up.
    */
   clientOptions?: AcsClientOptions | undefined;
+  /**
+   * Which calling provider `session.calls` uses: `'auto'` (default: `'local'` for a loopback
+   * endpoint, i.e. the emulator, `'azure'` otherwise), `'azure'`, `'local'`, `false` (no calls), or
+   * {@link CallingOptions} (`{ provider, iceServers, tlsOptions }`). Nothing is loaded until a call
+   * API is first used.
+   */
+  calling?: CallingSetting | undefined;
 }
 
 /**
@@ -131,7 +141,7 @@ export interface StateChangedEvent {
  * const onEvent = <K extends keyof SessionEvents>(type: K) => session.on(type, (e: SessionEvents[K]) => log(e.type));
  * ```
  */
-export interface SessionEvents extends ChatEvents {
+export interface SessionEvents extends ChatEvents, CallEvents {
   /** The lifecycle state changed. */
   stateChanged: StateChangedEvent;
   /** A new token is being served. */
@@ -158,6 +168,7 @@ export const SESSION_EVENT_NAMES = {
   tokenExpired: true,
   error: true,
   chatRealtimeChanged: true,
+  ...CALL_EVENT_NAMES,
   ...CHAT_EVENT_NAMES,
 } as const satisfies EventNames<SessionEvents>;
 
@@ -210,6 +221,8 @@ export interface Session extends TypedEventSource<SessionEvents> {
   readonly chat: Chat;
   /** Whether `dispose()` has been called. */
   readonly disposed: boolean;
+  /** Calls: start, join, list, incoming calls. See {@link SessionCalls}. */
+  readonly calls: SessionCalls;
   /**
    * Calls `onChange` (with no arguments) whenever `getSnapshot()` would return a new object.
    * @throws SessionError `DISPOSED` after `dispose()`.

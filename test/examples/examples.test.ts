@@ -11,6 +11,15 @@ const run = promisify(execFile);
 
 /** What each example must print, so a silently broken example cannot pass. */
 const expectations: Record<string, RegExp[]> = {
+  'calls-on-emulator.mjs': [
+    /Grace: Ada is calling/,
+    /Ada: connected to Grace/,
+    /Ada sees Grace muted[\s\S]*Ada sees Grace unmuted/,
+    /Ada: call ended: hungUp \(0\/0\)/,
+    /Ada: Alan joined[\s\S]*Ada: Alan left/,
+    /Grace: call ended: endedForEveryone \(0\/4097\)/,
+    /Ada: call ended: notAnswered \(487\/10004\)[\s\S]*Ada: call ended: unreachable \(480\/10037\)/,
+  ],
   'session-on-emulator.mjs': [
     /token fetch \(initial\)/,
     /connected as 8:acs:[\w-]+_[\w-]+/,

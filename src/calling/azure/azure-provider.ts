@@ -1,0 +1,498 @@
+import type { DtmfTone as SdkDtmfTone, PropertyChangedEvent } from '@azure/communication-calling';
+import { type CommunicationIdentifier, getIdentifierRawId } from '@azure/communication-common';
+import { SessionError, isSessionError } from '../../errors.js';
+import type { Unsubscribe } from '../../events/types.js';
+import { raceWithSignal } from '../../internal/abort.js';
+import { type CallEndReason, endReasonFromCodes } from '../end-reason.js';
+import { identifierFromRawId, type ResolvedPerson } from '../person.js';
+import type {
+  CallingProvider,
+  ProviderCall,
+  ProviderCallSink,
+  ProviderCallView,
+  ProviderContext,
+  ProviderIncomingCall,
+  ProviderStartOptions,
+} from '../provider.js';
+import type { AcceptCallOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from '../types.js';
+import type {
+  AzureDataChannelAccess,
+  CallAgentPort,
+  CallClientPort,
+  CallPort,
+  CallPropertyEvent,
+  CallingSdkPort,
+  DataChannelPort,
+  DataChannelReceiverPort,
+  IncomingCallPort,
+  MediaOptionsPort,
+  RemoteParticipantPort,
+} from './ports.js';
+
+/** Options of the azure provider. @internal */
+export interface AzureProviderOptions {
+  iceServers?: { urls: string[]; username?: string; credential?: string }[] | undefined;
+  /** Loads the SDK (the app's `calling.loadSdk`, or fakes in tests). Default: the package by name, hidden from bundlers. */
+  loadSdk?: (() => Promise<object>) | undefined;
+}
+
+const CALL_EVENTS: readonly CallPropertyEvent[] = ['stateChanged', 'isMutedChanged', 'isScreenSharingOnChanged', 'isLocalVideoStartedChanged'];
+const PARTICIPANT_EVENTS = ['stateChanged', 'isMutedChanged', 'isSpeakingChanged', 'displayNameChanged'] as const;
+const TONES: Readonly<Record<DtmfTone, SdkDtmfTone>> = {
+  '0': 'Num0',
+  '1': 'Num1',
+  '2': 'Num2',
+  '3': 'Num3',
+  '4': 'Num4',
+  '5': 'Num5',
+  '6': 'Num6',
+  '7': 'Num7',
+  '8': 'Num8',
+  '9': 'Num9',
+  '*': 'Star',
+  '#': 'Pound',
+  A: 'A',
+  B: 'B',
+  C: 'C',
+  D: 'D',
+};
+
+/**
+ * The azure provider: `@azure/communication-calling`, loaded with `import()` when the first call
+ * API is used; one `CallClient` and one `CallAgent` per session on the session's shared credential,
+ * both disposed with the session. The SDK's payload-less `…Changed` events are read into whole
+ * views for the generic call object.
+ * @internal
+ */
+export class AzureProvider implements CallingProvider {
+  readonly name = 'azure' as const;
+  readonly #context: ProviderContext;
+  readonly #options: AzureProviderOptions;
+  #sdk: CallingSdkPort | undefined;
+  #client: CallClientPort | undefined;
+  #agent: CallAgentPort | undefined;
+  #connecting: Promise<CallAgentPort> | undefined;
+  readonly #calls = new Set<AzureCall>();
+  readonly #incoming = new Set<AzureIncoming>();
+  readonly #agentTeardown: Unsubscribe[] = [];
+  #disposed = false;
+
+  constructor(context: ProviderContext, options: AzureProviderOptions = {}) {
+    this.#context = context;
+    this.#options = options;
+  }
+
+  async connect(signal: AbortSignal | undefined): Promise<void> {
+    await this.#ready(signal);
+  }
+
+  async start(targets: readonly ResolvedPerson[], options: ProviderStartOptions, sink: ProviderCallSink): Promise<ProviderCall> {
+    const agent = await this.#ready(undefined);
+    const identifiers: CommunicationIdentifier[] = targets.map((t) => t.identifier);
+    const media = await this.mediaOptions(options);
+    const call = sdkCall('start the call', () =>
+      agent.startCall(identifiers, {
+        ...media,
+        ...(options.alternateCallerId !== undefined && { alternateCallerId: { phoneNumber: options.alternateCallerId } }),
+      }),
+    );
+    return this.#track(call, sink);
+  }
+
+  async join(locator: CallLocator, options: AcceptCallOptions, sink: ProviderCallSink): Promise<ProviderCall> {
+    const agent = await this.#ready(undefined);
+    const media = await this.mediaOptions(options);
+    const call = sdkCall('join the call', () => agent.join(locator, media));
+    return this.#track(call, sink);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const call of [...this.#calls]) call.release();
+    for (const incoming of [...this.#incoming]) incoming.release();
+    for (const teardown of this.#agentTeardown.splice(0)) teardown();
+    const agent = this.#agent;
+    const client = this.#client;
+    this.#agent = undefined;
+    this.#client = undefined;
+    // The agent first: it hangs up its calls and stops its signaling; then the client.
+    try {
+      await agent?.dispose();
+    } finally {
+      await client?.dispose();
+    }
+  }
+
+  /** @internal */
+  forget(call: AzureCall): void {
+    this.#calls.delete(call);
+  }
+
+  /** @internal */
+  forgetIncoming(incoming: AzureIncoming): void {
+    this.#incoming.delete(incoming);
+  }
+
+  /** @internal */
+  track(call: CallPort, sink: ProviderCallSink): ProviderCall {
+    return this.#track(call, sink);
+  }
+
+  /** @internal Starts video on the chosen (or first) camera. */
+  async startVideo(call: CallPort, options: StartVideoOptions): Promise<void> {
+    await call.startVideo(await this.#cameraStream(options.cameraId));
+  }
+
+  /** @internal The SDK's media options for start, join and accept: muted audio, video from the first camera. */
+  async mediaOptions(options: AcceptCallOptions): Promise<MediaOptionsPort> {
+    const media: MediaOptionsPort = {};
+    if (options.audio?.muted !== undefined) media.audioOptions = { muted: options.audio.muted };
+    if (options.video) media.videoOptions = { localVideoStreams: [await this.#cameraStream(undefined)] };
+    return media;
+  }
+
+  async #cameraStream(cameraId: string | undefined): Promise<object> {
+    const sdk = this.#sdk;
+    const client = this.#client;
+    if (!sdk || !client) throw new SessionError('DISPOSED', 'The calling provider has been disposed');
+    const cameras = await (await client.getDeviceManager()).getCameras();
+    const camera = cameraId === undefined ? cameras[0] : cameras.find((c) => c.id === cameraId);
+    if (!camera) {
+      throw new SessionError(
+        cameraId === undefined ? 'CALL_FAILED' : 'INVALID_ARGUMENT',
+        cameraId === undefined ? 'No camera was found' : `No camera has the id ${cameraId}`,
+      );
+    }
+    return new sdk.LocalVideoStream(camera);
+  }
+
+  #ready(signal: AbortSignal | undefined): Promise<CallAgentPort> {
+    if (this.#disposed) return Promise.reject(new SessionError('DISPOSED', 'The calling provider has been disposed'));
+    if (!this.#connecting) {
+      const attempt = this.#createAgent();
+      this.#connecting = attempt;
+      attempt.catch(() => {
+        if (this.#connecting === attempt) this.#connecting = undefined;
+      });
+    }
+    return raceWithSignal(this.#connecting, signal, () => new SessionError('ABORTED', 'The operation was aborted', { cause: signal?.reason }));
+  }
+
+  async #createAgent(): Promise<CallAgentPort> {
+    let loaded: object;
+    try {
+      loaded = await (this.#options.loadSdk ?? loadCallingSdk)();
+    } catch (error) {
+      throw new SessionError(
+        'CALLING_UNAVAILABLE',
+        'Could not load @azure/communication-calling; install it (npm install @azure/communication-calling) to use Azure calls',
+        { cause: error },
+      );
+    }
+    const sdk = asCallingSdk(loaded);
+    if (this.#disposed) throw new SessionError('DISPOSED', 'The calling provider has been disposed');
+    const { iceServers } = this.#options;
+    const client = new sdk.CallClient(iceServers ? { networkConfiguration: { turn: { iceServers } } } : undefined);
+    let agent: CallAgentPort;
+    try {
+      const { displayName } = this.#context;
+      agent = await client.createCallAgent(this.#context.credential, displayName === undefined ? undefined : { displayName });
+    } catch (error) {
+      await client.dispose().catch(() => undefined);
+      throw agentError(error);
+    }
+    if (this.#disposed) {
+      // The session went away while the agent was being created: it must not outlive dispose().
+      await agent.dispose().catch(() => undefined);
+      await client.dispose().catch(() => undefined);
+      throw new SessionError('DISPOSED', 'The calling provider has been disposed');
+    }
+    this.#sdk = sdk;
+    this.#client = client;
+    this.#agent = agent;
+    const onIncoming = ({ incomingCall }: { incomingCall: IncomingCallPort }) => this.#ring(incomingCall);
+    const onConnection = ({ newValue, reason }: { newValue: string; reason?: string }) => {
+      if (reason === 'invalidToken') this.#context.tokenRejected();
+      else if (newValue === 'Disconnected' && reason === 'connectionIssue') {
+        this.#context.reportError(new SessionError('NETWORK_ERROR', 'The call agent lost its connection to ACS', { retryable: true }), 'calling');
+      }
+    };
+    agent.on('incomingCall', onIncoming);
+    agent.on('connectionStateChanged', onConnection);
+    this.#agentTeardown.push(
+      () => agent.off('incomingCall', onIncoming),
+      () => agent.off('connectionStateChanged', onConnection),
+    );
+    return agent;
+  }
+
+  #track(call: CallPort, sink: ProviderCallSink): ProviderCall {
+    const sdk = this.#sdk;
+    if (!sdk || this.#disposed) throw new SessionError('DISPOSED', 'The calling provider has been disposed');
+    const tracked = new AzureCall(call, sink, this, sdk.Features.DataChannel);
+    this.#calls.add(tracked);
+    return tracked;
+  }
+
+  #ring(incomingCall: IncomingCallPort): void {
+    if (this.#disposed) return;
+    const incoming = new AzureIncoming(incomingCall, this);
+    this.#incoming.add(incoming);
+    this.#context.incoming(incoming);
+  }
+}
+
+/** One call of the azure provider: SDK listeners in, whole views out. */
+class AzureCall implements ProviderCall {
+  readonly #call: CallPort;
+  readonly #sink: ProviderCallSink;
+  readonly #provider: AzureProvider;
+  readonly #teardown: Unsubscribe[] = [];
+  readonly #participantTeardown = new Map<RemoteParticipantPort, Unsubscribe>();
+  readonly #receivers: DataChannelReceiverPort[] = [];
+  readonly #takers = new Set<(receiver: DataChannelReceiverPort) => void>();
+  #released = false;
+  readonly dataTransport = undefined;
+  readonly azureDataChannel: AzureDataChannelAccess;
+
+  constructor(call: CallPort, sink: ProviderCallSink, provider: AzureProvider, dataChannelFactory: Parameters<CallPort['feature']>[0]) {
+    this.#call = call;
+    this.#sink = sink;
+    this.#provider = provider;
+    // Receivers first: ACS drops messages that arrive before anyone listens for the receiver.
+    const feature: DataChannelPort = call.feature(dataChannelFactory);
+    const onReceiver = (receiver: DataChannelReceiverPort) => {
+      if (this.#takers.size === 0) this.#receivers.push(receiver);
+      for (const take of [...this.#takers]) take(receiver);
+    };
+    feature.on('dataChannelReceiverCreated', onReceiver);
+    this.#teardown.push(() => feature.off('dataChannelReceiverCreated', onReceiver));
+    this.azureDataChannel = {
+      feature,
+      takeReceivers: (listener) => {
+        this.#takers.add(listener);
+        for (const receiver of this.#receivers.splice(0)) listener(receiver);
+        return () => {
+          this.#takers.delete(listener);
+        };
+      },
+    };
+    const onChange: PropertyChangedEvent = () => this.#changed();
+    for (const event of CALL_EVENTS) {
+      call.on(event, onChange);
+      this.#teardown.push(() => call.off(event, onChange));
+    }
+    const onParticipants = ({ added, removed }: { added: RemoteParticipantPort[]; removed: RemoteParticipantPort[] }) => {
+      for (const participant of added) this.#watch(participant);
+      for (const participant of removed) this.#unwatch(participant);
+      this.#changed();
+    };
+    call.on('remoteParticipantsUpdated', onParticipants);
+    this.#teardown.push(() => call.off('remoteParticipantsUpdated', onParticipants));
+    for (const participant of call.remoteParticipants) this.#watch(participant);
+    this.#changed();
+  }
+
+  get id(): string {
+    return this.#call.id;
+  }
+
+  mute(muted: boolean): Promise<void> {
+    return muted ? this.#call.mute() : this.#call.unmute();
+  }
+  hold(held: boolean): Promise<void> {
+    return held ? this.#call.hold() : this.#call.resume();
+  }
+  startVideo(options: StartVideoOptions): Promise<void> {
+    return this.#provider.startVideo(this.#call, options);
+  }
+  async stopVideo(): Promise<void> {
+    const stream = this.#call.localVideoStreams[0];
+    if (stream) await this.#call.stopVideo(stream);
+  }
+  startScreenShare(): Promise<void> {
+    return this.#call.startScreenSharing();
+  }
+  stopScreenShare(): Promise<void> {
+    return this.#call.stopScreenSharing();
+  }
+  sendDtmf(tone: DtmfTone): Promise<void> {
+    return this.#call.sendDtmf(TONES[tone]);
+  }
+  hangUp(forEveryone: boolean): Promise<void> {
+    return this.#call.hangUp({ forEveryone });
+  }
+  removeParticipant(person: ResolvedPerson): Promise<void> {
+    return this.#call.removeParticipant(person.identifier);
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    for (const teardown of this.#teardown.splice(0)) teardown();
+    for (const teardown of this.#participantTeardown.values()) teardown();
+    this.#participantTeardown.clear();
+    this.#receivers.length = 0;
+    this.#takers.clear();
+    this.#provider.forget(this);
+  }
+
+  #watch(participant: RemoteParticipantPort): void {
+    if (this.#participantTeardown.has(participant)) return;
+    const onChange: PropertyChangedEvent = () => this.#changed();
+    for (const event of PARTICIPANT_EVENTS) participant.on(event, onChange);
+    this.#participantTeardown.set(participant, () => {
+      for (const event of PARTICIPANT_EVENTS) participant.off(event, onChange);
+    });
+  }
+
+  #unwatch(participant: RemoteParticipantPort): void {
+    this.#participantTeardown.get(participant)?.();
+    this.#participantTeardown.delete(participant);
+  }
+
+  #changed(): void {
+    if (this.#released) return;
+    const call = this.#call;
+    if (call.state === 'Disconnected') {
+      const reason = call.callEndReason;
+      const ended: CallEndReason = endReasonFromCodes(reason?.code ?? 0, reason?.subCode ?? 0);
+      this.release();
+      this.#sink.ended(ended);
+      return;
+    }
+    const view: ProviderCallView = {
+      // 'None' is the SDK's state before it starts connecting: to the app the call is connecting.
+      state: call.state === 'None' ? 'connecting' : (camel(call.state) as CallState),
+      isMuted: call.isMuted,
+      isVideoOn: call.isLocalVideoStarted,
+      isScreenSharing: call.isScreenSharingOn,
+      participants: call.remoteParticipants.map((p) => ({
+        rawId: getIdentifierRawId(p.identifier),
+        displayName: p.displayName,
+        state: camel(p.state) as ParticipantState,
+        isMuted: p.isMuted,
+        isSpeaking: p.isSpeaking,
+      })),
+    };
+    this.#sink.update(view);
+  }
+}
+
+/** A call ringing the agent. */
+class AzureIncoming implements ProviderIncomingCall {
+  readonly id: string;
+  readonly caller: ResolvedPerson;
+  readonly #incoming: IncomingCallPort;
+  readonly #provider: AzureProvider;
+  readonly #listeners: ((reason: CallEndReason) => void)[] = [];
+  readonly #onEnded: (args: { callEndReason: { code: number; subCode?: number } }) => void;
+  #done = false;
+
+  constructor(incoming: IncomingCallPort, provider: AzureProvider) {
+    this.#incoming = incoming;
+    this.#provider = provider;
+    this.id = incoming.id;
+    const identifier = incoming.callerInfo.identifier;
+    const rawId = identifier ? getIdentifierRawId(identifier) : 'unknown';
+    this.caller = { identifier: identifierFromRawId(rawId), rawId, displayName: incoming.callerInfo.displayName };
+    this.#onEnded = ({ callEndReason }) => {
+      if (this.#done) return;
+      this.release();
+      const reason = endReasonFromCodes(callEndReason.code, callEndReason.subCode ?? 0);
+      for (const listener of this.#listeners.splice(0)) listener(reason);
+    };
+    incoming.on('callEnded', this.#onEnded);
+  }
+
+  async accept(options: AcceptCallOptions, sink: ProviderCallSink): Promise<ProviderCall> {
+    let call: CallPort;
+    try {
+      call = await this.#incoming.accept(await this.#provider.mediaOptions(options));
+    } catch (error) {
+      throw callError('accept the call', error);
+    }
+    this.release();
+    return this.#provider.track(call, sink);
+  }
+
+  async reject(): Promise<void> {
+    try {
+      await this.#incoming.reject();
+    } catch (error) {
+      throw callError('decline the call', error);
+    }
+  }
+
+  onEnded(listener: (reason: CallEndReason) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  release(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#incoming.off('callEnded', this.#onEnded);
+    this.#provider.forgetIncoming(this);
+  }
+}
+
+// A name in a variable and the ignore hints keep bundlers from following this import: an app that
+// never calls must not ship (or fail to resolve) the 7 MB optional peer. Apps that bundle pass
+// `calling.loadSdk`.
+const SDK_PACKAGE = '@azure/communication-calling';
+function loadCallingSdk(): Promise<object> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ SDK_PACKAGE) as Promise<object>;
+}
+
+/** Checks that what `loadSdk` returned is the calling SDK module (or its default export). */
+function asCallingSdk(loaded: object): CallingSdkPort {
+  const candidates: unknown[] = [loaded, (loaded as { default?: unknown }).default];
+  for (const candidate of candidates) if (isCallingSdk(candidate)) return candidate;
+  throw new SessionError(
+    'CALLING_UNAVAILABLE',
+    'calling.loadSdk did not return the @azure/communication-calling module (expected CallClient, LocalVideoStream and Features)',
+  );
+}
+
+function isCallingSdk(value: unknown): value is CallingSdkPort {
+  if (typeof value !== 'object' || value === null) return false;
+  const { CallClient, LocalVideoStream, Features } = value as Record<string, unknown>;
+  return (
+    typeof CallClient === 'function' && typeof LocalVideoStream === 'function' && typeof Features === 'object' && Features !== null && 'DataChannel' in Features
+  );
+}
+
+function sdkCall(what: string, create: () => CallPort): CallPort {
+  try {
+    return create();
+  } catch (error) {
+    throw callError(what, error);
+  }
+}
+
+function callError(what: string, error: unknown): SessionError {
+  if (isSessionError(error)) return error;
+  const { code, subCode } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; subCode?: unknown };
+  return new SessionError('CALL_FAILED', `Could not ${what}`, {
+    cause: error,
+    ...(typeof code === 'number' && { acsCode: String(code) }),
+    ...(typeof subCode === 'number' && { acsSubCode: subCode }),
+  });
+}
+
+function agentError(error: unknown): SessionError {
+  const failed = callError('create the call agent', error);
+  // 401/403 from agent creation mean the token was refused.
+  return failed.acsCode === '401' || failed.acsCode === '403'
+    ? new SessionError('UNAUTHORIZED', 'ACS refused the token when creating the call agent', {
+        cause: error,
+        acsCode: failed.acsCode,
+        acsSubCode: failed.acsSubCode,
+      })
+    : failed;
+}
+
+function camel(value: string): string {
+  return value.charAt(0).toLowerCase() + value.slice(1);
+}

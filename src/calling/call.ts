@@ -1,0 +1,294 @@
+import { SessionError, isSessionError } from '../errors.js';
+import { SnapshotStore } from '../events/snapshot-store.js';
+import type { Unsubscribe } from '../events/types.js';
+import type { CallEndReason } from './end-reason.js';
+import type { CallEvents, ParticipantChange } from './events.js';
+import type { DataTransport } from '../data/transport.js';
+import type { PersonInput } from '../identifiers/identifier.js';
+import { identifierFromRawId, resolvePerson } from './person.js';
+import type { ProviderCall, ProviderCallSink, ProviderCallView, ProviderParticipant } from './provider.js';
+import type { Call, CallParticipant, CallParticipants, CallSnapshot, CallState, DtmfTone, HangUpOptions, StartVideoOptions } from './types.js';
+
+/** Emits one call event on the session stream. @internal */
+export type EmitCallEvent = (event: CallEvents[keyof CallEvents]) => void;
+
+/** What a call needs from its owner. @internal */
+export interface CallHost {
+  emit: EmitCallEvent;
+  reportError(error: unknown, source: string): void;
+  /** The call ended: drop it from `list()`. */
+  ended(call: CallImpl): void;
+}
+
+const DTMF = /^[0-9*#A-D]$/;
+
+/**
+ * The one `Call` implementation over any provider: keeps the snapshot, turns the provider's whole
+ * views into `participantJoined/Left/Updated` and `callStateChanged` events, and guards the
+ * controls. Views that arrive before the provider handed over its call are held until then, so the
+ * first event anyone sees is `callStarted`.
+ * @internal
+ */
+export class CallImpl implements Call {
+  readonly #host: CallHost;
+  readonly #store: SnapshotStore<CallSnapshot>;
+  #provider: ProviderCall | undefined;
+  #pendingView: ProviderCallView | undefined;
+  #pendingEnd: CallEndReason | undefined;
+  readonly #endedWaiters: (() => void)[] = [];
+
+  constructor(host: CallHost, direction: 'outgoing' | 'incoming') {
+    this.#host = host;
+    this.#store = new SnapshotStore<CallSnapshot>(
+      {
+        id: '',
+        state: 'connecting',
+        direction,
+        isMuted: false,
+        isVideoOn: false,
+        isScreenSharing: false,
+        participants: Object.freeze({}),
+        endReason: undefined,
+      },
+      (error) => host.reportError(new SessionError('LISTENER_FAILED', 'A call snapshot subscriber threw', { cause: error }), 'subscriber'),
+    );
+  }
+
+  /** The sink to give the provider before it creates the call. */
+  readonly sink: ProviderCallSink = {
+    update: (view) => {
+      if (this.#provider) this.#apply(view);
+      else this.#pendingView = view;
+    },
+    ended: (reason) => {
+      if (this.#provider) this.#end(reason);
+      else this.#pendingEnd ??= reason;
+    },
+  };
+
+  /** Hands over the provider's call: `callStarted`, then whatever arrived meanwhile. */
+  attach(provider: ProviderCall): void {
+    this.#provider = provider;
+    this.#store.update({ id: provider.id });
+    this.#host.emit({ type: 'callStarted', call: this });
+    const view = this.#pendingView;
+    this.#pendingView = undefined;
+    if (view) this.#apply(view);
+    if (this.#pendingEnd) this.#end(this.#pendingEnd);
+  }
+
+  get id(): string {
+    return this.#store.get().id;
+  }
+  get state(): CallState {
+    return this.#store.get().state;
+  }
+  get direction(): 'outgoing' | 'incoming' {
+    return this.#store.get().direction;
+  }
+  get participants(): CallParticipants {
+    return this.#store.get().participants;
+  }
+  get isMuted(): boolean {
+    return this.#store.get().isMuted;
+  }
+  get endReason(): CallEndReason | undefined {
+    return this.#store.get().endReason;
+  }
+
+  /**
+   * The frame carrier the data-channel helper builds `call.data` on.
+   * @internal
+   * @throws SessionError `NOT_SUPPORTED` when the provider has none built in; `CALL_ENDED`.
+   */
+  dataTransport(): DataTransport {
+    const provider = this.#live('use the data channel');
+    if (!provider.dataTransport) throw new SessionError('NOT_SUPPORTED', 'This calling provider has no built-in data transport');
+    return provider.dataTransport;
+  }
+
+  /** The provider's call, for provider-specific features (the Azure DataChannel). @internal */
+  get providerCall(): ProviderCall | undefined {
+    return this.#provider;
+  }
+
+  subscribe = (onChange: () => void): Unsubscribe => {
+    if (typeof onChange !== 'function') throw new SessionError('INVALID_ARGUMENT', 'subscribe() needs a callback function');
+    return this.#store.subscribe(onChange);
+  };
+
+  getSnapshot = (): CallSnapshot => this.#store.get();
+
+  mute(): Promise<void> {
+    return this.#run('mute', (p) => p.mute(true));
+  }
+  unmute(): Promise<void> {
+    return this.#run('unmute', (p) => p.mute(false));
+  }
+  startVideo(options: StartVideoOptions = {}): Promise<void> {
+    return this.#run('start video', (p) => p.startVideo(options));
+  }
+  stopVideo(): Promise<void> {
+    return this.#run('stop video', (p) => p.stopVideo());
+  }
+  startScreenShare(): Promise<void> {
+    return this.#run('start screen sharing', (p) => p.startScreenShare());
+  }
+  stopScreenShare(): Promise<void> {
+    return this.#run('stop screen sharing', (p) => p.stopScreenShare());
+  }
+  hold(): Promise<void> {
+    return this.#run('hold', (p) => p.hold(true));
+  }
+  resume(): Promise<void> {
+    return this.#run('resume', (p) => p.hold(false));
+  }
+
+  sendDtmf(tone: DtmfTone): Promise<void> {
+    if (typeof tone !== 'string' || !DTMF.test(tone)) {
+      return Promise.reject(new SessionError('INVALID_ARGUMENT', `sendDtmf() takes one tone of 0-9, *, #, A-D, got ${JSON.stringify(tone)}`));
+    }
+    return this.#run('send DTMF', (p) => p.sendDtmf(tone));
+  }
+
+  async removeParticipant(person: PersonInput): Promise<void> {
+    const resolved = resolvePerson(person, 'participant');
+    await this.#run('remove a participant', (p) => p.removeParticipant(resolved));
+  }
+
+  async hangUp(options: HangUpOptions = {}): Promise<void> {
+    const provider = this.#provider;
+    if (!provider || this.state === 'disconnected') return;
+    if (options.forEveryone !== undefined && typeof options.forEveryone !== 'boolean') {
+      throw new SessionError('INVALID_ARGUMENT', 'hangUp({ forEveryone }) takes a boolean');
+    }
+    const ended = new Promise<void>((resolve) => this.#endedWaiters.push(resolve));
+    this.#apply({ ...this.#viewNow(), state: 'disconnecting' });
+    try {
+      await provider.hangUp(options.forEveryone === true);
+    } catch (error) {
+      if (this.#ended()) return;
+      throw callFailed('hang up', error);
+    }
+    // The provider reports the end itself; if it did not (yet), the hang-up is the reason.
+    if (!this.#ended()) this.#end({ kind: 'hungUp', code: 0, subCode: 0, message: 'The call was hung up.' });
+    await ended;
+  }
+
+  /** Ends the call locally (session dispose); no provider call. @internal */
+  endLocally(reason: CallEndReason): void {
+    this.#end(reason);
+  }
+
+  // A method, so TypeScript does not narrow the state across awaits.
+  #ended(): boolean {
+    return this.#store.get().state === 'disconnected';
+  }
+
+  #viewNow(): ProviderCallView {
+    const s = this.#store.get();
+    return { state: s.state, isMuted: s.isMuted, isVideoOn: s.isVideoOn, isScreenSharing: s.isScreenSharing, participants: Object.values(s.participants) };
+  }
+
+  #live(what: string): ProviderCall {
+    if (!this.#provider) throw new SessionError('CALL_FAILED', `Cannot ${what}: the call has not started yet`);
+    const state: CallState = this.state;
+    if (state === 'disconnected' || state === 'disconnecting') throw new SessionError('CALL_ENDED', `Cannot ${what}: the call has ended`);
+    return this.#provider;
+  }
+
+  async #run(what: string, operation: (provider: ProviderCall) => Promise<void>): Promise<void> {
+    const provider = this.#live(what);
+    try {
+      await operation(provider);
+    } catch (error) {
+      throw callFailed(what, error);
+    }
+  }
+
+  #apply(view: ProviderCallView): void {
+    if (this.state === 'disconnected') return;
+    const before = this.#store.get();
+    const participants: Record<string, CallParticipant> = {};
+    for (const p of view.participants) participants[p.rawId] = toParticipant(p, before.participants[p.rawId]);
+    const next = Object.freeze(participants);
+    this.#store.update({
+      state: view.state,
+      isMuted: view.isMuted,
+      isVideoOn: view.isVideoOn,
+      isScreenSharing: view.isScreenSharing,
+      participants: sameParticipants(before.participants, next) ? before.participants : next,
+    });
+    const { emit } = this.#host;
+    for (const [rawId, participant] of Object.entries(next)) {
+      const previous = before.participants[rawId];
+      if (!previous) emit({ type: 'participantJoined', call: this, participant });
+      else if (previous !== participant) emit({ type: 'participantUpdated', call: this, participant, previous, changes: changesOf(previous, participant) });
+    }
+    for (const [rawId, participant] of Object.entries(before.participants)) {
+      if (!next[rawId]) emit({ type: 'participantLeft', call: this, participant });
+    }
+    if (before.state !== view.state) emit({ type: 'callStateChanged', call: this, state: view.state, previous: before.state });
+  }
+
+  #end(reason: CallEndReason): void {
+    const before = this.#store.get();
+    if (before.state === 'disconnected') return;
+    this.#store.update({ state: 'disconnected', endReason: reason, participants: Object.freeze({}), isVideoOn: false, isScreenSharing: false });
+    this.#provider?.release();
+    this.#host.ended(this);
+    this.#host.emit({ type: 'callStateChanged', call: this, state: 'disconnected', previous: before.state });
+    this.#host.emit({ type: 'callEnded', call: this, reason });
+    for (const resolve of this.#endedWaiters.splice(0)) resolve();
+    this.#store.clear();
+  }
+}
+
+function toParticipant(p: ProviderParticipant, previous: CallParticipant | undefined): CallParticipant {
+  if (
+    previous &&
+    previous.state === p.state &&
+    previous.isMuted === p.isMuted &&
+    previous.isSpeaking === p.isSpeaking &&
+    previous.displayName === p.displayName
+  ) {
+    return previous;
+  }
+  return Object.freeze({
+    identifier: previous?.identifier ?? identifierFromRawId(p.rawId),
+    rawId: p.rawId,
+    displayName: p.displayName,
+    state: p.state,
+    isMuted: p.isMuted,
+    isSpeaking: p.isSpeaking,
+  });
+}
+
+function sameParticipants(a: CallParticipants, b: CallParticipants): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+function changesOf(a: CallParticipant, b: CallParticipant): ParticipantChange[] {
+  return (['state', 'isMuted', 'isSpeaking', 'displayName'] as const).filter((key) => a[key] !== b[key]);
+}
+
+function callFailed(what: string, error: unknown): SessionError {
+  if (isSessionError(error)) return error;
+  return new SessionError('CALL_FAILED', `Could not ${what}`, { cause: error });
+}
+
+/**
+ * The frame carrier under a call, for the data-channel helper.
+ * @internal
+ * @throws SessionError `INVALID_ARGUMENT` for an object that is not a session's call; `NOT_SUPPORTED`; `CALL_ENDED`.
+ */
+export function dataTransportOf(call: Call): DataTransport {
+  if (!(call instanceof CallImpl)) throw new SessionError('INVALID_ARGUMENT', 'Not a call of an acs-session session');
+  return call.dataTransport();
+}
+
+/** The provider's object under a call (the Azure DataChannel access lives there). @internal */
+export function providerCallOf(call: Call): ProviderCall | undefined {
+  return call instanceof CallImpl ? call.providerCall : undefined;
+}

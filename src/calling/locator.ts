@@ -1,0 +1,33 @@
+import { SessionError } from '../errors.js';
+import type { CallLocator } from './types.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Checks what `join()` was given: exactly one of `{ groupId }` (a GUID, as ACS requires),
+ * `{ roomId }`, `{ meetingLink }` (an https URL) or `{ meetingId, passcode }`.
+ * @internal
+ */
+export function validateLocator(locator: CallLocator): CallLocator {
+  const bad = (why: string) => new SessionError('INVALID_ARGUMENT', `join() ${why}`);
+  if (typeof locator !== 'object' || locator === null) throw bad('takes { groupId } | { roomId } | { meetingLink } | { meetingId, passcode }');
+  const keys = Object.keys(locator).sort().join(',');
+  const value = locator as Record<string, unknown>;
+  const nonEmpty = (key: string) => typeof value[key] === 'string' && value[key].trim() !== '';
+  switch (keys) {
+    case 'groupId':
+      if (typeof value['groupId'] !== 'string' || !GUID.test(value['groupId'])) throw bad('needs groupId to be a GUID (crypto.randomUUID())');
+      return { groupId: value['groupId'] };
+    case 'roomId':
+      if (!nonEmpty('roomId')) throw bad('needs a non-empty roomId');
+      return { roomId: value['roomId'] as string };
+    case 'meetingLink':
+      if (!nonEmpty('meetingLink') || !/^https:\/\//.test(value['meetingLink'] as string)) throw bad('needs meetingLink to be an https URL');
+      return { meetingLink: value['meetingLink'] as string };
+    case 'meetingId,passcode':
+      if (!nonEmpty('meetingId') || !nonEmpty('passcode')) throw bad('needs a non-empty meetingId and passcode');
+      return { meetingId: value['meetingId'] as string, passcode: value['passcode'] as string };
+    default:
+      throw bad(`takes exactly one of { groupId } | { roomId } | { meetingLink } | { meetingId, passcode }, got keys ${keys || '(none)'}`);
+  }
+}

@@ -1,0 +1,340 @@
+import type { CommunicationTokenCredential } from '@azure/communication-common';
+import { describe, expect, it, vi } from 'vitest';
+import { AzureProvider, type AzureProviderOptions } from '../../../src/calling/azure/azure-provider.js';
+import { type EmitCallEvent, providerCallOf } from '../../../src/calling/call.js';
+import { SessionCallsImpl } from '../../../src/calling/calls.js';
+import { createCallingProvider } from '../../../src/calling/create-provider.js';
+import type { CallEvents } from '../../../src/calling/events.js';
+import type { ProviderContext } from '../../../src/calling/provider.js';
+import { FakeCall, FakeIncomingCall, FakeReceiver, FakeRemoteParticipant, fakeSdk } from './azure-fakes.js';
+
+const credential: CommunicationTokenCredential = {
+  getToken: async () => ({ token: 'jwt', expiresOnTimestamp: Date.now() + 3_600_000 }),
+  dispose: () => undefined,
+};
+const ADA = '8:acs:r_ada';
+const GRACE = '8:acs:r_grace';
+
+type CallEvent = CallEvents[keyof CallEvents];
+
+function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
+  const fake = fakeSdk();
+  const loadSdk = vi.fn(async () => fake.sdk);
+  const events: CallEvent[] = [];
+  const tokenRejected = vi.fn();
+  const reportError = vi.fn();
+  let provider: AzureProvider | undefined;
+  const emit: EmitCallEvent = (event) => events.push(event);
+  const calls = new SessionCallsImpl({
+    calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
+    createProvider: async (context: ProviderContext) => (provider = new AzureProvider(context, { ...options, loadSdk })),
+    emit,
+    context: {
+      endpoint: 'https://r.communication.azure.com',
+      displayName: 'Ada',
+      selfRawId: () => ADA,
+      credential,
+      getToken: async () => 'jwt',
+      reportError,
+      tokenRejected,
+    },
+  });
+  const agent = () => {
+    const made = fake.clients[0]?.agent;
+    if (!made) throw new Error('no agent yet');
+    return made;
+  };
+  return { fake, loadSdk, events, calls, agent, tokenRejected, reportError, provider: () => provider };
+}
+
+const types = (events: CallEvent[]) => events.map((e) => e.type);
+
+describe('azure provider', () => {
+  it('loads the SDK only on first use, and makes one CallClient and one CallAgent however many callers race', async () => {
+    const { calls, loadSdk, fake, agent } = setup({ iceServers: [{ urls: ['turn:turn.example.com'], username: 'u', credential: 'p' }] });
+    expect(loadSdk).not.toHaveBeenCalled();
+    await Promise.all([calls.connect(), calls.connect(), calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' })]);
+    expect(loadSdk).toHaveBeenCalledTimes(1);
+    expect(fake.clients).toHaveLength(1);
+    expect(fake.log.filter((l) => l === 'createCallAgent')).toHaveLength(1);
+    expect(fake.clients[0]?.options).toEqual({
+      networkConfiguration: { turn: { iceServers: [{ urls: ['turn:turn.example.com'], username: 'u', credential: 'p' }] } },
+    });
+    expect(agent().credential).toBe(credential);
+    expect(agent().options).toEqual({ displayName: 'Ada' });
+    await calls.dispose();
+  });
+
+  it("turns the SDK's payload-less events into payload-carrying call and participant events", async () => {
+    const { calls, events, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.start([GRACE, { phoneNumber: '+15551234567' }], { alternateCallerId: '+15550001111', audio: { muted: true } });
+    expect(agent().started[0]).toEqual({
+      participants: [
+        { kind: 'communicationUser', communicationUserId: GRACE, rawId: GRACE },
+        { kind: 'phoneNumber', phoneNumber: '+15551234567', rawId: '4:+15551234567' },
+      ],
+      options: { audioOptions: { muted: true }, alternateCallerId: { phoneNumber: '+15550001111' } },
+    });
+    expect(call.id).toBe('call-1');
+    expect(types(events)).toEqual(['callStarted']);
+
+    fakeCall.moveTo('Ringing');
+    const grace = new FakeRemoteParticipant(GRACE, 'Grace');
+    fakeCall.join(grace);
+    fakeCall.moveTo('Connected');
+    expect(events.slice(1)).toMatchObject([
+      { type: 'callStateChanged', state: 'ringing', previous: 'connecting' },
+      { type: 'participantJoined', participant: { rawId: GRACE, displayName: 'Grace', state: 'connected', isMuted: false } },
+      { type: 'callStateChanged', state: 'connected', previous: 'ringing' },
+    ]);
+
+    grace.isMuted = true;
+    grace.events.emit('isMutedChanged');
+    grace.isSpeaking = true;
+    grace.events.emit('isSpeakingChanged');
+    expect(events.slice(4)).toMatchObject([
+      { type: 'participantUpdated', changes: ['isMuted'], participant: { isMuted: true }, previous: { isMuted: false } },
+      { type: 'participantUpdated', changes: ['isSpeaking'], participant: { isSpeaking: true } },
+    ]);
+    expect(call.participants[GRACE]).toMatchObject({ isMuted: true, isSpeaking: true, identifier: { kind: 'communicationUser' } });
+
+    await call.mute();
+    expect(call.isMuted).toBe(true);
+    await call.sendDtmf('#');
+    await call.removeParticipant(GRACE);
+    expect(fakeCall.calls).toEqual(['dtmf:Pound', `remove:${JSON.stringify({ kind: 'communicationUser', communicationUserId: GRACE, rawId: GRACE })}`]);
+
+    fakeCall.leave(grace);
+    expect(events.at(-1)).toMatchObject({ type: 'participantLeft', participant: { rawId: GRACE } });
+    expect(grace.events.count).toBe(0);
+    await calls.dispose();
+  });
+
+  it("reports the SDK's initial None state as connecting, without a state change", async () => {
+    const { calls, events, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    fakeCall.state = 'None';
+    const call = await calls.join({ roomId: 'r' });
+    expect(call.state).toBe('connecting');
+    fakeCall.moveTo('Connecting');
+    fakeCall.moveTo('Connected');
+    expect(types(events)).toEqual(['callStarted', 'callStateChanged']);
+    expect(events.at(-1)).toMatchObject({ state: 'connected', previous: 'connecting' });
+    await calls.dispose();
+  });
+
+  it('maps the end reason and removes every listener when a call ends', async () => {
+    const { calls, events, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.start([GRACE]);
+    const grace = new FakeRemoteParticipant(GRACE);
+    fakeCall.join(grace);
+    expect(fakeCall.listenerCount).toBeGreaterThan(0);
+    fakeCall.moveTo('Disconnected', { code: 487, subCode: 10004 });
+    expect(call.state).toBe('disconnected');
+    expect(call.endReason).toEqual({ kind: 'notAnswered', code: 487, subCode: 10004, message: 'Nobody answered the call in time.' });
+    expect(events.at(-1)).toMatchObject({ type: 'callEnded', reason: { kind: 'notAnswered' } });
+    expect(fakeCall.listenerCount).toBe(0);
+    expect(calls.list()).toEqual([]);
+    await calls.dispose();
+  });
+
+  it('hangUp resolves once disconnected, with forEveryone passed through', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ roomId: 'room-1' });
+    expect(agent().joined).toEqual([{ roomId: 'room-1' }]);
+    fakeCall.moveTo('Connected');
+    await call.hangUp({ forEveryone: true });
+    expect(fakeCall.calls).toEqual(['hangUp:true']);
+    expect(call.endReason?.kind).toBe('hungUp');
+    await expect(call.mute()).rejects.toMatchObject({ code: 'CALL_ENDED' });
+    await calls.dispose();
+  });
+
+  it('starts, joins and accepts with video from the first camera when asked', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    await calls.start([GRACE], { video: true });
+    expect(agent().started[0]?.options).toEqual({ videoOptions: { localVideoStreams: [{ source: expect.objectContaining({ id: 'cam-front' }) }] } });
+    agent().nextCall = new FakeCall('call-2');
+    await calls.join({ roomId: 'r' }, { video: true, audio: { muted: true } });
+    expect(agent().joined).toEqual([{ roomId: 'r' }]);
+    await calls.dispose();
+  });
+
+  it('video on a chosen camera, screen sharing, hold', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    await call.startVideo({ cameraId: 'cam-back' });
+    expect(fakeCall.localVideoStreams).toEqual([{ source: expect.objectContaining({ id: 'cam-back' }) }]);
+    expect(call.getSnapshot().isVideoOn).toBe(true);
+    await expect(call.startVideo({ cameraId: 'nope' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await call.stopVideo();
+    expect(call.getSnapshot().isVideoOn).toBe(false);
+    await call.startScreenShare();
+    expect(call.getSnapshot().isScreenSharing).toBe(true);
+    await call.hold();
+    expect(call.state).toBe('localHold');
+    await call.resume();
+    expect(call.state).toBe('connected');
+    await calls.dispose();
+  });
+
+  it('rings incoming calls, accepts one, and reports one that ended while ringing', async () => {
+    const { calls, events, agent } = setup();
+    await calls.connect();
+    const answered = new FakeCall('call-in');
+    const first = new FakeIncomingCall('call-in', { identifier: { kind: 'communicationUser', communicationUserId: GRACE }, displayName: 'Grace' }, answered);
+    agent().events.emit('incomingCall', { incomingCall: first });
+    const ring = events.at(-1);
+    if (ring?.type !== 'incomingCall') throw new Error('expected incomingCall');
+    expect(ring.incomingCall.caller).toMatchObject({ rawId: GRACE, displayName: 'Grace' });
+    const call = await ring.incomingCall.accept();
+    expect(call.direction).toBe('incoming');
+    expect(first.events.count).toBe(0);
+
+    const second = new FakeIncomingCall('call-2', { identifier: { kind: 'phoneNumber', phoneNumber: '+15551234567' } }, new FakeCall('call-2'));
+    agent().events.emit('incomingCall', { incomingCall: second });
+    second.end(487, 0);
+    expect(events.at(-1)).toMatchObject({ type: 'incomingCallEnded', reason: { kind: 'cancelled' }, incomingCall: { caller: { rawId: '4:+15551234567' } } });
+    expect(second.events.count).toBe(0);
+    expect(calls.incoming()).toEqual([]);
+    await calls.dispose();
+  });
+
+  it("feeds the agent's invalidToken to the refresher and reports a lost connection", async () => {
+    const { calls, agent, tokenRejected, reportError } = setup();
+    await calls.connect();
+    agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'invalidToken' });
+    expect(tokenRejected).toHaveBeenCalledTimes(1);
+    agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'connectionIssue' });
+    expect(reportError).toHaveBeenCalledWith(expect.objectContaining({ code: 'NETWORK_ERROR' }), 'calling');
+    await calls.dispose();
+  });
+
+  it('catches DataChannel receivers from the moment the call exists and hands them over later', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const early = new FakeReceiver(7);
+    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', early);
+    const taken: unknown[] = [];
+    const provider = providerCallOf(call);
+    expect(provider?.azureDataChannel).toBeDefined();
+    const off = provider?.azureDataChannel?.takeReceivers((r) => taken.push(r));
+    const late = new FakeReceiver(8);
+    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', late);
+    expect(taken).toEqual([early, late]);
+    expect(provider?.azureDataChannel?.feature).toBe(fakeCall.dataChannel);
+    off?.();
+    await calls.dispose();
+    expect(fakeCall.listenerCount).toBe(0);
+  });
+
+  it('dispose ends live calls, removes every listener, disposes the agent before the client, and leaves no agent', async () => {
+    const { calls, events, agent, fake } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.start([GRACE]);
+    fakeCall.join(new FakeRemoteParticipant(GRACE));
+    await calls.dispose();
+    expect(call.state).toBe('disconnected');
+    expect(events.at(-1)).toMatchObject({ type: 'callEnded', reason: { kind: 'hungUp' } });
+    expect(fakeCall.listenerCount).toBe(0);
+    expect(agent().events.count).toBe(0);
+    expect(fake.log.slice(-2)).toEqual(['agent.dispose', 'client.dispose']);
+    await expect(calls.connect()).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+
+  it('an agent still being created when the session is disposed is disposed as soon as it exists', async () => {
+    const { calls, fake } = setup();
+    const release = fake.holdAgent();
+    const connecting = calls.connect();
+    await vi.waitFor(() => expect(fake.clients).toHaveLength(1));
+    const disposed = calls.dispose();
+    release();
+    await expect(connecting).rejects.toMatchObject({ code: 'DISPOSED' });
+    await disposed;
+    expect(fake.clients[0]?.agent?.disposed).toBe(true);
+    expect(fake.clients[0]?.disposed).toBe(true);
+    expect(fake.clients[0]?.agent?.events.count).toBe(0);
+  });
+
+  it('a missing SDK is CALLING_UNAVAILABLE, and the next use tries again', async () => {
+    const fake = fakeSdk();
+    const loadSdk = vi.fn<() => Promise<typeof fake.sdk>>().mockRejectedValueOnce(new Error('Cannot find package')).mockResolvedValue(fake.sdk);
+    const calls = new SessionCallsImpl({
+      calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
+      createProvider: async (context) => new AzureProvider(context, { loadSdk }),
+      emit: () => undefined,
+      context: {
+        endpoint: 'https://r',
+        displayName: undefined,
+        selfRawId: () => ADA,
+        credential,
+        getToken: async () => 'jwt',
+        reportError: () => undefined,
+        tokenRejected: () => undefined,
+      },
+    });
+    await expect(calls.connect()).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE' });
+    await calls.connect();
+    expect(fake.clients).toHaveLength(1);
+    await calls.dispose();
+  });
+
+  it('refuses Azure calls in Node with CALLING_UNSUPPORTED_RUNTIME, before loading anything', async () => {
+    const context: ProviderContext = {
+      endpoint: 'https://r',
+      displayName: undefined,
+      selfRawId: () => ADA,
+      credential,
+      getToken: async () => 'jwt',
+      reportError: () => undefined,
+      tokenRejected: () => undefined,
+      incoming: () => undefined,
+      signal: new AbortController().signal,
+    };
+    await expect(createCallingProvider({ provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined }, context)).rejects.toMatchObject({
+      code: 'CALLING_UNSUPPORTED_RUNTIME',
+    });
+  });
+});
+
+describe('calling.loadSdk', () => {
+  it("takes the app's loader (module or default export) and refuses something that is not the SDK", async () => {
+    const fake = fakeSdk();
+    const context = {
+      endpoint: 'https://r',
+      displayName: undefined,
+      selfRawId: () => ADA,
+      credential,
+      getToken: async () => 'jwt',
+      reportError: () => undefined,
+      tokenRejected: () => undefined,
+    };
+    const make = (loadSdk: () => Promise<object>) =>
+      new SessionCallsImpl({
+        calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
+        createProvider: async (c) => new AzureProvider(c, { loadSdk }),
+        emit: () => undefined,
+        context,
+      });
+    const viaDefault = make(async () => ({ default: fake.sdk }));
+    await viaDefault.connect();
+    expect(fake.clients).toHaveLength(1);
+    await viaDefault.dispose();
+    const wrong = make(async () => ({ CallClient: 'nope' }));
+    await expect(wrong.connect()).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE', message: /did not return/ });
+    await wrong.dispose();
+  });
+});

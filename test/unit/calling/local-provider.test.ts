@@ -1,0 +1,142 @@
+import type { CommunicationTokenCredential } from '@azure/communication-common';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { EmitCallEvent } from '../../../src/calling/call.js';
+import { SessionCallsImpl } from '../../../src/calling/calls.js';
+import type { CallEvents } from '../../../src/calling/events.js';
+import { LocalProvider } from '../../../src/calling/local/local-provider.js';
+import type { ClientMessage, ServerMessage } from '../../../src/calling/local/protocol.js';
+import type { CallSocket, OpenSocketOptions, SocketHandlers } from '../../../src/calling/local/socket.js';
+
+// The local provider against a hand-written fake socket: the protocol edge cases and the reconnect
+// schedule, with fake timers.
+const credential: CommunicationTokenCredential = { getToken: async () => ({ token: 'jwt', expiresOnTimestamp: 0 }), dispose: () => undefined };
+
+class FakeServer {
+  readonly opened: { url: string; handlers: SocketHandlers; sent: ClientMessage[]; closed: boolean }[] = [];
+  /** Whether the next open succeeds. */
+  reachable = true;
+
+  open = async (url: string, handlers: SocketHandlers, _options: OpenSocketOptions): Promise<CallSocket> => {
+    if (!this.reachable) throw new Error('ECONNREFUSED');
+    const entry = { url, handlers, sent: [] as ClientMessage[], closed: false };
+    this.opened.push(entry);
+    const socket: CallSocket = {
+      bufferedAmount: 0,
+      send: (data) => {
+        if (typeof data !== 'string') return;
+        const message = JSON.parse(data) as ClientMessage;
+        entry.sent.push(message);
+        if (message.op === 'hello') queueMicrotask(() => handlers.message(JSON.stringify({ ev: 'welcome', rawId: '8:acs:r_ada', maxMessageSize: 32_768 })));
+      },
+      close: () => {
+        entry.closed = true;
+      },
+    };
+    return socket;
+  };
+
+  get last() {
+    const entry = this.opened.at(-1);
+    if (!entry) throw new Error('no socket');
+    return entry;
+  }
+
+  push(message: ServerMessage): void {
+    this.last.handlers.message(JSON.stringify(message));
+  }
+}
+
+function setup() {
+  const server = new FakeServer();
+  const events: CallEvents[keyof CallEvents][] = [];
+  const emit: EmitCallEvent = (event) => events.push(event);
+  const calls = new SessionCallsImpl({
+    calling: { provider: 'local', iceServers: undefined, ca: undefined, loadSdk: undefined },
+    createProvider: async (context) => new LocalProvider(context, { openSocket: server.open }),
+    emit,
+    context: {
+      endpoint: 'https://127.0.0.1:8443',
+      displayName: 'Ada',
+      selfRawId: () => '8:acs:r_ada',
+      credential,
+      getToken: async () => 'jwt',
+      reportError: () => undefined,
+      tokenRejected: () => undefined,
+    },
+  });
+  return { server, events, calls };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('local provider', () => {
+  it('connects to wss://<endpoint>/_emulator/calling and says hello with the token and name', async () => {
+    const { server, calls } = setup();
+    await calls.connect();
+    expect(server.last.url).toBe('wss://127.0.0.1:8443/_emulator/calling');
+    expect(server.last.sent[0]).toEqual({ op: 'hello', token: 'jwt', displayName: 'Ada' });
+    await calls.dispose();
+    expect(server.last.closed).toBe(true);
+  });
+
+  it('holds a view and an ending that arrive before the result of start, and replays them after callStarted', async () => {
+    const { server, events, calls } = setup();
+    await calls.connect();
+    const started = calls.start(['8:acs:r_grace']);
+    await vi.waitFor(() => expect(server.last.sent[1]).toMatchObject({ op: 'start', targets: ['8:acs:r_grace'] }));
+    const req = (server.last.sent[1] as { req: number }).req;
+    server.push({
+      ev: 'call',
+      call: { id: 'c1', kind: 'adhoc', state: 'ringing', muted: false, participants: [{ rawId: '8:acs:r_grace', state: 'ringing', muted: false }] },
+    });
+    server.push({ ev: 'ended', callId: 'c1', reason: { code: 480, subCode: 10037 } });
+    server.push({ ev: 'result', req, callId: 'c1' });
+    const call = await started;
+    expect(events.map((e) => e.type)).toEqual(['callStarted', 'participantJoined', 'callStateChanged', 'callStateChanged', 'callEnded']);
+    expect(call.endReason?.kind).toBe('unreachable');
+    await calls.dispose();
+  });
+
+  it('reconnects after the socket drops, waiting 250, 500, 1000 ms… while the service is away, and stops at dispose', async () => {
+    vi.useFakeTimers();
+    const { server, calls } = setup();
+    await calls.connect();
+    expect(server.opened).toHaveLength(1);
+    server.reachable = false;
+    server.last.handlers.close(1006, '');
+    await vi.advanceTimersByTimeAsync(249);
+    expect(server.opened).toHaveLength(1);
+    server.reachable = true;
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.opened).toHaveLength(2);
+    server.reachable = false;
+    server.last.handlers.close(1006, '');
+    // The successful reconnect reset the schedule: 250 ms again, then 500 after a failure.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(server.opened).toHaveLength(2);
+    server.reachable = true;
+    await vi.advanceTimersByTimeAsync(499);
+    expect(server.opened).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.opened).toHaveLength(3);
+    server.last.handlers.close(1006, '');
+    await calls.dispose();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.opened).toHaveLength(3);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('fails a request the service never answers with TIMEOUT, and leaves no timer', async () => {
+    vi.useFakeTimers();
+    const { calls } = setup();
+    await calls.connect();
+    const joining = calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const outcome = expect(joining).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await vi.advanceTimersByTimeAsync(15_000);
+    await outcome;
+    expect(vi.getTimerCount()).toBe(0);
+    await calls.dispose();
+  });
+});

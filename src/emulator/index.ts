@@ -14,7 +14,7 @@ import { isIPv6 } from 'node:net';
 import { startCallService } from './calling/call-service.js';
 import { SimulatedPhones } from './calling/phones.js';
 import { registerPhoneRoutes } from './calling/phone-routes.js';
-import { registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
+import { checkKey, registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
 import { type EmulatorOptions, validateEmulatorOptions } from './options.js';
 import { JwtSigner } from './auth/jwt.js';
 import { registerMessageRoutes } from './chat/messages.js';
@@ -27,7 +27,7 @@ import { FaultInjector } from './faults.js';
 import { createEmulatorIdentity, type EmulatorIdentity } from './identity/helpers.js';
 import { registerIdentityRoutes } from './identity/routes.js';
 import { IdGenerator } from './ids.js';
-import { registerNotificationRoutes } from './notifications/routes.js';
+import { registerNotificationAdminRoutes, registerNotificationRoutes } from './notifications/routes.js';
 import { NotificationService } from './notifications/service.js';
 import { Router } from './router.js';
 import { createRequestListener } from './server.js';
@@ -205,6 +205,7 @@ async function listen(
   const phones = new SimulatedPhones();
   registerPhoneRoutes(router, phones, keys.accessKey);
   registerSmsAdminRoutes(router, sms, keys.accessKey);
+  registerNotificationAdminRoutes(router, notifications, (ctx) => checkKey(ctx, keys.accessKey));
 
   const requests = createRequestListener({
     router,

@@ -15,6 +15,8 @@ export type {
   SessionState,
   SessionTokens,
   StateChangedEvent,
+  ChatRealtime,
+  ChatRealtimeChangedEvent,
   StateChangeReason,
   WaitForStateOptions,
 } from './session/types.js';

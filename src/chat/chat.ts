@@ -4,7 +4,9 @@ import { toPerson } from '../identifiers/identifier.js';
 import type { ChatContext } from './context.js';
 import { iteratePaged } from './iterate.js';
 import { toThreadSummary } from './normalize.js';
+import type { RealtimeChoice } from './options.js';
 import { ChatPoller, type PollSchedule } from './poller.js';
+import { whenAborted } from './request.js';
 import { runRequest } from './request.js';
 import { ChatThreadImpl } from './thread.js';
 import type { Chat, ChatRequestOptions, ChatThread, ChatThreadSummary, CreateThreadOptions } from './types.js';
@@ -18,6 +20,10 @@ export interface ChatLiveOptions {
   readonly canPoll: () => boolean;
   /** How many messages a thread store holds before `loadOlder()`. */
   readonly windowSize: number;
+  /** Push, polling or both (`auto`); absent: polling. */
+  readonly realtime?: RealtimeChoice;
+  /** Called when `realtime` (where events come from) changes. */
+  readonly onRealtime?: (realtime: 'push' | 'poll' | 'off') => void;
 }
 
 /**
@@ -31,6 +37,13 @@ export class ChatImpl implements Chat {
   readonly #canPoll: () => boolean;
 
   readonly #windowSize: number;
+  readonly #realtime: RealtimeChoice;
+  /** Whether the push source was started (browsers, `push`/`auto`); it runs until dispose. */
+  #pushStarted = false;
+  /** Whether events come by push right now (else polling, or nothing yet). */
+  #pushing = false;
+  #reported: 'push' | 'poll' | 'off' = 'off';
+  readonly #onRealtime: ChatLiveOptions['onRealtime'];
 
   constructor(context: ChatContext, live: ChatLiveOptions) {
     // Thread stores see each event before the app's listeners, so a listener reading a snapshot sees it.
@@ -43,6 +56,8 @@ export class ChatImpl implements Chat {
     };
     this.#canPoll = live.canPoll;
     this.#windowSize = live.windowSize;
+    this.#realtime = live.realtime ?? { mode: 'poll', pushConnectTimeoutMs: 0 };
+    this.#onRealtime = live.onRealtime;
     this.#poller = live.poll
       ? new ChatPoller(this.#context, live.poll, Date.now(), (threadId, message) => this.#threads.get(threadId)?.store?.applyMessage(message))
       : undefined;
@@ -50,7 +65,45 @@ export class ChatImpl implements Chat {
 
   /** Starts the live source, once the app uses chat (idempotent; no-op without the `chat` scope). */
   startLive(): void {
-    if (this.#poller && !this.#poller.running && !this.#context.signal.aborted && this.#canPoll()) this.#poller.start();
+    if (!this.#poller || this.#context.signal.aborted || !this.#canPoll()) return;
+    if (this.#realtime.mode === 'poll') {
+      if (!this.#poller.running) this.#poller.start();
+      this.#report();
+      return;
+    }
+    if (this.#pushStarted) return;
+    this.#pushStarted = true;
+    void this.#startPush(this.#poller);
+  }
+
+  get realtime(): 'push' | 'poll' | 'off' {
+    if (this.#pushing) return 'push';
+    return this.#poller?.running ? 'poll' : 'off';
+  }
+
+  async #startPush(poller: ChatPoller): Promise<void> {
+    // Loaded on first use: the push code stays out of the main entry and out of Node sessions.
+    const { ChatPush } = await import('./push.js');
+    const push = new ChatPush(this.#context, poller, (connected) => this.#pushConnection(poller, connected));
+    whenAborted(this.#context.signal, () => void push.stop());
+    const connected = await push.start(this.#realtime.pushConnectTimeoutMs);
+    if (!connected) this.#pushConnection(poller, false);
+  }
+
+  /** Push connected or dropped: in `auto`, polling covers every moment push does not. */
+  #pushConnection(poller: ChatPoller, connected: boolean): void {
+    if (this.#context.signal.aborted) return;
+    this.#pushing = connected;
+    if (connected) {
+      poller.stop();
+      void poller.catchUp();
+    } else if (this.#realtime.mode === 'auto' && !poller.running) poller.start();
+    this.#report();
+  }
+
+  #report(): void {
+    const now = this.realtime;
+    if (now !== this.#reported) this.#onRealtime?.((this.#reported = now));
   }
 
   /** @internal For tests and the bench: one polling round now. */

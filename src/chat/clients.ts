@@ -48,5 +48,5 @@ export async function createChatClients(input: ChatClientsInput): Promise<ChatCl
   };
   const client = new ChatClient(input.endpoint, input.credential, base);
   const sendClient = new ChatClient(input.endpoint, input.credential, { ...base, retryOptions: { ...base.retryOptions, maxRetries: 0 } });
-  return { client, sendClient };
+  return { client, sendClient, realtime: client };
 }

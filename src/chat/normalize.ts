@@ -85,7 +85,8 @@ export function lastChangeOf(message: { createdOn: Date; editedOn?: Date | undef
   return Math.max(message.createdOn.getTime(), message.editedOn?.getTime() ?? 0, message.deletedOn?.getTime() ?? 0);
 }
 
-function publicMetadata(metadata: Record<string, string> | undefined): Readonly<Record<string, string>> {
+/** Metadata without the session's own idempotency key. @internal */
+export function publicMetadata(metadata: Record<string, string> | undefined): Readonly<Record<string, string>> {
   if (!metadata) return {};
   if (!(SEND_ID_KEY in metadata)) return { ...metadata };
   const { [SEND_ID_KEY]: _hidden, ...rest } = metadata;

@@ -1,4 +1,5 @@
 import { type OptionProblems, isPlainObject, show } from '../internal/options.js';
+import { isBrowserPage } from '../internal/runtime.js';
 import type { PollSchedule } from './poller.js';
 
 /**
@@ -10,11 +11,15 @@ import type { PollSchedule } from './poller.js';
  */
 export interface ChatOptions {
   /**
-   * The live source. `'poll'`: REST polling (works everywhere). `'auto'` (default): polling for now;
-   * browser push joins it in a later release, Node keeps polling (ACS has no push for Node).
-   * `'push'` is refused with `INVALID_OPTIONS` until then.
+   * The live source. `'poll'`: REST polling (works everywhere). `'push'` (browsers only; in Node
+   * `createSession` refuses it with `INVALID_OPTIONS`, as the ACS chat package has no realtime there):
+   * the `ChatClient`'s realtime notifications, which also deliver `typingReceived`. `'auto'`
+   * (default): in a browser push while its socket is connected and polling while it is not, handing
+   * over without losing or repeating an event; in Node polling.
    */
   realtime?: 'auto' | 'poll' | 'push' | undefined;
+  /** How long push may take to connect before `'auto'` polls instead (it keeps trying), in ms. Default 10 000. */
+  pushConnectTimeoutMs?: number | undefined;
   /** The polling interval while the chat is active, in ms. Default 1 000; at least 50. */
   pollIntervalMs?: number | undefined;
   /** The interval polling slows down to while nothing happens (doubling per quiet round), in ms. Default 5 000. */
@@ -23,7 +28,8 @@ export interface ChatOptions {
   messageWindow?: number | undefined;
 }
 
-const KNOWN = ['realtime', 'pollIntervalMs', 'idlePollIntervalMs', 'messageWindow'];
+const KNOWN = ['realtime', 'pollIntervalMs', 'idlePollIntervalMs', 'messageWindow', 'pushConnectTimeoutMs'];
+const DEFAULT_PUSH_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MESSAGE_WINDOW = 200;
 const DEFAULT_INTERVAL_MS = 1_000;
 const DEFAULT_IDLE_INTERVAL_MS = 5_000;
@@ -38,13 +44,14 @@ export function collectChatProblems(value: unknown, problems: OptionProblems): v
   }
   problems.unknownKeys(value, KNOWN, 'chat.');
   const { realtime, pollIntervalMs, idlePollIntervalMs } = value;
-  if (realtime === 'push') {
-    problems.add("chat.realtime 'push' is not available yet (browser push comes in a later release); use 'poll' or 'auto'");
-  } else if (realtime !== undefined && realtime !== 'auto' && realtime !== 'poll') {
+  if (realtime === 'push' && !isBrowserPage()) {
+    problems.add("chat.realtime 'push' needs a browser (ACS chat has no realtime in Node)");
+  } else if (realtime !== undefined && realtime !== 'auto' && realtime !== 'poll' && realtime !== 'push') {
     problems.add(`chat.realtime must be 'auto', 'poll' or 'push', got ${show(realtime)}`);
   }
   problems.optionalNumber('chat.pollIntervalMs', pollIntervalMs, MIN_INTERVAL_MS);
   problems.optionalNumber('chat.idlePollIntervalMs', idlePollIntervalMs, MIN_INTERVAL_MS);
+  problems.optionalNumber('chat.pushConnectTimeoutMs', value['pushConnectTimeoutMs'], 1);
   const { messageWindow } = value;
   if (messageWindow !== undefined && (!Number.isInteger(messageWindow) || (messageWindow as number) < 1)) {
     problems.add(`chat.messageWindow must be a whole number ≥ 1, got ${show(messageWindow)}`);
@@ -65,4 +72,17 @@ export function pollScheduleOf(value: ChatOptions | false | undefined): PollSche
 /** The thread stores' window size. @internal */
 export function messageWindowOf(value: ChatOptions | false | undefined): number {
   return (value === false ? undefined : value?.messageWindow) ?? DEFAULT_MESSAGE_WINDOW;
+}
+
+/** The live source a session uses, with its push connect timeout. @internal */
+export interface RealtimeChoice {
+  readonly mode: 'poll' | 'push' | 'auto';
+  readonly pushConnectTimeoutMs: number;
+}
+
+/** Resolves `realtime` for this runtime: `'auto'` polls outside a browser. @internal */
+export function realtimeOf(value: ChatOptions | false | undefined): RealtimeChoice {
+  const asked = (value === false ? undefined : value?.realtime) ?? 'auto';
+  const mode = asked === 'auto' && !isBrowserPage() ? 'poll' : asked;
+  return { mode, pushConnectTimeoutMs: (value === false ? undefined : value?.pushConnectTimeoutMs) ?? DEFAULT_PUSH_CONNECT_TIMEOUT_MS };
 }

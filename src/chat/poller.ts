@@ -5,7 +5,8 @@ import { describeError, logger } from '../internal/logger.js';
 import type { ChatContext } from './context.js';
 import { lastChangeOf, toChatMessage, toReadReceipt } from './normalize.js';
 import { runRequest, whenAborted } from './request.js';
-import type { ChatMessage, ChatParticipant } from './types.js';
+import type { ChatEvent } from './events.js';
+import type { ChatMessage, ChatParticipant, ChatReadReceipt } from './types.js';
 
 /** The polling schedule. @internal */
 export interface PollSchedule {
@@ -62,8 +63,12 @@ export class ChatPoller {
   readonly #removed = new Set<string>();
   readonly #deleted = new Set<string>();
   readonly #messageCursor = new Map<string, number>();
-  /** Thread id → message id → the version seen and when it changed. */
-  readonly #versions = new Map<string, Map<string, { version: string; change: number }>>();
+  /** Thread id → message id → the version seen, when it changed and its sequence id. */
+  readonly #versions = new Map<string, Map<string, { version: string; change: number; sequenceId?: number }>>();
+  /** Thread id → the highest sequence id seen: pushes carry none, so a pushed message gets the next one. */
+  readonly #lastSequence = new Map<string, number>();
+  /** System events a push delivered (`<kind>\n<thread>\n<time ms>`), so polling does not repeat them. */
+  readonly #systemSeen = new Set<string>();
   readonly #receipts = new Map<string, Set<string>>();
   /** Which run of the loop is current: `stop()` and `start()` move it on, and older loops end. */
   #generation = 0;
@@ -120,6 +125,21 @@ export class ChatPoller {
     this.#wake?.();
   }
 
+  /**
+   * One round outside the loop, after the round in flight: when push (re)connects, what happened
+   * while it was not connected is read once, and push delivers from then on (each event once).
+   */
+  catchUp(): Promise<void> {
+    const round = this.#round
+      .then(() => this.poll())
+      .then(
+        () => undefined,
+        (error: unknown) => logger.warning(`chat: catch-up round failed: ${describeError(error)}`),
+      );
+    this.#round = round;
+    return round;
+  }
+
   /** The app opened this thread: read it every round (the {@link MAX_WATCHED_THREADS} most recent ones). */
   watch(threadId: string): void {
     this.#known.add(threadId);
@@ -145,11 +165,62 @@ export class ChatPoller {
    * round) and polling speeds up, since replies are likely.
    */
   sent(threadId: string, message: ChatMessage): void {
-    if (this.#remember(threadId, message.id, message.version, lastChangeOf(message))) {
+    if (this.#remember(threadId, message.id, message.version, lastChangeOf(message), message.sequenceId)) {
       this.#observe(threadId, message);
       this.#context.emit({ type: 'messageReceived', threadId, message });
     }
     this.#speedUp();
+  }
+
+  /**
+   * A message event delivered by push: emitted unless this exact version was delivered already
+   * (by push or polling). Pushes carry no sequence id; the message gets the one it had, or for a
+   * new message the thread's next. The cursors stay where polling left them, so a poller started
+   * later reads from there and finds everything pushed in between already delivered.
+   */
+  pushedMessage(threadId: string, message: ChatMessage): void {
+    const known = this.#versions.get(threadId)?.get(message.id);
+    const sequenceId = known?.sequenceId ?? (this.#lastSequence.get(threadId) ?? 0) + 1;
+    const withSequence: ChatMessage = { ...message, sequenceId };
+    if (!this.#remember(threadId, message.id, message.version, lastChangeOf(message), sequenceId)) return;
+    this.#known.add(threadId);
+    this.#member.add(threadId);
+    this.#observe(threadId, withSequence);
+    if (message.deletedOn) this.#context.emit({ type: 'messageDeleted', threadId, messageId: message.id, message: withSequence });
+    else if (message.editedOn) this.#context.emit({ type: 'messageEdited', threadId, message: withSequence });
+    else this.#context.emit({ type: 'messageReceived', threadId, message: withSequence });
+  }
+
+  /** A read receipt delivered by push: emitted unless already delivered. */
+  pushedReceipt(threadId: string, receipt: ChatReadReceipt): void {
+    let seen = this.#receipts.get(threadId);
+    if (!seen) this.#receipts.set(threadId, (seen = new Set()));
+    const key = `${receipt.sender.rawId}\n${receipt.messageId}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    this.#context.emit({ type: 'readReceiptReceived', threadId, receipt });
+  }
+
+  /**
+   * A thread or participant event delivered by push: `threadCreated` and `threadDeleted` once per
+   * thread; the others (`participantsAdded`, `participantsRemoved`, `threadUpdated`) with `asMessage`,
+   * the system message polling would find for them (its type and `createdOn`, which is the push's
+   * time), so that polling does not deliver them again.
+   */
+  pushedSystem(event: ChatEvent, asMessage?: `${ChatMessage['type']}\n${number}`): void {
+    const { threadId } = event;
+    if (event.type === 'threadCreated') {
+      if (this.#known.has(threadId)) return;
+      this.#known.add(threadId);
+      this.#member.add(threadId);
+    } else if (event.type === 'threadDeleted') return void this.#threadDeleted(threadId, event.deletedOn);
+    else if (event.type === 'participantsRemoved' && event.includesMe) this.#markRemoved(threadId);
+    if (asMessage !== undefined) {
+      const key = `${threadId}\n${asMessage}`;
+      if (this.#systemSeen.has(key)) return;
+      this.#systemSeen.add(key);
+    }
+    this.#context.emit(event);
   }
 
   /** One polling round; resolves whether anything changed. Throws what a request threw. */
@@ -290,7 +361,7 @@ export class ChatPoller {
     for (const { raw: m, change } of messages) {
       cursor = Math.max(cursor, change);
       const previous = this.#versions.get(threadId)?.get(m.id);
-      if (!this.#remember(threadId, m.id, m.version, change) || change < this.#cutoff) continue;
+      if (!this.#remember(threadId, m.id, m.version, change, Number(m.sequenceId)) || change < this.#cutoff) continue;
       const message = toChatMessage(m, threadId, self);
       this.#observe(threadId, message);
       // Unknown and created at or after the last cursor: no earlier round can have listed it. An
@@ -328,6 +399,8 @@ export class ChatPoller {
   /** A message first seen: system messages become their typed events. */
   #emitNew(threadId: string, message: ChatMessage): void {
     const emit = this.#context.emit;
+    // A system event push delivered already (see pushedSystem).
+    if (this.#systemSeen.delete(`${threadId}\n${message.type}\n${message.createdOn.getTime()}`)) return;
     switch (message.type) {
       case 'participantAdded':
         emit({ type: 'participantsAdded', threadId, participants: message.participants ?? [], addedBy: message.initiator, addedOn: message.createdOn });
@@ -370,11 +443,12 @@ export class ChatPoller {
   }
 
   /** Records a message version; false when this exact version was already seen. */
-  #remember(threadId: string, messageId: string, version: string, change: number): boolean {
+  #remember(threadId: string, messageId: string, version: string, change: number, sequenceId?: number): boolean {
     let versions = this.#versions.get(threadId);
     if (!versions) this.#versions.set(threadId, (versions = new Map()));
+    if (sequenceId !== undefined && sequenceId > (this.#lastSequence.get(threadId) ?? 0)) this.#lastSequence.set(threadId, sequenceId);
     if (versions.get(messageId)?.version === version) return false;
-    versions.set(messageId, { version, change });
+    versions.set(messageId, { version, change, ...(sequenceId !== undefined && { sequenceId }) });
     return true;
   }
 

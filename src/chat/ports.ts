@@ -32,6 +32,12 @@ export interface ChatClientPort extends Pick<ChatClient, 'createChatThread' | 'l
 }
 
 /**
+ * The realtime half of the ACS `ChatClient` (browser only: in Node its methods throw).
+ * @internal
+ */
+export type RealtimeChatPort = Pick<ChatClient, 'startRealtimeNotifications' | 'stopRealtimeNotifications' | 'on' | 'off'>;
+
+/**
  * The two clients the chat layer works with: `client` with the Azure pipeline's retries, and
  * `sendClient` without them, for `sendMessage` only (the pipeline retries a POST whose response was
  * lost, which would post the message twice; see send.ts).
@@ -40,4 +46,6 @@ export interface ChatClientPort extends Pick<ChatClient, 'createChatThread' | 'l
 export interface ChatClients {
   readonly client: ChatClientPort;
   readonly sendClient: ChatClientPort;
+  /** The client whose realtime notifications push mode starts (absent in test fakes that poll only). */
+  readonly realtime?: RealtimeChatPort;
 }

@@ -390,4 +390,11 @@ export interface Chat {
   threads(options?: ChatRequestOptions): AsyncIterable<ChatThreadSummary>;
   /** Deletes a thread for everyone. */
   deleteThread(id: string, options?: ChatRequestOptions): Promise<void>;
+  /**
+   * Where chat events come from right now: `'push'` (the browser socket is connected), `'poll'`
+   * (polling runs), or `'off'` (nothing started yet: the live source starts with the first chat
+   * listener or chat call, or chat is off). With `realtime: 'auto'` it moves between `'push'` and
+   * `'poll'` as the socket comes and goes.
+   */
+  readonly realtime: 'push' | 'poll' | 'off';
 }

@@ -6,13 +6,15 @@
  *
  * @packageDocumentation
  */
+import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { startCallService } from './calling/call-service.js';
 import { SimulatedPhones } from './calling/phones.js';
 import { registerPhoneRoutes } from './calling/phone-routes.js';
-import { registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
+import { checkKey, registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
 import { type EmulatorOptions, validateEmulatorOptions } from './options.js';
 import { JwtSigner } from './auth/jwt.js';
 import { registerMessageRoutes } from './chat/messages.js';
@@ -20,10 +22,13 @@ import { registerParticipantRoutes } from './chat/participants.js';
 import { registerReceiptRoutes } from './chat/receipts.js';
 import { registerThreadRoutes } from './chat/threads.js';
 import { EmulatorClock } from './clock.js';
+import { ChangeFeed } from './feed.js';
 import { FaultInjector } from './faults.js';
 import { createEmulatorIdentity, type EmulatorIdentity } from './identity/helpers.js';
 import { registerIdentityRoutes } from './identity/routes.js';
 import { IdGenerator } from './ids.js';
+import { registerNotificationAdminRoutes, registerNotificationRoutes } from './notifications/routes.js';
+import { NotificationService } from './notifications/service.js';
 import { Router } from './router.js';
 import { createRequestListener } from './server.js';
 import { SmsInbox } from './sms/inbox.js';
@@ -45,6 +50,24 @@ export type { CertificateOptions, CertificatePair } from './tls/certificate.js';
 export type { EmulatorOptions } from './options.js';
 export { SmsInbox } from './sms/inbox.js';
 export type { SentSms, SmsFilter } from './sms/inbox.js';
+
+/**
+ * Control of the emulator's chat notification service (the trouter socket the browser `ChatClient`
+ * gets pushes on), for tests of realtime fallback.
+ *
+ * @example
+ * ```ts
+ * emulator.notifications.setAvailable(false); // drop every socket, refuse reconnects
+ * // … clients fall back to polling …
+ * emulator.notifications.setAvailable(true);
+ * ```
+ */
+export interface EmulatorNotifications {
+  /** Open notification sockets. */
+  readonly socketCount: number;
+  /** `false` drops every open socket and refuses new ones (503) until set `true` again. */
+  setAvailable(available: boolean): void;
+}
 
 /**
  * The number the emulated resource owns when `phoneNumbers` is not given (a fictional 555 number).
@@ -91,6 +114,8 @@ export interface Emulator extends EmulatorIdentity {
   readonly phoneNumbers: readonly string[];
   /** The SMS sent through the emulator, for tests to read (also served at `GET /_emulator/sms`). */
   readonly sms: SmsInbox;
+  /** The chat notification service (realtime push to browser `ChatClient`s); see {@link EmulatorNotifications}. */
+  readonly notifications: EmulatorNotifications;
   /**
    * Moves the emulator's clock forward by `ms` (token expiry, timestamps). Clients keep their own
    * clock, so a token they still consider valid can be expired here.
@@ -155,8 +180,16 @@ async function listen(
     for (const thread of state.threads.values()) for (const m of thread.messages) ids.observeMessageId(m.version);
   }
 
-  const services: EmulatorServices = { state, keys, jwt: new JwtSigner(keys.tokenSecret), ids };
+  const feed = new ChangeFeed();
+  state.subscribe((change) => feed.publish({ kind: 'commit', ...change }));
+  const services: EmulatorServices = { state, keys, jwt: new JwtSigner(keys.tokenSecret), ids, feed };
   const clock = new EmulatorClock();
+  let origin = '';
+  const notifications = new NotificationService(
+    services,
+    () => clock.now(),
+    () => origin,
+  );
   const faults = new FaultInjector();
   const router = new Router();
   registerIdentityRoutes(router, services);
@@ -164,6 +197,7 @@ async function listen(
   registerMessageRoutes(router, services);
   registerParticipantRoutes(router, services);
   registerReceiptRoutes(router, services);
+  registerNotificationRoutes(router, notifications);
   const phoneNumbers = Object.freeze([...(options.phoneNumbers ?? [DEFAULT_EMULATOR_PHONE_NUMBER])]);
   const sms = new SmsInbox();
   registerSmsRoutes(router, services, phoneNumbers, sms);
@@ -171,8 +205,8 @@ async function listen(
   const phones = new SimulatedPhones();
   registerPhoneRoutes(router, phones, keys.accessKey);
   registerSmsAdminRoutes(router, sms, keys.accessKey);
+  registerNotificationAdminRoutes(router, notifications, (ctx) => checkKey(ctx, keys.accessKey));
 
-  let origin = '';
   const requests = createRequestListener({
     router,
     faults,
@@ -191,13 +225,20 @@ async function listen(
   // waiting until a timeout, holding the journal and the data-dir lock. So track every socket.
   const sockets = new Set<Socket>();
   const calls = startCallService({ services, phones, now: () => clock.now(), ringTimeoutMs: options.calling?.ringTimeoutMs ?? 30_000 });
-  server.on('upgrade', (request, socket: Socket, head: Buffer) => {
-    socket.on('error', () => undefined);
-    if (!calls.handleUpgrade(request, socket, head)) socket.destroy();
-  });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+  });
+
+  // One dispatcher for every WebSocket service, by path: each handler takes its own paths and
+  // declines the rest; a path nobody takes is refused.
+  const upgradeHandlers: ((req: IncomingMessage, socket: Duplex, head: Buffer) => boolean)[] = [
+    (req, socket, head) => calls.handleUpgrade(req, socket, head),
+    (req, socket, head) => notifications.handleUpgrade(req, socket, head),
+  ];
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    if (!upgradeHandlers.some((handle) => handle(req, socket, head))) socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -217,6 +258,7 @@ async function listen(
       // First, so no delayed request wakes up to a closed journal and no timer outlives close().
       requests.close();
       calls.close();
+      notifications.close();
       server.close(() => resolve());
       server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
@@ -246,6 +288,12 @@ async function listen(
     },
     phoneNumbers,
     sms,
+    notifications: {
+      get socketCount() {
+        return notifications.socketCount;
+      },
+      setAvailable: (available) => notifications.setAvailable(available),
+    },
     advanceClock: (ms) => clock.advance(ms),
     close,
     [Symbol.asyncDispose]: close,

@@ -16,10 +16,11 @@ export interface RequestContext {
   origin: string;
 }
 
-/** What a handler answers. `body: undefined` sends no body. */
+/** What a handler answers. `body: undefined` sends no body; `text` sends a `text/plain` body instead of JSON. */
 export interface RouteResult {
   status: number;
   body?: unknown;
+  text?: string;
   headers?: Record<string, string>;
 }
 

@@ -79,7 +79,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   let url: URL;
   let segments: string[];
   try {
-    url = new URL(rawUrl, 'https://emulator.invalid');
+    // A client that joins an endpoint ending in '/' with a path gets '//chat/…' (the signaling
+    // client does); as a relative URL that would name a host, so leading slashes collapse to one.
+    url = new URL(rawUrl.replace(/^\/+/, '/'), 'https://emulator.invalid');
     segments = url.pathname
       .split('/')
       .filter(Boolean)
@@ -151,7 +153,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
     return;
   }
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-  send(res, result.status, result.body);
+  if (result.text !== undefined) sendText(res, result.status, result.text);
+  else send(res, result.status, result.body);
 }
 
 // MS-CV only has to be unique per response; a random prefix plus a counter avoids paying for
@@ -220,6 +223,13 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   }
   const text = JSON.stringify(body);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', String(Buffer.byteLength(text)));
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Content-Length', String(Buffer.byteLength(text)));
   res.end(text);
 }

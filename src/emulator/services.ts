@@ -1,4 +1,5 @@
 import type { JwtSigner } from './auth/jwt.js';
+import type { ChangeFeed } from './feed.js';
 import type { IdGenerator } from './ids.js';
 import type { EmulatorKeys } from './store/keys.js';
 import type { EmulatorState } from './store/state.js';
@@ -9,6 +10,8 @@ export interface EmulatorServices {
   keys: EmulatorKeys;
   jwt: JwtSigner;
   ids: IdGenerator;
+  /** Committed changes and transient signals (typing), for the notification service. */
+  feed: ChangeFeed;
 }
 
 /**

@@ -3,7 +3,7 @@ import { resolveCalling } from '../calling/options.js';
 import { ChatImpl } from '../chat/chat.js';
 import { createChatClients } from '../chat/clients.js';
 import { CHAT_EVENT_NAMES, type ChatEvent } from '../chat/events.js';
-import { messageWindowOf, pollScheduleOf } from '../chat/options.js';
+import { messageWindowOf, pollScheduleOf, realtimeOf } from '../chat/options.js';
 import type { ChatClients } from '../chat/ports.js';
 import type { Chat } from '../chat/types.js';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
@@ -138,7 +138,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       },
     });
     this.#store = new SnapshotStore<SessionState>(
-      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined },
+      { state: 'connecting', user: undefined, tokenExpiresOn: undefined, tokenError: undefined, connectionError: undefined, chatRealtime: 'off' },
       (error) => this.stream.reportError(new SessionError('LISTENER_FAILED', 'A snapshot subscriber threw', { cause: error }), 'subscriber'),
     );
     // Each token event is one change: its snapshot fields and the state it leads to land in one
@@ -276,6 +276,11 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       {
         poll: pollScheduleOf(this.#options.chat),
         windowSize: messageWindowOf(this.#options.chat),
+        realtime: realtimeOf(this.#options.chat),
+        onRealtime: (realtime) => {
+          this.#store.update({ chatRealtime: realtime });
+          this.stream.emit({ type: 'chatRealtimeChanged', realtime });
+        },
         canPoll: () => (refresher.current?.scopes ?? []).some((scope) => scope === 'chat' || scope.startsWith('chat.')),
       },
     );

@@ -95,6 +95,31 @@ export interface SessionState {
   readonly tokenError: SessionError | undefined;
   /** Why ACS could not be reached (no response, 5xx) while the session is `reconnecting` for that reason. */
   readonly connectionError: SessionError | undefined;
+  /** Where chat events come from now, as `session.chat.realtime`: `'push'`, `'poll'` or `'off'`. */
+  readonly chatRealtime: ChatRealtime;
+}
+
+/**
+ * Where chat events come from: the browser push socket, polling, or nothing (not started, or chat off).
+ * @example
+ * ```ts
+ * const live: ChatRealtime = session.getSnapshot().chatRealtime; // 'push' | 'poll' | 'off'
+ * ```
+ */
+export type ChatRealtime = 'push' | 'poll' | 'off';
+
+/**
+ * Chat events switched source (with `realtime: 'auto'`, push ↔ polling as the socket comes and goes).
+ * @example
+ * ```ts
+ * session.on('chatRealtimeChanged', (e) => badge.textContent = e.realtime === 'push' ? 'live' : 'polling');
+ * ```
+ */
+export interface ChatRealtimeChangedEvent {
+  /** Always `'chatRealtimeChanged'`. */
+  readonly type: 'chatRealtimeChanged';
+  /** The source now. */
+  readonly realtime: ChatRealtime;
 }
 
 /** The session moved in its lifecycle. */
@@ -127,6 +152,8 @@ export interface SessionEvents extends ChatEvents, CallEvents {
   tokenExpired: TokenExpiredEvent;
   /** A listener threw, or a background task failed with nobody awaiting it. */
   error: ErrorEvent;
+  /** Chat events switched between push and polling; see {@link ChatRealtimeChangedEvent}. */
+  chatRealtimeChanged: ChatRealtimeChangedEvent;
 }
 
 /**
@@ -140,6 +167,7 @@ export const SESSION_EVENT_NAMES = {
   tokenRefreshFailed: true,
   tokenExpired: true,
   error: true,
+  chatRealtimeChanged: true,
   ...CALL_EVENT_NAMES,
   ...CHAT_EVENT_NAMES,
 } as const satisfies EventNames<SessionEvents>;

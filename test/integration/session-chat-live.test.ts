@@ -256,3 +256,20 @@ describe('dispose()', () => {
     emu.faults.clear();
   });
 });
+
+describe('chat realtime in Node', () => {
+  it("'auto' polls (no push in Node): chatRealtimeChanged says so and the snapshot follows", async () => {
+    const emu = await emulator();
+    const user = emu.createUser();
+    const session = await sessionFor(emu, user, 'Ada', {
+      chat: { realtime: 'auto', pollIntervalMs: 50, idlePollIntervalMs: 100 },
+    });
+    expect(session.getSnapshot().chatRealtime).toBe('off');
+    expect(session.chat.realtime).toBe('off');
+    const changed = session.waitFor('chatRealtimeChanged', { timeoutMs: 5_000 });
+    session.on('messageReceived', () => undefined);
+    expect((await changed).realtime).toBe('poll');
+    expect(session.getSnapshot().chatRealtime).toBe('poll');
+    expect(session.chat.realtime).toBe('poll');
+  });
+});

@@ -21,20 +21,42 @@ export function authenticateChat(ctx: RequestContext, services: EmulatorServices
   const header = ctx.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
   if (!match?.[1]) throw httpErrors.unauthorized('The request has no bearer token.');
-  const claims = services.jwt.verify(match[1]);
+  return verifyChatToken(match[1], services, ctx.now);
+}
+
+/** A verified chat token's caller, with the times a long-lived connection re-checks it by. */
+export interface ChatTokenHolder extends ChatCaller {
+  /** Issued-at and expiry, epoch seconds. */
+  iat: number;
+  exp: number;
+}
+
+/**
+ * Verifies a chat access token (however it arrived: bearer header, `X-Skypetoken`): signature,
+ * resource, expiry, identity, revocation → else 401; no chat scope → 403.
+ */
+export function verifyChatToken(token: string, services: EmulatorServices, now: number): ChatTokenHolder {
+  const claims = services.jwt.verify(token);
   if (!claims || claims.resourceId !== services.keys.resourceId) throw httpErrors.unauthorized('The token is invalid.');
-  if (claims.exp * 1000 <= ctx.now) throw httpErrors.unauthorized('The token has expired.');
-  const rawId = `8:${claims.skypeid}`;
-  const user = services.state.users.get(rawId);
-  if (!user || user.deleted) throw httpErrors.unauthorized('The identity of the token does not exist.');
-  if (user.revokedAt !== undefined && claims.iat * 1000 <= user.revokedAt) {
-    throw httpErrors.unauthorized('The token has been revoked.');
-  }
-  const scopes = new Set(claims.acsScope.split(',').map((s) => s.trim()));
-  if (!CHAT_SCOPES.some((s) => scopes.has(s))) {
+  const holder = { rawId: `8:${claims.skypeid}`, scopes: new Set(claims.acsScope.split(',').map((s) => s.trim())), iat: claims.iat, exp: claims.exp };
+  const invalid = tokenProblem(holder, services, now);
+  if (invalid) throw httpErrors.unauthorized(invalid);
+  if (!CHAT_SCOPES.some((s) => holder.scopes.has(s))) {
     throw new AcsHttpError(403, 'Forbidden', 'The token does not grant the chat scope.');
   }
-  return { rawId, scopes };
+  return holder;
+}
+
+/**
+ * Why a once-valid token is no longer valid at `now` (expired on the emulator clock, identity
+ * deleted, revoked after it was issued), or `undefined` while it still is.
+ */
+export function tokenProblem(holder: Pick<ChatTokenHolder, 'rawId' | 'iat' | 'exp'>, services: EmulatorServices, now: number): string | undefined {
+  if (holder.exp * 1000 <= now) return 'The token has expired.';
+  const user = services.state.users.get(holder.rawId);
+  if (!user || user.deleted) return 'The identity of the token does not exist.';
+  if (user.revokedAt !== undefined && holder.iat * 1000 <= user.revokedAt) return 'The token has been revoked.';
+  return undefined;
 }
 
 /**

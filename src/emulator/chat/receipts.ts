@@ -47,9 +47,10 @@ export function registerReceiptRoutes(router: Router, services: EmulatorServices
     'POST',
     '/chat/threads/{threadId}/typing',
     (ctx, { threadId = '' }) => {
-      participantContext(ctx, services, threadId);
+      const { caller } = participantContext(ctx, services, threadId);
       const parsed = parseJsonBody(ctx.body);
-      if (parsed !== undefined) optionalString(asObject(parsed, 'body')['senderDisplayName'], 'senderDisplayName', 256);
+      const senderDisplayName = parsed === undefined ? undefined : optionalString(asObject(parsed, 'body')['senderDisplayName'], 'senderDisplayName', 256);
+      services.feed.publish({ kind: 'typing', threadId, sender: caller.rawId, at: ctx.now, ...(senderDisplayName !== undefined && { senderDisplayName }) });
       return { status: 200 };
     },
     options,

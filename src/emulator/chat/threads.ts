@@ -86,18 +86,21 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
         if (policy) record.retentionPolicy = policy;
       }
       const last = thread.messages[thread.messages.length - 1];
-      services.state.commitAll([
-        { t: 'thread', thread: record },
-        ...(topicChanged
-          ? [
-              {
-                t: 'message' as const,
-                threadId,
-                message: nextMessage(services, last, { type: 'topicUpdated', content: { topic: record.topic, initiator: caller.rawId } }, ctx.now),
-              },
-            ]
-          : []),
-      ]);
+      services.state.commitAll(
+        [
+          { t: 'thread', thread: record },
+          ...(topicChanged
+            ? [
+                {
+                  t: 'message' as const,
+                  threadId,
+                  message: nextMessage(services, last, { type: 'topicUpdated', content: { topic: record.topic, initiator: caller.rawId } }, ctx.now),
+                },
+              ]
+            : []),
+        ],
+        { actor: caller.rawId, at: ctx.now },
+      );
       return { status: 204 };
     },
     options,
@@ -113,7 +116,7 @@ export function registerThreadRoutes(router: Router, services: EmulatorServices)
       // Deleting twice is fine for a (former) participant: DELETE is idempotent.
       if (existing?.record.deletedOn !== undefined && existing.participants.has(caller.rawId)) return { status: 204 };
       const thread = threadForCaller(services, caller, threadId);
-      services.state.commit({ t: 'thread', thread: { ...thread.record, deletedOn: ctx.now } });
+      services.state.commit({ t: 'thread', thread: { ...thread.record, deletedOn: ctx.now } }, { actor: caller.rawId, at: ctx.now });
       return { status: 204 };
     },
     options,

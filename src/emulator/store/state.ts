@@ -17,6 +17,23 @@ export interface ThreadState {
   members: Set<string>;
 }
 
+/**
+ * One committed change as its subscribers see it: the entries, which threads it created (a `thread`
+ * entry alone cannot say whether it is new) and who made it, when the route knows.
+ */
+export interface CommittedChange {
+  entries: readonly StoreEntry[];
+  createdThreads: ReadonlySet<string>;
+  /** Who made the change and when, when the entries do not say it themselves (thread update/delete). */
+  origin?: ChangeOrigin;
+}
+
+/** The caller (raw id) and emulator time of a change. */
+export interface ChangeOrigin {
+  actor: string;
+  at: number;
+}
+
 /** Receives every applied change, all its entries at once; the journal implements it. */
 export interface EntrySink {
   appendAll(entries: readonly StoreEntry[]): void;
@@ -42,15 +59,26 @@ export class EmulatorState {
   /** `<creator raw id>|<repeatability-request-id>` → thread id. */
   readonly repeatability = new Map<string, string>();
   #sink: EntrySink | undefined;
+  readonly #subscribers = new Set<(change: CommittedChange) => void>();
 
   /** Routes future commits through `sink` (set after the journal is replayed). */
   attach(sink: EntrySink): void {
     this.#sink = sink;
   }
 
+  /**
+   * Calls `listener` after every commit (not on journal replay), in commit order. A throwing
+   * listener is isolated: the commit has happened and the other listeners still run.
+   * Returns the unsubscribe function.
+   */
+  subscribe(listener: (change: CommittedChange) => void): () => void {
+    this.#subscribers.add(listener);
+    return () => this.#subscribers.delete(listener);
+  }
+
   /** Persists then applies one change. */
-  commit(entry: StoreEntry): void {
-    this.commitAll([entry]);
+  commit(entry: StoreEntry, origin?: ChangeOrigin): void {
+    this.commitAll([entry], origin);
   }
 
   /**
@@ -58,9 +86,22 @@ export class EmulatorState {
    * system messages) as a whole: one journal write, so a failure leaves none of it, rather than
    * a half-created thread that the client's retry would duplicate.
    */
-  commitAll(entries: readonly StoreEntry[]): void {
+  commitAll(entries: readonly StoreEntry[], origin?: ChangeOrigin): void {
     this.#sink?.appendAll(entries);
-    for (const entry of entries) this.apply(entry);
+    const createdThreads = new Set<string>();
+    for (const entry of entries) {
+      if (entry.t === 'thread' && !this.threads.has(entry.thread.id)) createdThreads.add(entry.thread.id);
+      this.apply(entry);
+    }
+    if (this.#subscribers.size === 0) return;
+    const change: CommittedChange = { entries, createdThreads, ...(origin !== undefined && { origin }) };
+    for (const listener of [...this.#subscribers]) {
+      try {
+        listener(change);
+      } catch {
+        // A consumer's bug must not turn a committed change into a failed request.
+      }
+    }
   }
 
   /** Applies one change in memory only (journal replay). Unknown threads are ignored. */

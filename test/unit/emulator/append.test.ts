@@ -1,3 +1,4 @@
+import { ChangeFeed } from '../../../src/emulator/feed.js';
 import { describe, expect, it } from 'vitest';
 import { JwtSigner } from '../../../src/emulator/auth/jwt.js';
 import { appendMessage } from '../../../src/emulator/chat/append.js';
@@ -9,7 +10,13 @@ import { EmulatorState } from '../../../src/emulator/store/state.js';
 describe('appendMessage', () => {
   it('gives messages sent in the same millisecond strictly increasing createdOn within a thread', () => {
     const keys = loadOrCreateKeys(undefined);
-    const services: EmulatorServices = { state: new EmulatorState(), keys, jwt: new JwtSigner(keys.tokenSecret), ids: new IdGenerator(keys.resourceId) };
+    const services: EmulatorServices = {
+      state: new EmulatorState(),
+      keys,
+      jwt: new JwtSigner(keys.tokenSecret),
+      ids: new IdGenerator(keys.resourceId),
+      feed: new ChangeFeed(),
+    };
     const now = 1_700_000_000_000;
     services.state.commit({ t: 'thread', thread: { id: '19:a@thread.v2', topic: 't', createdOn: now, createdBy: '8:acs:r_a', lastMessageOn: now } });
     const thread = services.state.threads.get('19:a@thread.v2')!;

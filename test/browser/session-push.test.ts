@@ -1,0 +1,129 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { createUsers } from '../support/emulatorClients.js';
+import type { PushSessionAction, PushSessionInput, PushSessionRecord } from './pages/session-push-page.js';
+import { bundlePages } from './support/bundle.js';
+import { launchChromium } from './support/chromium.js';
+import { type StaticServer, serveStatic } from './support/static-server.js';
+
+// session.chat with realtime 'push' and 'auto' in Chromium, on the emulator's notification service.
+let emu: Emulator;
+let pages: StaticServer;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  const [dir, started] = await Promise.all([bundlePages(['session-push-page.ts']), startEmulator()]);
+  emu = started;
+  pages = await serveStatic(dir);
+  browser = await launchChromium();
+  context = await browser.newContext({ ignoreHTTPSErrors: true });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await pages?.close();
+  await emu?.close();
+});
+
+interface Opened {
+  page: Page;
+  diagnostics: string[];
+}
+
+async function open(input: PushSessionInput, name: string): Promise<Opened> {
+  const page = await context.newPage();
+  const diagnostics: string[] = [];
+  page.on('requestfailed', (r) => diagnostics.push(`${name}: request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+  page.on('pageerror', (error) => diagnostics.push(`${name}: page error: ${error.message}`));
+  page.on('console', (m) => diagnostics.push(`${name}: console.${m.type()}: ${m.text()}`));
+  await page.goto(`${pages.origin}/index.html`, { timeout: 15_000 });
+  await page.evaluate((args) => globalThis.openPushSession?.(args), input);
+  return { page, diagnostics };
+}
+
+const recordOf = (o: Opened): Promise<PushSessionRecord> => o.page.evaluate(() => globalThis.pushSessionRecord?.() ?? { events: [], modes: [], arrivals: {} });
+const act = (o: Opened, action: PushSessionAction): Promise<string> =>
+  o.page.evaluate((a) => globalThis.pushSessionAct?.(a) ?? Promise.reject(new Error('no page')), action);
+
+async function until(what: string, o: Opened, check: (r: PushSessionRecord) => boolean, timeoutMs = 15_000): Promise<PushSessionRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await recordOf(o);
+    if (check(r)) return r;
+    if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs} ms: ${JSON.stringify(r)}\n${o.diagnostics.slice(-40).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('session.chat realtime in Chromium', () => {
+  it("'push' delivers messages and typing by push, each once, and dispose closes the socket", async () => {
+    const [alice, bob] = await createUsers(emu, 2);
+    if (!alice || !bob) throw new Error('users');
+    const a = await open({ endpoint: emu.endpoint, token: alice.token, realtime: 'push' }, 'alice');
+    const b = await open({ endpoint: emu.endpoint, token: bob.token, realtime: 'push' }, 'bob');
+    await until('both push', a, (r) => r.modes.includes('push'));
+    await until('both push', b, (r) => r.modes.includes('push'));
+
+    const threadId = await act(a, { kind: 'create', peerId: bob.user.communicationUserId });
+    await until('bob added', b, (r) => r.events.includes('threadCreated:added'));
+    await act(a, { kind: 'send', threadId, content: 'one' });
+    await act(a, { kind: 'typing', threadId });
+    await act(a, { kind: 'send', threadId, content: 'two' });
+    const got = await until('messages and typing', b, (r) => r.events.includes('messageReceived:two') && r.events.some((e) => e.startsWith('typingReceived')));
+    expect(got.events.filter((e) => e.startsWith('messageReceived'))).toEqual(['messageReceived:one', 'messageReceived:two']);
+    expect(got.events).toContain(`typingReceived:${alice.user.communicationUserId}`);
+    // Push only: the poller never ran.
+    expect(got.modes).toEqual(['off', 'push']);
+    const mine = await recordOf(a);
+    expect(mine.events.filter((e) => e.startsWith('messageReceived'))).toEqual(['messageReceived:one', 'messageReceived:two']);
+
+    expect(emu.notifications.socketCount).toBe(2);
+    await Promise.all([a.page.evaluate(() => globalThis.closePushSession?.()), b.page.evaluate(() => globalThis.closePushSession?.())]);
+    const deadline = Date.now() + 5_000;
+    while (emu.notifications.socketCount > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(emu.notifications.socketCount).toBe(0);
+    await a.page.close();
+    await b.page.close();
+  });
+
+  it("'auto' polls while the socket is cut and returns to push; every message arrives once, in order", async () => {
+    const [alice, bob] = await createUsers(emu, 2);
+    if (!alice || !bob) throw new Error('users');
+    const a = await open({ endpoint: emu.endpoint, token: alice.token, realtime: 'auto' }, 'alice');
+    const b = await open({ endpoint: emu.endpoint, token: bob.token, realtime: 'auto' }, 'bob');
+    const threadId = await act(a, { kind: 'create', peerId: bob.user.communicationUserId });
+    await until('bob on push', b, (r) => r.modes.includes('push') && r.events.includes('threadCreated:added'));
+    await act(a, { kind: 'send', threadId, content: 'm1' });
+    await until('m1', b, (r) => r.events.includes('messageReceived:m1'));
+
+    emu.notifications.setAvailable(false);
+    await until('bob polling', b, (r) => r.modes[r.modes.length - 1] === 'poll', 10_000);
+    await act(a, { kind: 'send', threadId, content: 'm2' });
+    await act(a, { kind: 'send', threadId, content: 'm3' });
+    await until('m3 by polling', b, (r) => r.events.includes('messageReceived:m3'));
+
+    emu.notifications.setAvailable(true);
+    await until('bob back on push', b, (r) => r.modes[r.modes.length - 1] === 'push' && r.modes.length >= 3, 60_000);
+    await act(a, { kind: 'send', threadId, content: 'm4' });
+    const final = await until('m4', b, (r) => r.events.includes('messageReceived:m4'));
+    expect(final.events.filter((e) => e.startsWith('messageReceived'))).toEqual([
+      'messageReceived:m1',
+      'messageReceived:m2',
+      'messageReceived:m3',
+      'messageReceived:m4',
+    ]);
+    expect(final.modes.filter((m) => m !== 'off')).toEqual(['push', 'poll', 'push']);
+    // The switch is visible as an event, with the snapshot already updated when it fires.
+    expect(final.events.filter((e) => e.startsWith('chatRealtimeChanged'))).toEqual([
+      'chatRealtimeChanged:push:push',
+      'chatRealtimeChanged:poll:poll',
+      'chatRealtimeChanged:push:push',
+    ]);
+    await Promise.all([a.page.evaluate(() => globalThis.closePushSession?.()), b.page.evaluate(() => globalThis.closePushSession?.())]);
+    await a.page.close();
+    await b.page.close();
+  }, 120_000);
+});

@@ -1,0 +1,152 @@
+import type { ChatMessageReceivedEvent } from '@azure/communication-chat';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChatContext } from '../../../src/chat/context.js';
+import { ChatPoller } from '../../../src/chat/poller.js';
+import type { RealtimeChatPort } from '../../../src/chat/ports.js';
+import { ChatPush } from '../../../src/chat/push.js';
+import { FakeChatService, fakeContext } from '../../support/fakeChat.js';
+
+const ME = '8:acs:r_me';
+const ADA = '8:acs:r_ada';
+
+/** The realtime half of a ChatClient: records listeners as the real one does, and lets the test fire them. */
+class FakeRealtime implements RealtimeChatPort {
+  readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+  started = 0;
+  stopped = 0;
+  startRealtimeNotifications = async (): Promise<void> => {
+    this.started++;
+  };
+  stopRealtimeNotifications = async (): Promise<void> => {
+    this.stopped++;
+    this.listeners.clear();
+  };
+  on: RealtimeChatPort['on'] = (event: string, listener: (payload: never) => void): void => {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: unknown) => void);
+  };
+  off: RealtimeChatPort['off'] = (event: string, listener: (payload: never) => void): void => {
+    this.listeners.get(event)?.delete(listener as (payload: unknown) => void);
+  };
+  fire(event: string, payload?: unknown): void {
+    for (const listener of [...(this.listeners.get(event) ?? [])]) listener(payload);
+  }
+  count(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+}
+
+function setUp() {
+  const service = new FakeChatService();
+  const startedAt = service.now;
+  service.addThread('t1', [ME, ADA]);
+  const realtime = new FakeRealtime();
+  const harness = fakeContext(service, ME);
+  const context: ChatContext = { ...harness.context, clients: async () => ({ ...service.clients(ME), realtime }) };
+  const poller = new ChatPoller(context, { intervalMs: 1_000, idleIntervalMs: 8_000 }, startedAt + 10_000);
+  service.tick(20_000);
+  const connections: boolean[] = [];
+  const push = new ChatPush(context, poller, (connected) => connections.push(connected));
+  return { service, realtime, poller, push, connections, ...harness };
+}
+
+function received(message: { id: string; version: string; createdOn: Date }, content: string): ChatMessageReceivedEvent {
+  return {
+    threadId: 't1',
+    sender: { kind: 'communicationUser', communicationUserId: ADA },
+    senderDisplayName: 'Ada',
+    recipient: { kind: 'communicationUser', communicationUserId: ME },
+    id: message.id,
+    createdOn: message.createdOn,
+    version: message.version,
+    type: 'Text',
+    message: content,
+    metadata: {},
+  };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ChatPush', () => {
+  it('resolves false when the socket does not connect in time (the client start alone proves nothing)', async () => {
+    vi.useFakeTimers();
+    const { push, realtime } = setUp();
+    const started = push.start(3_000);
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(realtime.started).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(started).resolves.toBe(false);
+  });
+
+  it('resolves true on realTimeNotificationConnected and reports later drops and returns', async () => {
+    const { push, realtime, connections } = setUp();
+    const started = push.start(10_000);
+    await vi.waitFor(() => expect(realtime.started).toBe(1));
+    realtime.fire('realTimeNotificationConnected');
+    await expect(started).resolves.toBe(true);
+    realtime.fire('realTimeNotificationDisconnected');
+    realtime.fire('realTimeNotificationConnected');
+    expect(connections).toEqual([true, false, true]);
+    expect(push.connected).toBe(true);
+  });
+
+  it('maps pushes to session events, and a message polled after its push is not delivered again', async () => {
+    const { push, realtime, poller, service, events } = setUp();
+    const started = push.start(10_000);
+    await vi.waitFor(() => expect(realtime.started).toBe(1));
+    realtime.fire('realTimeNotificationConnected');
+    await started;
+    const message = service.post('t1', ADA, 'hello');
+    realtime.fire('chatMessageReceived', received(message, 'hello'));
+    realtime.fire('typingIndicatorReceived', {
+      threadId: 't1',
+      sender: { communicationUserId: ADA },
+      senderDisplayName: 'Ada',
+      recipient: { communicationUserId: ME },
+      version: '1',
+      receivedOn: new Date(),
+    });
+    realtime.fire('typingIndicatorReceived', {
+      threadId: 't1',
+      sender: { communicationUserId: ME },
+      senderDisplayName: 'Me',
+      recipient: { communicationUserId: ME },
+      version: '1',
+      receivedOn: new Date(),
+    });
+    await poller.poll();
+    expect(events.map((e) => e.type)).toEqual(['messageReceived', 'typingReceived']);
+    expect(events[0]).toMatchObject({ type: 'messageReceived', message: { content: 'hello', isOwn: false, sender: { rawId: ADA } } });
+  });
+
+  it('stop() stops the client and leaves no listener of ours; a restart attaches them again', async () => {
+    const { push, realtime } = setUp();
+    const first = push.start(10_000);
+    await vi.waitFor(() => expect(realtime.started).toBe(1));
+    realtime.fire('realTimeNotificationConnected');
+    await first;
+    expect(realtime.count()).toBe(12);
+    await push.stop();
+    expect(realtime.stopped).toBe(1);
+    expect(realtime.count()).toBe(0);
+    const second = push.start(10_000);
+    await vi.waitFor(() => expect(realtime.started).toBe(2));
+    realtime.fire('realTimeNotificationConnected');
+    await expect(second).resolves.toBe(true);
+    expect(realtime.count()).toBe(12);
+  });
+
+  it('where the client has no realtime, reports INVALID_OPTIONS and resolves false', async () => {
+    const service = new FakeChatService();
+    const harness = fakeContext(service, ME);
+    const poller = new ChatPoller(harness.context, { intervalMs: 1_000, idleIntervalMs: 8_000 });
+    const push = new ChatPush(harness.context, poller, () => undefined);
+    await expect(push.start(1_000)).resolves.toBe(false);
+    expect(harness.errors.map((e) => e.code)).toEqual(['INVALID_OPTIONS']);
+  });
+});

@@ -1,5 +1,6 @@
 import { SessionError, isSessionError } from '../errors.js';
 import type { Unsubscribe } from '../events/types.js';
+import { backgroundTimer, type BackgroundTimer } from '../internal/timers.js';
 import type { ChatEvent } from './events.js';
 import type { ChatMessage, ChatParticipant, ChatReadReceipt, ChatThreadProperties, ChatThreadState } from './types.js';
 
@@ -10,6 +11,13 @@ export interface ThreadStoreSource {
   readReceipts(): Promise<ChatReadReceipt[]>;
   properties(): Promise<ChatThreadProperties>;
 }
+
+/**
+ * How long a typist stays in `typing` after their last notification. Clients send one at most every
+ * 8 s while someone types (the chat client throttles to that), so a typist who stopped drops out one
+ * interval after the last one.
+ */
+export const TYPING_TIMEOUT_MS = 8_000;
 
 const EMPTY: ChatThreadState = Object.freeze({
   status: 'idle',
@@ -42,6 +50,8 @@ export class ThreadStore {
   /** Messages read from the listing that are older than the window reaches yet (see #contiguous). */
   #held: ChatMessage[] = [];
   #loading: Promise<void> | undefined;
+  /** The timer that clears each typist, by raw id. */
+  readonly #typingTimers = new Map<string, BackgroundTimer>();
 
   constructor(source: ThreadStoreSource, windowSize: number, onError: (error: SessionError) => void) {
     this.#source = source;
@@ -100,6 +110,10 @@ export class ThreadStore {
     const state = this.#state;
     switch (event.type) {
       case 'messageReceived':
+        // Their message is what they were typing.
+        if (event.message.sender) this.#stopTyping(event.message.sender.rawId);
+        this.applyMessage(event.message);
+        return;
       case 'messageEdited':
       case 'messageDeleted':
         this.applyMessage(event.message);
@@ -123,9 +137,16 @@ export class ThreadStore {
       case 'threadUpdated':
         if (state.properties && event.topic !== undefined) this.#update({ properties: Object.freeze({ ...state.properties, topic: event.topic }) });
         return;
-      case 'typingReceived':
-        if (!state.typing.some((t) => t.rawId === event.sender.rawId)) this.#update({ typing: Object.freeze([...state.typing, event.sender]) });
+      case 'typingReceived': {
+        const rawId = event.sender.rawId;
+        this.#typingTimers.get(rawId)?.cancel();
+        this.#typingTimers.set(
+          rawId,
+          backgroundTimer(() => this.#stopTyping(rawId), TYPING_TIMEOUT_MS),
+        );
+        if (!state.typing.some((t) => t.rawId === rawId)) this.#update({ typing: Object.freeze([...state.typing, event.sender]) });
         return;
+      }
       default:
         return;
     }
@@ -134,8 +155,17 @@ export class ThreadStore {
   /** Drops every subscriber (dispose). */
   clear(): void {
     this.#subscribers.clear();
+    for (const timer of this.#typingTimers.values()) timer.cancel();
+    this.#typingTimers.clear();
     void this.#cursor?.return?.();
     this.#cursor = undefined;
+  }
+
+  #stopTyping(rawId: string): void {
+    this.#typingTimers.get(rawId)?.cancel();
+    this.#typingTimers.delete(rawId);
+    const typing = this.#state.typing;
+    if (typing.some((t) => t.rawId === rawId)) this.#update({ typing: Object.freeze(typing.filter((t) => t.rawId !== rawId)) });
   }
 
   async #load(): Promise<void> {

@@ -295,7 +295,7 @@ export interface ChatThreadState {
   readonly participants: readonly ChatParticipant[];
   /** The latest read receipt of each participant. */
   readonly readReceipts: readonly ChatReadReceipt[];
-  /** Who is typing now (push only: empty while the session polls). */
+  /** Who is typing now (push only: empty while the session polls); a typist drops out 8 s after their last notification, or when their message arrives. */
   readonly typing: readonly Identifier[];
   /** Topic and metadata, once loaded. */
   readonly properties: ChatThreadProperties | undefined;

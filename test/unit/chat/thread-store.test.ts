@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ThreadStore, type ThreadStoreSource } from '../../../src/chat/thread-store.js';
+import { describe, expect, it, vi } from 'vitest';
+import { TYPING_TIMEOUT_MS, ThreadStore, type ThreadStoreSource } from '../../../src/chat/thread-store.js';
 import type { ChatMessage, ChatParticipant } from '../../../src/chat/types.js';
 import { toIdentifier } from '../../../src/identifiers/identifier.js';
 
@@ -120,5 +120,45 @@ describe('ThreadStore', () => {
     await store.load();
     expect(store.getSnapshot()).toMatchObject({ status: 'error', error: { code: 'SERVICE_ERROR' } });
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('ThreadStore typing', () => {
+  const GRACE = toIdentifier('8:acs:r_grace');
+  const typingEvent = (sender = GRACE) => ({ type: 'typingReceived', threadId: 't', sender, senderDisplayName: undefined, receivedOn: new Date() }) as const;
+
+  it('shows a typist until 8 s after their last notification, each notification restarting the wait', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new ThreadStore(source(1), 10, () => undefined);
+      await store.load();
+      store.applyEvent(typingEvent());
+      expect(store.getSnapshot().typing.map((t) => t.rawId)).toEqual([GRACE.rawId]);
+      vi.advanceTimersByTime(TYPING_TIMEOUT_MS - 1000);
+      store.applyEvent(typingEvent());
+      vi.advanceTimersByTime(TYPING_TIMEOUT_MS - 1);
+      expect(store.getSnapshot().typing).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(store.getSnapshot().typing).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('drops a typist when their message arrives, and clear() leaves no timer', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new ThreadStore(source(1), 10, () => undefined);
+      await store.load();
+      store.applyEvent(typingEvent());
+      store.applyEvent(typingEvent(ADA));
+      expect(store.getSnapshot().typing).toHaveLength(2);
+      store.applyEvent({ type: 'messageReceived', threadId: 't', message: message(2) });
+      expect(store.getSnapshot().typing.map((t) => t.rawId)).toEqual([GRACE.rawId]);
+      store.clear();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

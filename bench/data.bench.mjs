@@ -55,16 +55,13 @@ export default async function (report) {
         sink += result.payload.length;
       }
     };
-    // Short rounds and many of them: these loops are bound by memory bandwidth, which the other
-    // processes of a shared machine take in bursts; a short round is likelier to fall between two.
-    const iterations = size > MiB ? 2 : 20;
+    const iterations = size > MiB ? 4 : 40;
     copy(iterations);
     roundTrip(iterations);
     const { baseline, value } = await compare(
       async (n) => copy(n),
       async (n) => roundTrip(n),
       iterations,
-      25,
     );
     report(`binary encode + decode, ${size / MiB} MiB (frames + reassembly vs one Uint8Array copy)`, {
       value: value / 1e6,

@@ -13,8 +13,11 @@ import {
   RPC_TOPIC,
   decodeFrame,
   encodeMessage,
+  encodeTextMessage,
   frameMessage,
   messageHeaderLength,
+  messagePayloadOffset,
+  messageTopic,
   topicId,
 } from './frame.js';
 import type { IncomingFile } from './incoming-file.js';
@@ -89,6 +92,8 @@ export interface CallDataEvents {
 
 /** What CallData needs of a channel, whatever its value type. */
 type ChannelSink = Pick<CallDataChannel<unknown>, 'topic' | 'closed' | 'close' | 'receive'>;
+
+const textEncoder = new TextEncoder();
 
 const CALL_DATA_EVENT_NAMES = { incomingFile: true, dataError: true, error: true } as const satisfies EventNames<CallDataEvents>;
 
@@ -188,6 +193,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     );
     this.#channelHost = {
       sendPayload: (id, payload, reliability, sendOptions) => this.#sendPayload(id, payload, reliability, sendOptions),
+      sendText: (id, text, reliability, sendOptions) => this.#sendText(id, text, reliability, sendOptions),
       closeChannel: (id) => this.#channels.delete(id),
     };
     // Subscribe last and at once: a transport may deliver frames as soon as someone listens.
@@ -358,6 +364,23 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     return this.#enqueue(id, payload, reliability, to, options.signal);
   }
 
+  #sendText(id: number, text: string, reliability: DataReliability, options: ChannelSendOptions): Promise<void> {
+    let to: readonly string[] | undefined;
+    try {
+      to = recipientRawIds(options.to);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#closed) return Promise.reject(disposedError('The call data'));
+    const seq = this.#sequences.get(id) ?? 0;
+    const frame = encodeTextMessage(id, seq, text, this.#transport.maxMessageSize);
+    const length = frame ? frame.length - messageHeaderLength(seq) : 0;
+    // Over one frame (or maxMessageBytes, for the error): the general path, from the encoded text.
+    if (!frame || length > this.#options.maxMessageBytes) return this.#enqueue(id, textEncoder.encode(text), reliability, to, options.signal);
+    this.#sequences.set(id, (seq + 1) >>> 0);
+    return this.#outboxes[reliability].push(id, [frame], length, to, options.signal);
+  }
+
   #sendInternal(id: number, payload: Uint8Array, to: readonly string[] | undefined): Promise<void> {
     return this.#enqueue(id, payload, 'durable', to, undefined);
   }
@@ -386,6 +409,11 @@ export class CallData extends EventSourceBase<CallDataEvents> {
   #receive({ bytes, from, reliability }: TransportMessage): void {
     if (this.#closed) return;
     try {
+      const offset = messagePayloadOffset(bytes);
+      if (offset > 0) {
+        this.#deliver(messageTopic(bytes), bytes.subarray(offset), from);
+        return;
+      }
       const frame = decodeFrame(bytes);
       if (typeof frame === 'string') {
         this.#dataError(remoteInputError('DATA_INVALID_FRAME', `A frame was dropped: ${frame}`), from);

@@ -2,7 +2,7 @@ import { disposedError, SessionError } from '../errors.js';
 import { EventSourceBase } from '../events/event-source.js';
 import type { ErrorEvent, EventIterator, EventNames, EventsOptions } from '../events/types.js';
 import type { AbortSignalLike } from '../internal/abort.js';
-import type { Codec } from './codec.js';
+import { isTextCodec, type Codec, type TextCodec } from './codec.js';
 import { remoteInputError } from './remote-error.js';
 import type { DataParticipant, DataRecipient } from './participant.js';
 import type { DataReliability } from './transport.js';
@@ -58,6 +58,8 @@ const CHANNEL_EVENT_NAMES = { message: true, error: true } as const satisfies Ev
 /** @internal What a channel needs from its CallData. */
 export interface ChannelHost {
   sendPayload(topicId: number, payload: Uint8Array, reliability: DataReliability, options: ChannelSendOptions): Promise<void>;
+  /** Sends the UTF-8 of `text` as the payload, encoded straight into the frame when it fits one. */
+  sendText(topicId: number, text: string, reliability: DataReliability, options: ChannelSendOptions): Promise<void>;
   closeChannel(topicId: number): void;
 }
 
@@ -76,6 +78,7 @@ export interface ChannelHost {
  */
 export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
   #closed = false;
+  readonly #textCodec: TextCodec<T> | undefined;
 
   /** @internal */
   constructor(
@@ -88,6 +91,7 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
     private readonly host: ChannelHost,
   ) {
     super(`The data channel '${topic}'`, CHANNEL_EVENT_NAMES);
+    this.#textCodec = isTextCodec(codec) ? codec : undefined;
   }
 
   /** Whether {@link CallDataChannel.close} was called (or the CallData closed). */
@@ -107,9 +111,9 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
    */
   send(value: T, options: ChannelSendOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(disposedError(`The data channel '${this.topic}'`));
-    let payload: Uint8Array;
+    let payload: Uint8Array | string;
     try {
-      payload = this.codec.encode(value);
+      payload = this.#textCodec ? this.#textCodec.toText(value) : this.codec.encode(value);
     } catch (error) {
       return Promise.reject(
         error instanceof SessionError
@@ -117,7 +121,9 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
           : new SessionError('INVALID_ARGUMENT', `The codec of '${this.topic}' could not encode the value`, { cause: error }),
       );
     }
-    return this.host.sendPayload(this.topicId, payload, this.reliability, options);
+    return typeof payload === 'string'
+      ? this.host.sendText(this.topicId, payload, this.reliability, options)
+      : this.host.sendPayload(this.topicId, payload, this.reliability, options);
   }
 
   /**

@@ -35,25 +35,45 @@ export type CodecName = 'json' | 'text' | 'binary';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * @internal A built-in codec whose bytes are the UTF-8 of a string: the channel asks it for that
+ * string and writes it straight into the frame (one allocation) instead of calling `encode`.
+ */
+export interface TextCodec<T> extends Codec<T> {
+  /** The string whose UTF-8 `encode` returns; throws as `encode` does. */
+  toText(value: T): string;
+}
+
 /** @internal Typed `unknown` in: it checks its input at run time, as JavaScript callers may send anything. */
-export const textCodec: Codec<unknown> = {
-  encode(value) {
+export const textCodec: TextCodec<unknown> = {
+  toText(value) {
     if (typeof value !== 'string') throw new SessionError('INVALID_ARGUMENT', 'The text codec sends strings only');
-    return encoder.encode(value);
+    return value;
+  },
+  encode(value) {
+    return encoder.encode(textCodec.toText(value));
   },
   decode: (bytes) => decoder.decode(bytes),
 };
 
 /** @internal */
-export const jsonCodec: Codec<unknown> = {
-  encode(value) {
+export const jsonCodec: TextCodec<unknown> = {
+  toText(value) {
     const text = JSON.stringify(value);
     // JSON.stringify(undefined) and functions give undefined: nothing the remote could parse.
     if (text === undefined) throw new SessionError('INVALID_ARGUMENT', 'The json codec sends JSON values only (got undefined or a function)');
-    return encoder.encode(text);
+    return text;
+  },
+  encode(value) {
+    return encoder.encode(jsonCodec.toText(value));
   },
   decode: (bytes) => JSON.parse(decoder.decode(bytes)) as unknown,
 };
+
+/** @internal Whether `codec` is one of the built-in text codecs (a user codec is never treated as one). */
+export function isTextCodec<T>(codec: Codec<T>): codec is TextCodec<T> {
+  return codec === (textCodec as Codec<unknown>) || codec === (jsonCodec as Codec<unknown>);
+}
 
 /** @internal Typed `unknown` in: it checks its input at run time, as JavaScript callers may send anything. */
 export const binaryCodec: Codec<unknown> = {

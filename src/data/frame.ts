@@ -110,17 +110,49 @@ export function encodeMessage(topic: number, seq: number, payload: Uint8Array): 
   return frame;
 }
 
+/** The largest message header: kind byte, topic, and a 5-byte sequence number. */
+const MAX_MESSAGE_HEADER = 1 + 4 + 5;
+const textEncoder = new TextEncoder();
+/**
+ * Where {@link encodeTextMessage} writes UTF-8 before copying it out: encoding once into a reused
+ * buffer and slicing the frame out of it makes one allocation per message instead of two (the
+ * encoded text, then the frame) and never zero-fills a buffer that is overwritten at once.
+ */
+const scratch = new Uint8Array(MAX_MESSAGE_HEADER + 64 * 1024);
+const scratchBody = scratch.subarray(MAX_MESSAGE_HEADER);
+
+/**
+ * The single message frame carrying the UTF-8 of `text`, or `undefined` when that is over
+ * `maxFrame` (or 64 KiB): the caller then encodes the text and frames it as any payload.
+ */
+export function encodeTextMessage(topic: number, seq: number, text: string, maxFrame: number): Uint8Array | undefined {
+  if (text.length > scratchBody.length) return undefined;
+  const { read, written } = textEncoder.encodeInto(text, scratchBody);
+  if (read < text.length) return undefined;
+  const start = MAX_MESSAGE_HEADER - messageHeaderLength(seq);
+  if (MAX_MESSAGE_HEADER + written - start > maxFrame) return undefined;
+  scratch[start] = kindByte(FrameKind.message);
+  writeVarint(scratch, writeTopic(scratch, start + 1, topic), seq);
+  return scratch.slice(start, MAX_MESSAGE_HEADER + written);
+}
+
 export function encodeChunk(topic: number, seq: number, index: number, count: number, total: number, payload: Uint8Array): Uint8Array {
-  const header = 1 + 4 + varintLength(seq) + varintLength(index) + varintLength(count) + varintLength(total);
-  const frame = new Uint8Array(header + payload.length);
+  const frame = new Uint8Array(chunkHeaderLength(seq, index, count, total) + payload.length);
+  frame.set(payload, writeChunkHeader(frame, topic, seq, index, count, total));
+  return frame;
+}
+
+function chunkHeaderLength(seq: number, index: number, count: number, total: number): number {
+  return 1 + 4 + varintLength(seq) + varintLength(index) + varintLength(count) + varintLength(total);
+}
+
+function writeChunkHeader(frame: Uint8Array, topic: number, seq: number, index: number, count: number, total: number): number {
   frame[0] = kindByte(FrameKind.chunk);
   let offset = writeTopic(frame, 1, topic);
   offset = writeVarint(frame, offset, seq);
   offset = writeVarint(frame, offset, index);
   offset = writeVarint(frame, offset, count);
-  offset = writeVarint(frame, offset, total);
-  frame.set(payload, offset);
-  return frame;
+  return writeVarint(frame, offset, total);
 }
 
 export function encodeFileData(fileId: number, index: number, payload: Uint8Array): Uint8Array {
@@ -150,7 +182,17 @@ export function* frameMessage(topic: number, seq: number, payload: Uint8Array, m
   const count = Math.ceil(payload.length / chunkSize);
   for (let index = 0; index < count; index++) {
     const start = index * chunkSize;
-    yield encodeChunk(topic, seq, index, count, payload.length, payload.subarray(start, Math.min(start + chunkSize, payload.length)));
+    const end = Math.min(start + chunkSize, payload.length);
+    const header = chunkHeaderLength(seq, index, count, payload.length);
+    if (start < header) {
+      yield encodeChunk(topic, seq, index, count, payload.length, payload.subarray(start, end));
+      continue;
+    }
+    // Copy the chunk with the header's length of bytes before it, then write the header over those:
+    // a typed array made from another is filled by one copy, where a new one is zero-filled first.
+    const frame = new Uint8Array(payload.subarray(start - header, end));
+    writeChunkHeader(frame, topic, seq, index, count, payload.length);
+    yield frame;
   }
 }
 
@@ -160,38 +202,50 @@ export function frameCount(seq: number, length: number, maxFrame: number): numbe
   return Math.ceil(length / (maxFrame - MAX_CHUNK_HEADER));
 }
 
-/** A cursor over untrusted bytes; reads return -1 when the input is short or malformed. */
-class Reader {
-  offset: number;
-  constructor(
-    readonly bytes: Uint8Array,
-    offset: number,
-  ) {
-    this.offset = offset;
-  }
+/**
+ * Where the payload of a well-formed single message frame starts, or 0 when `bytes` is anything
+ * else (then {@link decodeFrame} says what it is). Lets the receiver skip the frame object for
+ * the most common frame; read its topic with {@link messageTopic}.
+ */
+export function messagePayloadOffset(bytes: Uint8Array): number {
+  if (bytes.length < 6 || bytes[0] !== kindByte(FrameKind.message)) return 0;
+  return readVarint(bytes, 5) < 0 ? 0 : readEnd;
+}
 
-  varint(): number {
-    let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      const byte = this.bytes[this.offset++];
-      if (byte === undefined) return -1;
-      if (shift === 28 && byte > 0x0f) return -1; // more than 32 bits
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
+/** The topic of a message frame that {@link messagePayloadOffset} accepted. */
+export function messageTopic(bytes: Uint8Array): number {
+  return ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
+}
+
+/**
+ * Where the last {@link readVarint} stopped. Module state rather than a reader object: frames are
+ * parsed synchronously, one at a time, and a short-lived object per frame measurably slowed the
+ * receive path (its optimized code was thrown away at every garbage collection).
+ */
+let readEnd = 0;
+
+/** The unsigned varint at `offset`, or -1 when it is cut short or over 32 bits; sets `readEnd`. */
+function readVarint(bytes: Uint8Array, offset: number): number {
+  let value = 0;
+  let factor = 1;
+  // Bounds checked here rather than by reading past the end, which slows every read.
+  for (let i = 0; i < 5 && offset < bytes.length; i++) {
+    const byte = bytes[offset++]!;
+    if (i === 4 && byte > 0x0f) return -1; // more than 32 bits
+    value += (byte & 0x7f) * factor;
+    if (byte < 0x80) {
+      readEnd = offset;
+      return value;
     }
-    return -1;
+    factor *= 0x80;
   }
+  readEnd = bytes.length;
+  return -1;
+}
 
-  topic(): number {
-    const { bytes, offset } = this;
-    if (offset + 4 > bytes.length) return -1;
-    this.offset += 4;
-    return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
-  }
-
-  rest(): Uint8Array {
-    return this.bytes.subarray(this.offset);
-  }
+/** The 4-byte topic at 1, or -1 when the frame is shorter. */
+function readTopic(bytes: Uint8Array): number {
+  return bytes.length < 5 ? -1 : messageTopic(bytes);
 }
 
 /** Parses one frame; a string says why it is not a valid frame. The payload is a view, not a copy. */
@@ -200,33 +254,32 @@ export function decodeFrame(bytes: Uint8Array): Frame | string {
   if (first === undefined) return 'empty frame';
   if (first >> 4 !== FRAME_VERSION) return `unsupported frame version ${first >> 4}`;
   const kind = first & 0x0f;
-  const reader = new Reader(bytes, 1);
   switch (kind) {
     case FrameKind.keepAlive:
       return bytes.length === 1 ? { kind } : 'keep-alive frame with a body';
     case FrameKind.message: {
-      const topic = reader.topic();
-      const seq = reader.varint();
-      if (topic < 0 || seq < 0) return 'truncated message header';
-      return { kind, topic, seq, payload: reader.rest() };
+      const topic = readTopic(bytes);
+      const seq = topic < 0 ? -1 : readVarint(bytes, 5);
+      if (seq < 0) return 'truncated message header';
+      return { kind, topic, seq, payload: bytes.subarray(readEnd) };
     }
     case FrameKind.chunk: {
-      const topic = reader.topic();
-      const seq = reader.varint();
-      const index = reader.varint();
-      const count = reader.varint();
-      const total = reader.varint();
-      if (topic < 0 || seq < 0 || index < 0 || count < 0 || total < 0) return 'truncated chunk header';
+      const topic = readTopic(bytes);
+      const seq = topic < 0 ? -1 : readVarint(bytes, 5);
+      const index = seq < 0 ? -1 : readVarint(bytes, readEnd);
+      const count = index < 0 ? -1 : readVarint(bytes, readEnd);
+      const total = count < 0 ? -1 : readVarint(bytes, readEnd);
+      if (total < 0) return 'truncated chunk header';
       if (count < 2 || index >= count) return 'chunk index or count out of range';
-      const payload = reader.rest();
+      const payload = bytes.subarray(readEnd);
       if (payload.length === 0 || total < count) return 'chunk sizes are inconsistent';
       return { kind, topic, seq, index, count, total, payload };
     }
     case FrameKind.fileData: {
-      const fileId = reader.varint();
-      const index = reader.varint();
-      if (fileId < 0 || index < 0) return 'truncated file-data header';
-      return { kind, fileId, index, payload: reader.rest() };
+      const fileId = readVarint(bytes, 1);
+      const index = fileId < 0 ? -1 : readVarint(bytes, readEnd);
+      if (index < 0) return 'truncated file-data header';
+      return { kind, fileId, index, payload: bytes.subarray(readEnd) };
     }
     default:
       return `unknown frame kind ${kind}`;

@@ -24,18 +24,29 @@ interface Partial {
   readonly total: number;
   /** Payload bytes of every chunk but the last; 0 until a chunk reveals it. */
   chunkSize: number;
+  /**
+   * The whole value, written chunk by chunk as they arrive (while each chunk is still in the cache)
+   * when the reservation budget allows it, with which chunks arrived (1); otherwise `undefined` and
+   * the chunks wait in `pieces`. `arrived` has `count` ≤ `total` bytes, so it stays within the budget too.
+   */
+  readonly reserved: { readonly result: Uint8Array; readonly arrived: Uint8Array } | undefined;
   readonly pieces: (Uint8Array | undefined)[];
   received: number;
-  receivedBytes: number;
+  /** Whether the reserved bytes were given back to the budget (a partial is released once). */
+  released: boolean;
   timer: BackgroundTimer | undefined;
 }
 
 /**
  * Puts chunked messages back together, per sender, bounded in count, size and time. A piece that
  * never comes (lossy loss, a remote that stopped) drops its whole message after the timeout; a
- * sender with too many messages in flight loses its oldest incomplete one. Chunks are kept as
- * they come and copied once, when the message is complete, so memory follows what actually
- * arrived rather than what a header claims.
+ * sender with too many messages in flight loses its oldest incomplete one.
+ *
+ * Each chunk is copied once. While the values in progress fit one `maxMessageBytes` together, a
+ * value is allocated whole on its first chunk and every chunk is written into it as it arrives
+ * (still in the cache; no second pass over the bytes). Past that budget, chunks are kept as they
+ * come and copied when the value is complete, so that what a header merely claims can make us
+ * allocate at most one value's worth, never `maxPartialMessages` of them per sender.
  * @internal
  */
 export class Reassembler {
@@ -45,11 +56,18 @@ export class Reassembler {
    * out a healthy one in turn. Bounded: the oldest entries go first.
    */
   readonly #dropped = new Set<string>();
+  /** Bytes of the values allocated whole (`Partial.reserved`) and not yet complete or dropped. */
+  #reserved = 0;
 
   constructor(
     private readonly limits: ReassemblyLimits,
     private readonly report: ReassemblyReport,
   ) {}
+
+  /** Bytes of incomplete values allocated whole, within the budget of `maxMessageBytes` (for leak checks). */
+  get reservedBytes(): number {
+    return this.#reserved;
+  }
 
   /** Number of incomplete messages held, over all senders (for leak checks). */
   get pending(): number {
@@ -85,7 +103,20 @@ export class Reassembler {
           this.report('DATA_INCOMPLETE', `More than ${this.limits.maxPartialMessages} messages from one sender were incomplete; the oldest was dropped`, from);
         }
       }
-      partial = { key, count: frame.count, total: frame.total, chunkSize: 0, pieces: new Array(frame.count), received: 0, receivedBytes: 0, timer: undefined };
+      // Reserve the whole value up front only within the budget: a header may lie about its total.
+      const reserve = this.#reserved + frame.total <= this.limits.maxMessageBytes;
+      if (reserve) this.#reserved += frame.total;
+      partial = {
+        key,
+        count: frame.count,
+        total: frame.total,
+        chunkSize: 0,
+        reserved: reserve ? { result: new Uint8Array(frame.total), arrived: new Uint8Array(frame.count) } : undefined,
+        pieces: reserve ? [] : new Array<Uint8Array | undefined>(frame.count),
+        received: 0,
+        released: false,
+        timer: undefined,
+      };
       const created = partial;
       partial.timer = backgroundTimer(() => {
         created.timer = undefined;
@@ -95,38 +126,45 @@ export class Reassembler {
       }, this.limits.timeoutMs[reliability]);
       partials.set(key, partial);
     }
-    if (partial.pieces[frame.index] !== undefined) return undefined; // a duplicate: the first copy counts
+    const { reserved } = partial;
+    // A duplicate: the first copy counts.
+    if (reserved ? reserved.arrived[frame.index] === 1 : partial.pieces[frame.index] !== undefined) return undefined;
     if (!fitsSizes(partial, frame)) {
       this.report('DATA_INVALID_FRAME', 'A chunk has a size that does not fit its message; it was dropped', from);
       return undefined;
     }
-    partial.pieces[frame.index] = frame.payload;
+    if (reserved) {
+      reserved.arrived[frame.index] = 1;
+      reserved.result.set(frame.payload, frame.index * partial.chunkSize);
+    } else partial.pieces[frame.index] = frame.payload;
     partial.received++;
-    partial.receivedBytes += frame.payload.length;
     if (partial.received < partial.count) return undefined;
     this.#drop(from, partial);
-    const payload = new Uint8Array(partial.total);
-    let offset = 0;
-    for (const piece of partial.pieces) {
-      payload.set(piece!, offset);
-      offset += piece!.length;
-    }
-    return { topic: frame.topic, seq: frame.seq, payload };
+    return { topic: frame.topic, seq: frame.seq, payload: reserved ? reserved.result : concat(partial.pieces, partial.total) };
   }
 
   /** Forgets what one sender had in flight (it left). */
   forget(from: string): void {
     const partials = this.#bySender.get(from);
     if (!partials) return;
-    for (const partial of partials.values()) partial.timer?.cancel();
+    for (const partial of partials.values()) this.#release(partial);
     this.#bySender.delete(from);
   }
 
   /** Forgets everything and stops every timer. */
   clear(): void {
-    for (const partials of this.#bySender.values()) for (const partial of partials.values()) partial.timer?.cancel();
+    for (const partials of this.#bySender.values()) for (const partial of partials.values()) this.#release(partial);
     this.#bySender.clear();
     this.#dropped.clear();
+  }
+
+  #release(partial: Partial): void {
+    partial.timer?.cancel();
+    partial.timer = undefined;
+    if (partial.reserved && !partial.released) {
+      partial.released = true;
+      this.#reserved -= partial.total;
+    }
   }
 
   #remember(from: string, partial: Partial): void {
@@ -135,12 +173,22 @@ export class Reassembler {
   }
 
   #drop(from: string, partial: Partial): void {
-    partial.timer?.cancel();
+    this.#release(partial);
     const partials = this.#bySender.get(from);
     if (!partials) return;
     partials.delete(partial.key);
     if (partials.size === 0) this.#bySender.delete(from);
   }
+}
+
+function concat(pieces: readonly (Uint8Array | undefined)[], total: number): Uint8Array {
+  const payload = new Uint8Array(total);
+  let offset = 0;
+  for (const piece of pieces) {
+    payload.set(piece!, offset);
+    offset += piece!.length;
+  }
+  return payload;
 }
 
 /**

@@ -160,4 +160,16 @@ describe('chunking and reassembly', () => {
     const [a] = pair({ data: { maxMessageBytes: 1000 } });
     await expect(a.channel<Uint8Array>('big', { codec: 'binary' }).send(new Uint8Array(1001))).rejects.toMatchObject({ code: 'DATA_TOO_LARGE' });
   });
+
+  it('refuses a json or text value over maxMessageBytes even when it would fit one frame', async () => {
+    const [a, b] = pair({ data: { maxMessageBytes: 10 } });
+    const received: unknown[] = [];
+    b.channel('small').on('message', ({ value }) => received.push(value));
+    const small = a.channel('small');
+    await expect(small.send('é'.repeat(5))).rejects.toMatchObject({ code: 'DATA_TOO_LARGE' }); // 12 bytes of JSON
+    await expect(a.channel<string>('text', { codec: 'text' }).send('é'.repeat(6))).rejects.toMatchObject({ code: 'DATA_TOO_LARGE' });
+    await small.send('é'.repeat(4)); // 10 bytes: allowed
+    await settle();
+    expect(received).toEqual(['éééé']);
+  });
 });

@@ -10,9 +10,12 @@ import {
   encodeChunk,
   encodeFileData,
   encodeMessage,
+  encodeTextMessage,
   frameCount,
   frameMessage,
   messageHeaderLength,
+  messagePayloadOffset,
+  messageTopic,
   topicId,
 } from '../../../src/data/frame.js';
 
@@ -26,6 +29,40 @@ describe('frame format', () => {
       expect(frame.length - payload.length).toBe(messageHeaderLength(seq));
       expect(frame.length - payload.length).toBeLessThanOrEqual(10);
       expect(decodeFrame(frame)).toEqual({ kind: FrameKind.message, topic: 0xdeadbeef, seq, payload });
+    }
+  });
+
+  it('writes a text message frame byte for byte as encodeMessage of its UTF-8, and only when it fits one frame', () => {
+    const utf8 = new TextEncoder();
+    for (const text of ['', '{"x":1}', 'héllo wörld ✓ 😀', 'x'.repeat(1_000)]) {
+      for (const seq of [0, 127, 128, 2 ** 32 - 1]) {
+        expect(encodeTextMessage(0xdeadbeef, seq, text, 32_768)).toEqual(encodeMessage(0xdeadbeef, seq, utf8.encode(text)));
+      }
+    }
+    const fits = encodeMessage(30, 0, utf8.encode('✓'.repeat(20))).length; // 60 bytes of text
+    expect(encodeTextMessage(30, 0, '✓'.repeat(20), fits)).toHaveLength(fits);
+    expect(encodeTextMessage(30, 0, '✓'.repeat(20), fits - 1)).toBeUndefined();
+    expect(encodeTextMessage(30, 0, 'x'.repeat(70_000), 1_000_000)).toBeUndefined(); // past the 64 KiB it encodes into
+  });
+
+  it('finds the payload of a single message frame without decoding it, and nothing in any other frame', () => {
+    for (const seq of [0, 300, 2 ** 32 - 1]) {
+      const frame = encodeMessage(0xfeedf00d, seq, bytes(9));
+      const decoded = decodeFrame(frame);
+      if (typeof decoded === 'string' || decoded.kind !== FrameKind.message) throw new Error('not a message');
+      expect(frame.subarray(messagePayloadOffset(frame))).toEqual(decoded.payload);
+      expect(messageTopic(frame)).toBe(decoded.topic);
+    }
+    for (const other of [
+      encodeChunk(20, 0, 0, 2, 20, bytes(10)),
+      encodeFileData(1, 0, bytes(4)),
+      KEEP_ALIVE_FRAME,
+      Uint8Array.of(0x11, 0, 0, 0, 20),
+      Uint8Array.of(0x11, 0, 0, 0, 20, 0x80, 0x80),
+      Uint8Array.of(0x11, 0, 0, 0, 20, 0xff, 0xff, 0xff, 0xff, 0x1f, 1),
+      Uint8Array.of(0x21, 0, 0, 0, 20, 0),
+    ]) {
+      expect(messagePayloadOffset(other)).toBe(0);
     }
   });
 

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -11,8 +11,13 @@ const root = resolve(import.meta.dirname, '../../..');
 export async function bundlePages(entries: string[]): Promise<string> {
   const outdir = join(root, '.tmp', 'browser-pages');
   mkdirSync(outdir, { recursive: true });
+  // index.html loads every page script, so every one is built, not only the caller's `entries`: on a
+  // fresh clone the others were missing and Chromium reported them as failed requests.
+  const pagesDir = join(root, 'test', 'browser', 'pages');
+  const all = readdirSync(pagesDir).filter((file) => file.endsWith('-page.ts'));
+  for (const entry of entries) if (!all.includes(entry)) throw new Error(`no browser page ${entry}`);
   await build({
-    entryPoints: entries.map((entry) => join(root, 'test', 'browser', 'pages', entry)),
+    entryPoints: all.map((entry) => join(pagesDir, entry)),
     outdir,
     bundle: true,
     format: 'iife',

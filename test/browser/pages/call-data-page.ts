@@ -1,6 +1,7 @@
 // Runs in Chromium: acs-session's call.data on the local calling provider, bundled for the browser.
 // Two pages are the two ends of a 1:1 call through the emulator's call service (WSS, cross-origin).
 import { type Call, createSession, isSessionError, type Session } from '../../../src/index.js';
+import { until } from '../../support/until.js';
 
 export interface CallDataPageInput {
   endpoint: string;
@@ -40,7 +41,7 @@ async function runCallData({ endpoint, token, role, peerId }: CallDataPageInput)
 
 async function caller(session: Session, peerId: string): Promise<CallDataPageResult> {
   const call = await session.calls.start([peerId]);
-  await until(() => call.participants[peerId]?.state === 'connected', 'the callee to pick up');
+  await until(() => call.participants[peerId]?.state === 'connected', 'the callee to pick up', 20_000);
   // The callee opens its channels right after accepting; 'ready' answers once they are open.
   for (;;) {
     try {
@@ -85,21 +86,9 @@ async function callee(session: Session): Promise<CallDataPageResult> {
   });
   call.data.handle('ready', () => true);
   const received = await file;
-  await until(() => counter.length >= MESSAGES, `${MESSAGES} counter messages`);
+  await until(() => counter.length >= MESSAGES, `${MESSAGES} counter messages`, 20_000);
   await call.hangUp({ forEveryone: true });
   return { counter, sum: undefined, file: { size: received.size, checksum: received.checksum, progress: received.progress }, endReason: call.endReason?.kind };
-}
-
-function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      if (check()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 (globalThis as { runCallData?: typeof runCallData }).runCallData = runCallData;

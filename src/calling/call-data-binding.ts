@@ -1,4 +1,4 @@
-import { createCallData, type CallData, type CallDataRelay } from '../data/call-data.js';
+import { CallData, type CallDataRelay } from '../data/call-data.js';
 import { resolveCallDataOptions, type CallDataOptions } from '../data/options.js';
 import type { DataTransport } from '../data/transport.js';
 
@@ -14,9 +14,5 @@ export type CreateCallData = (transport: DataTransport, relay: CallDataRelay) =>
  */
 export function prepareCallData(options: CallDataOptions): CreateCallData {
   resolveCallDataOptions(options);
-  return (transport, relay) => {
-    const data = createCallData(transport, options);
-    data.relayTo(relay);
-    return data;
-  };
+  return (transport, relay) => new CallData(transport, options, relay);
 }

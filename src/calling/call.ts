@@ -6,6 +6,7 @@ import type { CallEvents, ParticipantChange } from './events.js';
 import type { CallData, CallDataRelay } from '../data/call-data.js';
 import type { DataTransport } from '../data/transport.js';
 import type { PersonInput } from '../identifiers/identifier.js';
+import { holdUntilReleased } from './held-transport.js';
 import { identifierFromRawId, resolvePerson } from './person.js';
 import type { ProviderCall, ProviderCallSink, ProviderCallView, ProviderParticipant } from './provider.js';
 import type { Call, CallParticipant, CallParticipants, CallSnapshot, CallState, DtmfTone, HangUpOptions, StartVideoOptions } from './types.js';
@@ -43,6 +44,7 @@ export class CallImpl implements Call {
   readonly #endedWaiters: (() => void)[] = [];
   #data: CallData | undefined;
   #dataError: SessionError | undefined;
+  #releaseData: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: CallHost, direction: 'outgoing' | 'incoming') {
     this.#host = host;
@@ -112,7 +114,7 @@ export class CallImpl implements Call {
       this.#dataError ??
       new SessionError(
         'NOT_SUPPORTED',
-        this.#host.createData ? 'This call has no data channel (it has not started)' : 'call.data is off for this session (calling: { data: false })',
+        this.#host.createData ? 'This call has no data channel' : 'call.data is off for this session (calling: { data: false })',
       )
     );
   }
@@ -204,18 +206,33 @@ export class CallImpl implements Call {
   #openData(provider: ProviderCall): void {
     const transport = provider.dataTransport;
     const create = this.#host.createData;
-    if (!transport || !create) return;
+    if (!transport || !create) {
+      this.#dataError = provider.dataUnavailable;
+      return;
+    }
+    const held = holdUntilReleased(transport);
     try {
-      this.#data = create(transport, {
+      this.#data = create(held.transport, {
         wantsFiles: () => this.#host.wantsFiles(),
         incomingFile: (file) => this.#host.emit({ type: 'incomingFile', call: this, file }),
         dataError: (error, from) => this.#host.emit({ type: 'dataError', call: this, error, from }),
+        // A throwing call.data listener nobody catches is the session's error.
+        error: (error, source) => this.#host.reportError(error, source),
       });
     } catch (error) {
       // The call goes on without `call.data`; the getter says why.
       this.#dataError = isSessionError(error) ? error : new SessionError('NOT_SUPPORTED', 'The data channel could not be opened', { cause: error });
       this.#host.reportError(this.#dataError, 'call.data');
+      return;
     }
+    // What arrived before the app could listen waits until the task that made the call has run.
+    this.#releaseData = setTimeout(() => {
+      this.#releaseData = undefined;
+      const dropped = held.release();
+      if (dropped > 0) {
+        this.#host.reportError(new SessionError('DATA_QUEUE_FULL', `${dropped} data frames arrived before the call started and were dropped`), 'call.data');
+      }
+    }, 0);
   }
 
   // A method, so TypeScript does not narrow the state across awaits.
@@ -274,6 +291,7 @@ export class CallImpl implements Call {
     if (before.state === 'disconnected') return;
     this.#store.update({ state: 'disconnected', endReason: reason, participants: Object.freeze({}), isVideoOn: false, isScreenSharing: false });
     // Pending sends and transfers fail with DISPOSED; the transport closes with it.
+    clearTimeout(this.#releaseData);
     this.#data?.close();
     this.#provider?.release();
     this.#host.ended(this);
@@ -328,7 +346,7 @@ export function dataTransportOf(call: Call): DataTransport {
   return call.dataTransport();
 }
 
-/** The provider's object under a call (the Azure DataChannel access lives there). @internal */
+/** The provider's object under a call. @internal */
 export function providerCallOf(call: Call): ProviderCall | undefined {
   return call instanceof CallImpl ? call.providerCall : undefined;
 }

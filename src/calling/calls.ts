@@ -1,4 +1,4 @@
-import { SessionError, abortedError, disposedError } from '../errors.js';
+import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
@@ -99,7 +99,7 @@ export class SessionCallsImpl implements SessionCalls {
     }
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     // Started now, awaited when a call object is made.
-    this.#dataHelper().catch(() => undefined);
+    void this.#dataHelper();
     if (!this.#providerPromise) {
       const attempt = this.#createAndConnect();
       this.#providerPromise = attempt;
@@ -113,18 +113,27 @@ export class SessionCallsImpl implements SessionCalls {
 
   /**
    * The data helper's code, loaded beside the provider on the first call API (so it is there when
-   * a call object appears), or `undefined` with `calling: { data: false }`. A failed load is not
-   * cached.
+   * a call object appears), or `undefined` with `calling: { data: false }`. Never rejects: when the
+   * code cannot be loaded (a chunk that fails to download), calls go on and `call.data` throws why.
+   * A failed load is not cached.
    */
   #dataHelper(): Promise<CreateCallData | undefined> {
     const options = this.#config.calling.data;
     if (options === false) return Promise.resolve(undefined);
     if (!this.#dataPromise) {
-      const attempt = import('./call-data-binding.js').then(({ prepareCallData }) => prepareCallData(options));
+      const attempt = import('./call-data-binding.js')
+        .then(({ prepareCallData }) => prepareCallData(options))
+        .catch((error: unknown): CreateCallData => {
+          if (this.#dataPromise === attempt) this.#dataPromise = undefined;
+          logger.warning(`calls: the data helper could not be loaded: ${describeError(error)}`);
+          const unavailable = isSessionError(error)
+            ? error
+            : new SessionError('CALLING_UNAVAILABLE', 'The data-channel code could not be loaded; call.data is unavailable on this call', { cause: error });
+          return () => {
+            throw unavailable;
+          };
+        });
       this.#dataPromise = attempt;
-      attempt.catch(() => {
-        if (this.#dataPromise === attempt) this.#dataPromise = undefined;
-      });
     }
     return this.#dataPromise;
   }

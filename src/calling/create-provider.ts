@@ -12,7 +12,7 @@ import type { CallingProvider, ProviderContext } from './provider.js';
 export async function createCallingProvider(calling: ResolvedCalling, context: ProviderContext): Promise<CallingProvider> {
   if (calling.provider === 'local') {
     const { LocalProvider } = await import('./local/local-provider.js');
-    return new LocalProvider(context, { ca: calling.ca });
+    return new LocalProvider(context, { ca: calling.ca, dataChannel: calling.data !== false });
   }
   if (!hasWebRtc()) {
     throw new SessionError(

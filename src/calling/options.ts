@@ -1,4 +1,4 @@
-import type { CallDataOptions } from '../data/options.js';
+import { type CallDataOptions, resolveCallDataOptions } from '../data/options.js';
 import type { OptionProblems } from '../internal/options.js';
 import { isPlainObject, show } from '../internal/options.js';
 
@@ -88,8 +88,16 @@ export function collectCallingProblems(calling: unknown, problems: OptionProblem
   const bad = (what: string, value: unknown) => problems.add(`calling.${what}, got ${show(value)}`);
   if (provider !== undefined && !NAMES.includes(provider as string)) bad("provider must be 'auto', 'azure' or 'local'", provider);
   if (loadSdk !== undefined && typeof loadSdk !== 'function') bad("loadSdk must be () => import('@azure/communication-calling')", loadSdk);
-  // The limits inside are checked with the data code itself, when the first call is made.
-  if (data !== undefined && data !== false && !isPlainObject(data)) bad('data must be false or an object', data);
+  if (data !== undefined && data !== false) {
+    if (!isPlainObject(data)) bad('data must be false or an object', data);
+    else {
+      try {
+        resolveCallDataOptions(data);
+      } catch (error) {
+        problems.add(`calling.data: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
   if (tlsOptions !== undefined && !(isPlainObject(tlsOptions) && typeof tlsOptions['ca'] === 'string')) bad('tlsOptions must be { ca: string }', tlsOptions);
   const servers: unknown[] = Array.isArray(iceServers) ? iceServers : iceServers === undefined ? [] : [iceServers];
   servers.forEach((server, i) => {

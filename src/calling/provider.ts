@@ -1,4 +1,5 @@
 import type { CommunicationTokenCredential } from '@azure/communication-common';
+import type { SessionError } from '../errors.js';
 import type { CallEndReason } from './end-reason.js';
 import type { DataTransport } from '../data/transport.js';
 import type { ResolvedPerson } from './person.js';
@@ -93,6 +94,8 @@ export interface ProviderCall {
    * Closed by `call.data` (or by `release()`).
    */
   readonly dataTransport: ProviderDataTransport | undefined;
+  /** Why there is no `dataTransport` although the data channel is on (e.g. the SDK refused to open it). */
+  readonly dataUnavailable?: SessionError | undefined;
   /** Releases listeners without hanging up (the call already ended). */
   release(): void;
 }

@@ -121,10 +121,16 @@ export interface Call {
   readonly endReason: CallEndReason | undefined;
   /**
    * Any payload over this call: typed channels by topic, chunking past the 32 KB frame limit, RPC
-   * and files with progress (see {@link CallData}). It listens from the moment the call exists and
-   * closes when the call ends. The ACS DataChannel on the azure provider, the emulator's relay on
-   * the local one.
-   * @throws SessionError `NOT_SUPPORTED` when the session was created with `calling: { data: false }`.
+   * and files with progress (see {@link CallData}). The ACS DataChannel on the azure provider, the
+   * emulator's relay on the local one. It listens from the moment the call object exists; what a
+   * remote sends before `start()`/`join()`/`accept()` has returned to you is held (up to 1 024
+   * frames) and handed over a task later, so handlers, channels and file listeners registered right
+   * after that `await` miss nothing. It closes when the call ends; closing it yourself ends data on
+   * this call for good. Errors thrown by its listeners that nobody catches on it arrive as the
+   * session's `error` event.
+   * @throws SessionError `NOT_SUPPORTED` when the session was created with `calling: { data: false }`
+   * or the calling SDK would not open a DataChannel on this call; `CALLING_UNAVAILABLE` when the
+   * data code could not be loaded.
    * @example
    * ```ts
    * const cursor = call.data.channel<{ x: number; y: number }>('cursor', { reliability: 'lossy' });

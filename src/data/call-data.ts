@@ -99,6 +99,8 @@ export interface CallDataRelay {
   wantsFiles(): boolean;
   incomingFile(file: IncomingFile): void;
   dataError(error: SessionError, from: DataParticipant | undefined): void;
+  /** An error (a throwing listener) that nobody listens for on `call.data` or its channels. */
+  error(error: SessionError, source: string): void;
 }
 
 /** What CallData needs of a channel, whatever its value type. */
@@ -156,9 +158,12 @@ export class CallData extends EventSourceBase<CallDataEvents> {
   #relay: CallDataRelay | undefined;
   #closed = false;
 
-  /** @internal Use {@link createCallData}. */
-  constructor(transport: DataTransport, options: CallDataOptions = {}) {
+  /** @internal Use {@link createCallData}. `relay` also gets `incomingFile`/`dataError` (the session stream, for `call.data`). */
+  constructor(transport: DataTransport, options: CallDataOptions = {}, relay?: CallDataRelay) {
     super('The call data', CALL_DATA_EVENT_NAMES);
+    // Before anything can arrive: a transport hands over held frames as soon as someone listens.
+    this.#relay = relay;
+    if (relay) this.stream.bubbleTo((error, source) => relay.error(error, source));
     if (typeof transport !== 'object' || transport === null || typeof transport.send !== 'function' || typeof transport.onMessage !== 'function') {
       throw new SessionError('INVALID_ARGUMENT', 'createCallData needs a DataTransport ({ maxMessageSize, send, onMessage })');
     }
@@ -209,6 +214,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
       sendPayload: (id, payload, reliability, sendOptions) => this.#sendPayload(id, payload, reliability, sendOptions),
       sendText: (id, text, reliability, sendOptions) => this.#sendText(id, text, reliability, sendOptions),
       closeChannel: (id) => this.#channels.delete(id),
+      reportUnhandled: (error, source) => this.stream.reportError(error, source),
     };
     // Subscribe last and at once: a transport may deliver frames as soon as someone listens.
     const stopMessages = transport.onMessage((message) => this.#receive(message));
@@ -217,11 +223,6 @@ export class CallData extends EventSourceBase<CallDataEvents> {
       stopMessages();
       stopDepartures?.();
     };
-  }
-
-  /** Reports `incomingFile`/`dataError` to `relay` as well (the session stream). @internal */
-  relayTo(relay: CallDataRelay): void {
-    this.#relay = relay;
   }
 
   /** Whether {@link CallData.close} was called. */

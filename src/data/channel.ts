@@ -61,6 +61,8 @@ export interface ChannelHost {
   /** Sends the UTF-8 of `text` as the payload, encoded straight into the frame when it fits one. */
   sendText(topicId: number, text: string, reliability: DataReliability, options: ChannelSendOptions): Promise<void>;
   closeChannel(topicId: number): void;
+  /** Where the channel's errors go when nobody listens for them on the channel. */
+  reportUnhandled(error: SessionError, source: string): void;
 }
 
 /**
@@ -91,6 +93,7 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
     private readonly host: ChannelHost,
   ) {
     super(`The data channel '${topic}'`, CHANNEL_EVENT_NAMES);
+    this.stream.bubbleTo((error, source) => host.reportUnhandled(error, source));
     this.#textCodec = isTextCodec(codec) ? codec : undefined;
   }
 

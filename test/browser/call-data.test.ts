@@ -37,6 +37,7 @@ describe('call.data in Chromium', () => {
     expect(caller?.sum).toBe(6);
     expect(callee?.file?.size).toBe(1024 * 1024);
     expect(callee?.file?.checksum).toBe(caller?.file?.checksum);
+    expect(callee?.file?.type).toBe('application/octet-stream'); // the Blob's type, carried in the offer
     for (const progress of [caller?.file?.progress ?? [], callee?.file?.progress ?? []]) {
       expect(progress.length).toBeGreaterThan(10);
       expect(progress.every((n, i) => i === 0 || n > progress[i - 1]!)).toBe(true);

@@ -135,12 +135,11 @@ describe('call.data on the local provider', () => {
     expect(() => adaCall.data).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
   });
 
-  it('bad calling.data limits fail the first call API with INVALID_OPTIONS', async () => {
+  it('bad calling.data limits fail createSession with INVALID_OPTIONS', async () => {
     const who = await identity.createUser();
-    const session = await sessionFor(who, { data: { maxMessageBytes: -1 } });
-    await expect(session.calls.join({ groupId: crypto.randomUUID() })).rejects.toMatchObject({
+    await expect(sessionFor(who, { data: { maxMessageBytes: -1 } })).rejects.toMatchObject({
       code: 'INVALID_OPTIONS',
-      message: expect.stringContaining('maxMessageBytes'),
+      message: expect.stringContaining('calling.data: Invalid call data options: maxMessageBytes must be a positive integer'),
     });
   });
 });

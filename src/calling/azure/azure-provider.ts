@@ -253,6 +253,7 @@ class AzureCall implements ProviderCall {
   readonly #participantTeardown = new Map<RemoteParticipantPort, Unsubscribe>();
   #released = false;
   readonly dataTransport: ProviderDataTransport | undefined;
+  readonly dataUnavailable: SessionError | undefined;
   readonly #departures = new Set<(rawId: string) => void>();
 
   constructor(call: CallPort, sink: ProviderCallSink, provider: AzureProvider, dataChannelFactory: Parameters<CallPort['feature']>[0] | undefined) {
@@ -261,7 +262,14 @@ class AzureCall implements ProviderCall {
     this.#provider = provider;
     // The data transport first: it listens for receivers at once, and ACS drops messages that
     // arrive on a channel before anyone listens for its receiver.
-    this.dataTransport = dataChannelFactory && this.#dataTransport(createAcsDataTransport(call.feature(dataChannelFactory)));
+    if (dataChannelFactory) {
+      try {
+        this.dataTransport = this.#dataTransport(createAcsDataTransport(call.feature(dataChannelFactory)));
+      } catch (error) {
+        // The call goes on without `call.data`, which then says why.
+        this.dataUnavailable = new SessionError('NOT_SUPPORTED', 'The calling SDK would not open a DataChannel on this call', { cause: error });
+      }
+    }
     const onChange: PropertyChangedEvent = () => this.#changed();
     for (const event of CALL_EVENTS) {
       call.on(event, onChange);

@@ -1,6 +1,6 @@
 // Runs in Chromium: acs-session's call.data on the local calling provider, bundled for the browser.
 // Two pages are the two ends of a 1:1 call through the emulator's call service (WSS, cross-origin).
-import { type Call, createSession, isSessionError, type Session } from '../../../src/index.js';
+import { type Call, createSession, type Session } from '../../../src/index.js';
 import { until } from '../../support/until.js';
 
 export interface CallDataPageInput {
@@ -17,7 +17,7 @@ export interface CallDataPageResult {
   /** caller: the RPC answer. */
   sum: number | undefined;
   /** Both: file bytes sent/received, their checksum, and the progress values seen. */
-  file: { size: number; checksum: number; progress: number[] } | undefined;
+  file: { size: number; checksum: number; progress: number[]; type: string } | undefined;
   endReason: string | undefined;
 }
 
@@ -42,16 +42,7 @@ async function runCallData({ endpoint, token, role, peerId }: CallDataPageInput)
 async function caller(session: Session, peerId: string): Promise<CallDataPageResult> {
   const call = await session.calls.start([peerId]);
   await until(() => call.participants[peerId]?.state === 'connected', 'the callee to pick up', 20_000);
-  // The callee opens its channels right after accepting; 'ready' answers once they are open.
-  for (;;) {
-    try {
-      await call.data.request('ready', null, { to: peerId, timeoutMs: 5_000 });
-      break;
-    } catch (error) {
-      if (!isSessionError(error, 'RPC_UNKNOWN_METHOD')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  // No handshake: what arrives before the callee's app listens waits for it (call.data holds it).
   const counter = call.data.channel<{ n: number }>('counter');
   await Promise.all(Array.from({ length: MESSAGES }, (_, n) => counter.send({ n })));
   const sum = await call.data.request<number>('sum', [1, 2, 3], { to: peerId, timeoutMs: 10_000 });
@@ -64,7 +55,12 @@ async function caller(session: Session, peerId: string): Promise<CallDataPageRes
   });
   // The callee hangs up for everyone once it has the whole file.
   const ended = await session.waitFor('callEnded', { filter: (e) => e.call === call, timeoutMs: 20_000 });
-  return { counter: [], sum, file: { size: bytes.length, checksum: checksum(bytes), progress }, endReason: ended.reason.kind };
+  return {
+    counter: [],
+    sum,
+    file: { size: bytes.length, checksum: checksum(bytes), progress, type: 'application/octet-stream' },
+    endReason: ended.reason.kind,
+  };
 }
 
 async function callee(session: Session): Promise<CallDataPageResult> {
@@ -84,11 +80,10 @@ async function callee(session: Session): Promise<CallDataPageResult> {
     const bytes = new Uint8Array(await blob.arrayBuffer());
     return { size: bytes.length, checksum: checksum(bytes), progress, type: blob.type };
   });
-  call.data.handle('ready', () => true);
   const received = await file;
   await until(() => counter.length >= MESSAGES, `${MESSAGES} counter messages`, 20_000);
   await call.hangUp({ forEveryone: true });
-  return { counter, sum: undefined, file: { size: received.size, checksum: received.checksum, progress: received.progress }, endReason: call.endReason?.kind };
+  return { counter, sum: undefined, file: received, endReason: call.endReason?.kind };
 }
 
 (globalThis as { runCallData?: typeof runCallData }).runCallData = runCallData;

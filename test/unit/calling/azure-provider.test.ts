@@ -2,7 +2,9 @@ import type { CommunicationTokenCredential } from '@azure/communication-common';
 import { describe, expect, it, vi } from 'vitest';
 import { AzureProvider, type AzureProviderOptions } from '../../../src/calling/azure/azure-provider.js';
 import { type EmitCallEvent, dataTransportOf } from '../../../src/calling/call.js';
+import { createCallData } from '../../../src/data/call-data.js';
 import { encodeMessage, topicId } from '../../../src/data/frame.js';
+import type { TransportMessage } from '../../../src/data/transport.js';
 import { SessionCallsImpl } from '../../../src/calling/calls.js';
 import { createCallingProvider } from '../../../src/calling/create-provider.js';
 import type { CallEvents } from '../../../src/calling/events.js';
@@ -265,6 +267,72 @@ describe('azure provider', () => {
     const pending = call.data.request('slow', {}, { to: GRACE, timeoutMs: 60_000 });
     fakeCall.leave(grace);
     await expect(pending).rejects.toMatchObject({ code: 'PARTICIPANT_LEFT' });
+    await calls.dispose();
+  });
+
+  it('what a remote sends the moment the call exists waits until the app could listen: an RPC request and a file offer', async () => {
+    const { calls, agent, events } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    // Grace's side, outside the session: a CallData whose frames are captured.
+    const toAda: Uint8Array[] = [];
+    let graceReceives: (message: TransportMessage) => void = () => undefined;
+    const grace = createCallData({
+      maxMessageSize: 32_768,
+      send: async (bytes) => {
+        toAda.push(bytes);
+      },
+      onMessage: (listener) => {
+        graceReceives = listener;
+        return () => undefined;
+      },
+    });
+    const answer = grace.request<number>('plusOne', 41, { to: ADA, timeoutMs: 5_000 });
+    const file = new Uint8Array(50_000).map((_, i) => i % 256);
+    const sending = grace.sendFile(file, { name: 'early.bin', to: ADA });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The SDK announces Grace's receiver, with all of it already queued, before join() has returned to the app.
+    agent().afterCallMade = () => fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', new FakeReceiver(1000, toAda.splice(0)));
+
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    // Only now can the app register what it handles.
+    call.data.handle('plusOne', (n: number) => n + 1);
+    const received = new Promise<Uint8Array>((resolve) => call.data.on('incomingFile', ({ file: incoming }) => resolve(incoming.bytes())));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const bytes of fakeCall.dataChannel.sent.splice(0)) graceReceives({ bytes, from: ADA, reliability: 'durable' });
+    expect(await answer).toBe(42);
+    expect(Buffer.from(await received).equals(Buffer.from(file))).toBe(true);
+    await sending;
+    expect(events.filter((e) => e.type === 'dataError')).toEqual([]);
+    grace.close();
+    await calls.dispose();
+  });
+
+  it("a throwing call.data listener is reported as the session's error", async () => {
+    const { calls, agent, reportError } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    call.data.channel('notes').on('message', () => {
+      throw new Error('app bug');
+    });
+    const receiver = new FakeReceiver(1000);
+    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', receiver);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    receiver.arrive(encodeMessage(topicId('notes'), 0, new TextEncoder().encode('1')));
+    expect(reportError).toHaveBeenCalledWith(expect.objectContaining({ code: 'LISTENER_FAILED' }), expect.stringContaining('message'));
+    await calls.dispose();
+  });
+
+  it('a call whose DataChannel the SDK will not open goes on without call.data, which says why, and leaves nothing attached', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    fakeCall.dataChannel.refuseSenders = true;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    expect(call.state).toBe('connecting');
+    expect(() => call.data).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringContaining('DataChannel') }));
+    expect(fakeCall.dataChannel.events.count).toBe(0);
     await calls.dispose();
   });
 

@@ -234,3 +234,37 @@ describe('send queue', () => {
     await expect(done).resolves.toBeUndefined();
   });
 });
+
+describe('reassembly timeout', () => {
+  it('keeps a value that takes longer than the timeout to arrive while its chunks keep coming', async () => {
+    vi.useFakeTimers();
+    // 40 000 bytes paced at 64 kbit/s (8 000 bytes/s): about 4 s after the first second's burst,
+    // twice the receiver's timeout, with a chunk every ~125 ms. So is a 240 KB value on an ACS call.
+    const [a, b] = pair({ maxMessageSize: 1_000, data: { bitrateKbps: { durable: 64 }, reassemblyTimeoutMs: { durable: 2_000 } } });
+    const errors = collectDataErrors(b);
+    const received: Uint8Array[] = [];
+    b.channel<Uint8Array>('slow', { codec: 'binary' }).on('message', ({ value }) => received.push(value));
+    const payload = pattern(40_000);
+    const sent = a.channel<Uint8Array>('slow', { codec: 'binary' }).send(payload);
+    await vi.advanceTimersByTimeAsync(6_000);
+    await sent;
+    expect(errors.map((e) => e.error.code)).toEqual([]);
+    expect(received).toEqual([payload]);
+  });
+
+  it('drops a value once no chunk of it came for the timeout', async () => {
+    vi.useFakeTimers();
+    const [, b] = pair({ data: { reassemblyTimeoutMs: { durable: 2_000 } } });
+    const errors = collectDataErrors(b);
+    b.deliverRaw(encodeChunk(topic, 0, 0, 3, 30, pattern(10)), { from: mallory });
+    await vi.advanceTimersByTimeAsync(1_500);
+    b.deliverRaw(encodeChunk(topic, 0, 1, 3, 30, pattern(10)), { from: mallory });
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(b.pendingWork.partialMessages).toBe(1);
+    expect(errors).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(b.pendingWork.partialMessages).toBe(0);
+    expect(errors.map((e) => e.error.code)).toEqual(['DATA_INCOMPLETE']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -44,6 +44,25 @@ describe('chunking and reassembly', () => {
     });
   }
 
+  it('sends the bytes a value had when send() was called, even if the caller reuses its buffer right after', async () => {
+    const [a, b] = pair({ maxMessageSize: 1024 });
+    const received: Uint8Array[] = [];
+    b.channel<Uint8Array>('reused', { codec: 'binary' }).on('message', ({ value }) => received.push(value));
+    const sender = a.channel<Uint8Array>('reused', { codec: 'binary' });
+    const buffer = pattern(20_000, 1);
+    const first = buffer.slice();
+    const sent = [sender.send(buffer)];
+    buffer.set(pattern(20_000, 2)); // the next value, written into the same buffer while the first is still queued
+    sent.push(sender.send(buffer));
+    const second = buffer.slice();
+    buffer.fill(0);
+    await Promise.all(sent);
+    await settle();
+    expect(received).toHaveLength(2);
+    expect(sameBytes(received[0], first)).toBe(true);
+    expect(sameBytes(received[1], second)).toBe(true);
+  });
+
   it('keeps 1 000 small durable messages in order', async () => {
     const [a, b] = pair({ latencyMs: 1 });
     const received: number[] = [];

@@ -76,6 +76,8 @@ describe('createTestCallDataPair', () => {
   });
 
   it('reorders lossy frames only, repeatably for a seeded `random`', async () => {
+    // Fake timers: the reordering delays are timers, and real ones would make the order depend on load.
+    vi.useFakeTimers();
     const run = async () => {
       const [a, b] = pair({ reorder: 1, random: seededRandom(42) });
       const got: string[] = [];
@@ -83,11 +85,11 @@ describe('createTestCallDataPair', () => {
       b.channel<number>('l', { reliability: 'lossy' }).on('message', ({ value }) => got.push(`l${value}`));
       const durable = a.channel<number>('d');
       const lossy = a.channel<number>('l', { reliability: 'lossy' });
-      for (let i = 0; i < 30; i++) {
-        await durable.send(i);
-        await lossy.send(i);
-      }
-      await vi.waitFor(() => expect(got).toHaveLength(60));
+      const sent: Promise<void>[] = [];
+      for (let i = 0; i < 30; i++) sent.push(durable.send(i), lossy.send(i));
+      await vi.advanceTimersByTimeAsync(50);
+      await Promise.all(sent);
+      expect(got).toHaveLength(60);
       return got;
     };
     const first = await run();

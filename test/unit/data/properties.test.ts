@@ -25,7 +25,7 @@ const idOf = (value: Uint8Array) => new DataView(value.buffer, value.byteOffset,
 
 /** A size from 0 to `max`, log-uniform, so that small, medium and large values all come up. */
 function logSize(random: Random, max: number): number {
-  return Math.min(max, Math.floor(Math.exp(random() * Math.log(max + 1))) - 1 + (random() < 0.5 ? 0 : 1));
+  return Math.min(max, Math.floor(Math.exp(random() * Math.log(max + 2))) - 1);
 }
 
 /** The sizes where framing changes for a frame size: one frame or two, chunk counts whose varint grows. */

@@ -290,9 +290,10 @@ export class CallImpl implements Call {
     const before = this.#store.get();
     if (before.state === 'disconnected') return;
     this.#store.update({ state: 'disconnected', endReason: reason, participants: Object.freeze({}), isVideoOn: false, isScreenSharing: false });
-    // Pending sends and transfers fail with DISPOSED; the transport closes with it.
+    // What waits on call.data (sends, requests, transfers) fails with CALL_ENDED, as every call
+    // operation does from now on; the transport closes with it.
     clearTimeout(this.#releaseData);
-    this.#data?.close();
+    this.#data?.end(new SessionError('CALL_ENDED', `The call ended (${reason.kind})`));
     this.#provider?.release();
     this.#host.ended(this);
     this.#host.emit({ type: 'callStateChanged', call: this, state: 'disconnected', previous: before.state });

@@ -104,7 +104,7 @@ export interface CallDataRelay {
 }
 
 /** What CallData needs of a channel, whatever its value type. */
-type ChannelSink = Pick<CallDataChannel<unknown>, 'topic' | 'closed' | 'close' | 'receive'>;
+type ChannelSink = Pick<CallDataChannel<unknown>, 'topic' | 'closed' | 'close' | 'closeWith' | 'receive'>;
 
 const textEncoder = new TextEncoder();
 
@@ -157,6 +157,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
   readonly #stopListening: Unsubscribe;
   #relay: CallDataRelay | undefined;
   #closed = false;
+  #closedWith: SessionError | undefined;
 
   /** @internal Use {@link createCallData}. `relay` also gets `incomingFile`/`dataError` (the session stream, for `call.data`). */
   constructor(transport: DataTransport, options: CallDataOptions = {}, relay?: CallDataRelay) {
@@ -251,7 +252,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
    * ```
    */
   channel<T = unknown>(topic: string, options: ChannelOptions<T> = {}): CallDataChannel<T> {
-    if (this.#closed) throw disposedError('The call data');
+    if (this.#closed) throw this.#closedError();
     if (typeof topic !== 'string' || topic === '' || topic.length > 256)
       throw new SessionError('INVALID_ARGUMENT', 'A topic must be a string of 1 to 256 characters');
     const reliability = options.reliability ?? 'durable';
@@ -291,7 +292,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
    * ```
    */
   handle<P = unknown, R = unknown>(method: string, handler: RpcHandler<P, R>): Unsubscribe {
-    if (this.#closed) throw disposedError('The call data');
+    if (this.#closed) throw this.#closedError();
     return this.#rpc.handle(method, handler as RpcHandler);
   }
 
@@ -307,7 +308,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
    * ```
    */
   request<R = unknown>(method: string, payload: unknown, options: RpcRequestOptions): Promise<R> {
-    if (this.#closed) return Promise.reject(disposedError('The call data'));
+    if (this.#closed) return Promise.reject(this.#closedError());
     let to: string;
     try {
       if (options?.to === undefined) throw new SessionError('INVALID_ARGUMENT', 'request() needs `to`: the participant that answers');
@@ -335,7 +336,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
    * ```
    */
   sendFile(source: FileSource, options: SendFileOptions): Promise<void> {
-    if (this.#closed) return Promise.reject(disposedError('The call data'));
+    if (this.#closed) return Promise.reject(this.#closedError());
     let to: readonly string[] | undefined;
     try {
       if (typeof options !== 'object' || options === null) throw new SessionError('INVALID_ARGUMENT', 'sendFile needs options with a `name`');
@@ -355,16 +356,24 @@ export class CallData extends EventSourceBase<CallDataEvents> {
    * ```
    */
   close(): void {
+    this.end(disposedError('The call data'));
+  }
+
+  /**
+   * Closes with `reason` as what pending and later operations fail with (`CALL_ENDED` when the call
+   * under `call.data` ends). @internal
+   */
+  end(reason: SessionError): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closedWith = reason;
     this.#stopListening();
-    for (const channel of [...this.#channels.values()]) channel.close();
+    for (const channel of [...this.#channels.values()]) channel.closeWith(reason);
     this.#unclaimed.clear();
-    const error = disposedError('The call data');
-    this.#outboxes.durable.close(error);
-    this.#outboxes.lossy.close(error);
-    this.#rpc.close();
-    this.#files.close();
+    this.#outboxes.durable.close(reason);
+    this.#outboxes.lossy.close(reason);
+    this.#rpc.close(reason);
+    this.#files.close(reason);
     this.#reassembler.clear();
     this.stream.close();
     this.#relay = undefined;
@@ -395,7 +404,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#closed) return Promise.reject(disposedError('The call data'));
+    if (this.#closed) return Promise.reject(this.#closedError());
     const seq = this.#sequences.get(id) ?? 0;
     const frame = encodeTextMessage(id, seq, text, this.#transport.maxMessageSize);
     const length = frame ? frame.length - messageHeaderLength(seq) : 0;
@@ -417,7 +426,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     signal: AbortSignalLike | undefined,
     callerBytes = false,
   ): Promise<void> {
-    if (this.#closed) return Promise.reject(disposedError('The call data'));
+    if (this.#closed) return Promise.reject(this.#closedError());
     if (payload.length > this.#options.maxMessageBytes) {
       return Promise.reject(
         new SessionError('DATA_TOO_LARGE', `The value is ${payload.length} bytes encoded; maxMessageBytes is ${this.#options.maxMessageBytes}`),
@@ -507,6 +516,12 @@ export class CallData extends EventSourceBase<CallDataEvents> {
   #dataError(error: SessionError, from: string | undefined): void {
     if (this.#closed) return;
     this.#reportDropped(error, from === undefined ? undefined : participantFromRawId(from));
+  }
+
+  /** What an operation after close fails with: `DISPOSED`, or the reason given to `end()`. */
+  #closedError(): SessionError {
+    const reason = this.#closedWith;
+    return reason ? new SessionError(reason.code, reason.message) : disposedError('The call data');
   }
 
   #reportDropped(error: SessionError, from: DataParticipant | undefined): void {

@@ -80,6 +80,7 @@ export interface ChannelHost {
  */
 export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
   #closed = false;
+  #closedWith: SessionError | undefined;
   readonly #textCodec: TextCodec<T> | undefined;
 
   /** @internal */
@@ -114,7 +115,10 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
    * ```
    */
   send(value: T, options: ChannelSendOptions = {}): Promise<void> {
-    if (this.#closed) return Promise.reject(disposedError(`The data channel '${this.topic}'`));
+    if (this.#closed) {
+      const reason = this.#closedWith;
+      return Promise.reject(reason ? new SessionError(reason.code, reason.message) : disposedError(`The data channel '${this.topic}'`));
+    }
     let payload: Uint8Array | string;
     try {
       payload = this.#textCodec ? this.#textCodec.toText(value) : this.codec.encode(value);
@@ -150,8 +154,18 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
    * ```
    */
   close(): void {
+    this.#close(undefined);
+  }
+
+  /** Closes because its CallData closed: later sends fail with the CallData's reason. @internal */
+  closeWith(reason: SessionError): void {
+    this.#close(reason);
+  }
+
+  #close(reason: SessionError | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closedWith = reason;
     this.host.closeChannel(this.topicId);
     this.stream.close();
   }

@@ -93,6 +93,7 @@ export class FileService implements IncomingFileHost {
   readonly #ended = new Set<string>();
   #nextId = 1;
   #closed = false;
+  #closedWith: SessionError | undefined;
 
   constructor(
     private readonly host: FileHost,
@@ -125,7 +126,7 @@ export class FileService implements IncomingFileHost {
       for await (const piece of pieces(source, fileChunkSize(this.host.maxFrameSize))) {
         if (transfer.cancelled) throw transfer.cancelled;
         if (signal?.aborted) throw abortedError(signal);
-        if (this.#closed) throw disposedError('The call data');
+        if (this.#closed) throw this.#closedWith ?? disposedError('The call data');
         await this.host.sendData(-id, encodeFileData(id, index++, piece), piece.length, recipients(), signal);
         sent += piece.length;
         if (onProgress) {
@@ -241,11 +242,12 @@ export class FileService implements IncomingFileHost {
     }
   }
 
-  close(): void {
+  close(error: SessionError = disposedError('The call data')): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const transfer of this.#outgoing.values()) transfer.cancelled ??= disposedError('The call data');
-    for (const receiving of [...this.#incoming.values()]) this.#finish(receiving, disposedError('The call data'));
+    this.#closedWith = error;
+    for (const transfer of this.#outgoing.values()) transfer.cancelled ??= error;
+    for (const receiving of [...this.#incoming.values()]) this.#finish(receiving, error);
     this.#ended.clear();
   }
 

@@ -198,11 +198,10 @@ export class RpcEndpoint {
     }
   }
 
-  close(): void {
+  close(error: SessionError = disposedError('The call data')): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#handlers.clear();
-    const error = disposedError('The call data');
     for (const [id, pending] of this.#pending) {
       this.#pending.delete(id);
       pending.timer.cancel();

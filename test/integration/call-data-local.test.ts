@@ -121,13 +121,37 @@ describe('call.data on the local provider', () => {
 
     graceCall.data.handle('slow', () => new Promise(() => undefined));
     const pending = adaCall.data.request('slow', {}, { to: b, timeoutMs: 30_000 });
-    const failed = expect(pending).rejects.toMatchObject({ code: 'DISPOSED' }); // handled before it rejects
+    const failed = expect(pending).rejects.toMatchObject({ code: 'CALL_ENDED' }); // handled before it rejects
+    const channel = adaCall.data.channel('notes');
     await adaCall.hangUp();
     await failed;
     expect(adaCall.data.closed).toBe(true);
     await until(() => graceCall.state === 'disconnected', 'grace sees the end');
     expect(graceCall.data.closed).toBe(true);
-    expect(() => adaCall.data.channel('late')).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
+    // Everything after the end fails as every other call operation does.
+    expect(() => adaCall.data.channel('late')).toThrow(expect.objectContaining({ code: 'CALL_ENDED' }));
+    await expect(channel.send('late')).rejects.toMatchObject({ code: 'CALL_ENDED' });
+    await expect(adaCall.mute()).rejects.toMatchObject({ code: 'CALL_ENDED' });
+  });
+
+  it('a session disposed during a file transfer fails both ends of it (CALL_ENDED), and leaves nothing running', async () => {
+    const { ada, grace, adaCall, graceCall, b } = await oneToOne();
+    const offered = grace.waitFor('incomingFile', { timeoutMs: 5_000 });
+    async function* endless() {
+      for (;;) {
+        yield new Uint8Array(16_000);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    const sending = adaCall.data.sendFile(endless(), { name: 'stream.bin', to: b });
+    const sendFailed = expect(sending).rejects.toMatchObject({ code: 'CALL_ENDED' });
+    const { file } = await offered;
+    const receiveFailed = expect(file.bytes()).rejects.toMatchObject({ code: 'CALL_ENDED' });
+    await ada.dispose();
+    await sendFailed;
+    await receiveFailed;
+    await until(() => graceCall.state === 'disconnected', 'grace sees the end');
+    expect(adaCall.data.closed && graceCall.data.closed).toBe(true);
   });
 
   it('calling: { data: false } leaves call.data out, and says so', async () => {

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
 import { createSession, type ConnectionState, type Session, type SessionOptions } from '../../src/index.js';
 import { collect, fastRetry, identityClient } from '../support/emulatorClients.js';
+import { until } from '../support/until.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -32,16 +33,6 @@ async function sessionFor(emu: Emulator, user: CommunicationUserIdentifier, disp
   });
   cleanup.push(() => session.dispose());
   return session;
-}
-
-async function until<T>(check: () => T | undefined | false, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('messages()', () => {
@@ -169,7 +160,7 @@ describe('what starts polling', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(probe.remaining).toBe(1);
     const chatOnly = session.events({ types: ['messageReceived'] });
-    await until(() => probe.remaining === 0);
+    await until(() => probe.remaining === 0, 'probe.remaining === 0', 8_000);
     await everything.return();
     await chatOnly.return();
   });
@@ -219,14 +210,14 @@ describe('an emulator restart under two polling sessions', () => {
     });
     const thread = await ada.chat.createThread({ topic: 'restart', participants: [graceId] });
     for (let i = 0; i < 5; i++) await thread.send(`before ${i}`);
-    await until(() => received.length === 5);
+    await until(() => received.length === 5, 'received.length === 5', 8_000);
 
     await emu.close();
-    await until(() => grace.state === 'reconnecting');
+    await until(() => grace.state === 'reconnecting', "grace.state === 'reconnecting'", 8_000);
     emu = await startEmulator({ dataDir: dir, port });
-    await until(() => grace.state === 'connected');
+    await until(() => grace.state === 'connected', "grace.state === 'connected'", 8_000);
     for (let i = 0; i < 5; i++) await thread.send(`after ${i}`);
-    await until(() => received.length >= 10);
+    await until(() => received.length >= 10, 'received.length >= 10', 8_000);
     await new Promise((resolve) => setTimeout(resolve, 300)); // a few more rounds: nothing repeats
     expect(received).toEqual([0, 1, 2, 3, 4].map((i) => `before ${i}`).concat([0, 1, 2, 3, 4].map((i) => `after ${i}`)));
     expect(states).toEqual(['reconnecting', 'connected']);

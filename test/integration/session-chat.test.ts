@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
 import { createSession, type Session, type SessionEvent, type SessionOptions } from '../../src/index.js';
 import { collect, fastRetry, identityClient } from '../support/emulatorClients.js';
+import { untilValue } from '../support/until.js';
 
 let emu: Emulator;
 let identity: CommunicationIdentityClient;
@@ -52,16 +53,6 @@ function record(session: Session): SessionEvent[] {
   return seen;
 }
 
-async function until<T>(check: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('session.chat', () => {
   it('creates a thread, sends and lists messages, normalized', async () => {
     const { ada, grace, graceId } = await pair();
@@ -98,11 +89,20 @@ describe('session.chat', () => {
       const thread = await ada.chat.createThread({ topic: 'Edits', participants: [graceId] });
       grace.chat.thread(thread.id);
       const sent = await thread.send('first');
-      await until(() => got.find((e) => e.type === 'messageReceived' && e.message.id === sent.id));
+      await untilValue(
+        () => got.find((e) => e.type === 'messageReceived' && e.message.id === sent.id),
+        "got.find((e) => e.type === 'messageReceived' && e.message.id === ...",
+      );
       await thread.editMessage(sent.id, 'first!');
-      await until(() => got.find((e) => e.type === 'messageEdited' && e.message.content === 'first!'));
+      await untilValue(
+        () => got.find((e) => e.type === 'messageEdited' && e.message.content === 'first!'),
+        "got.find((e) => e.type === 'messageEdited' && e.message.content =...",
+      );
       await thread.deleteMessage(sent.id);
-      await until(() => got.find((e) => e.type === 'messageDeleted' && e.messageId === sent.id));
+      await untilValue(
+        () => got.find((e) => e.type === 'messageDeleted' && e.messageId === sent.id),
+        "got.find((e) => e.type === 'messageDeleted' && e.messageId === se...",
+      );
       const edits = got.filter((e) => e.type === 'messageEdited' || e.type === 'messageDeleted');
       expect(edits.map((e) => e.type)).toEqual(['messageEdited', 'messageDeleted']);
     } finally {
@@ -118,9 +118,15 @@ describe('session.chat', () => {
       await thread.send('said before Grace joined');
       await thread.update({ topic: 'Still before Grace' });
       await thread.participants.add([{ id: graceId, displayName: 'Grace' }]);
-      await until(() => got.find((e) => e.type === 'threadCreated' && e.threadId === thread.id));
+      await untilValue(
+        () => got.find((e) => e.type === 'threadCreated' && e.threadId === thread.id),
+        "got.find((e) => e.type === 'threadCreated' && e.threadId === thre...",
+      );
       const after = await thread.send('said after Grace joined');
-      await until(() => got.find((e) => e.type === 'messageReceived' && e.message.id === after.id));
+      await untilValue(
+        () => got.find((e) => e.type === 'messageReceived' && e.message.id === after.id),
+        "got.find((e) => e.type === 'messageReceived' && e.message.id === ...",
+      );
       const forThread = got.filter((e) => 'threadId' in e && e.threadId === thread.id).map((e) => e.type);
       expect(forThread).toEqual(['threadCreated', 'participantsAdded', 'messageReceived']);
     } finally {
@@ -133,25 +139,43 @@ describe('session.chat', () => {
     try {
       const got = record(grace);
       const thread = await ada.chat.createThread({ topic: 'Launch', participants: [{ id: graceId, displayName: 'Grace' }] });
-      await until(() => got.find((e) => e.type === 'threadCreated'));
+      await untilValue(() => got.find((e) => e.type === 'threadCreated'), "got.find((e) => e.type === 'threadCreated')");
       const sent = await thread.send('first');
-      const received = await until(() => got.find((e) => e.type === 'messageReceived' && e.message.id === sent.id));
+      const received = await untilValue(
+        () => got.find((e) => e.type === 'messageReceived' && e.message.id === sent.id),
+        "got.find((e) => e.type === 'messageReceived' && e.message.id === ...",
+      );
       expect(received).toMatchObject({ threadId: thread.id, message: { content: 'first', isOwn: false } });
       // Grace opens the thread: edits, deletes and receipts are watched from now on.
       const graceThread = grace.chat.thread(thread.id);
       await graceThread.markRead(sent.id);
       await thread.update({ topic: 'Launch (Friday)' });
-      await until(() => got.find((e) => e.type === 'threadUpdated' && e.topic === 'Launch (Friday)'));
+      await untilValue(
+        () => got.find((e) => e.type === 'threadUpdated' && e.topic === 'Launch (Friday)'),
+        "got.find((e) => e.type === 'threadUpdated' && e.topic === 'Launc...",
+      );
       const other = await identity.createUser();
       await thread.participants.add([{ id: other, displayName: 'Other' }]);
-      await until(() => got.find((e) => e.type === 'participantsAdded' && e.participants.some((p) => p.id.rawId === other.communicationUserId)));
+      await untilValue(
+        () => got.find((e) => e.type === 'participantsAdded' && e.participants.some((p) => p.id.rawId === other.communicationUserId)),
+        "got.find((e) => e.type === 'participantsAdded' && e.participants....",
+      );
       await thread.participants.remove(other);
-      await until(() => got.find((e) => e.type === 'participantsRemoved' && e.participants.some((p) => p.id.rawId === other.communicationUserId)));
+      await untilValue(
+        () => got.find((e) => e.type === 'participantsRemoved' && e.participants.some((p) => p.id.rawId === other.communicationUserId)),
+        "got.find((e) => e.type === 'participantsRemoved' && e.participant...",
+      );
       const last = await thread.send('second');
       await ada.chat.thread(thread.id).markRead(last.id);
-      await until(() => got.find((e) => e.type === 'readReceiptReceived' && e.receipt.messageId === last.id));
+      await untilValue(
+        () => got.find((e) => e.type === 'readReceiptReceived' && e.receipt.messageId === last.id),
+        "got.find((e) => e.type === 'readReceiptReceived' && e.receipt.mes...",
+      );
       await ada.chat.deleteThread(thread.id);
-      await until(() => got.find((e) => e.type === 'threadDeleted' && e.threadId === thread.id));
+      await untilValue(
+        () => got.find((e) => e.type === 'threadDeleted' && e.threadId === thread.id),
+        "got.find((e) => e.type === 'threadDeleted' && e.threadId === thre...",
+      );
       // Nothing twice.
       const keys = got.filter((e) => e.type === 'messageReceived').map((e) => (e.type === 'messageReceived' ? e.message.id : ''));
       expect(new Set(keys).size).toBe(keys.length);
@@ -167,7 +191,7 @@ describe('session.chat', () => {
       const pane = grace.chat.thread(thread.id);
       let notifications = 0;
       pane.subscribe(() => notifications++);
-      await until(() => pane.getSnapshot().status === 'ready');
+      await untilValue(() => pane.getSnapshot().status === 'ready', "pane.getSnapshot().status === 'ready'");
       expect(
         pane
           .getSnapshot()
@@ -176,7 +200,10 @@ describe('session.chat', () => {
       ).toEqual(['Ada', 'Grace']);
       const before = pane.getSnapshot();
       const sent = await Promise.all(Array.from({ length: 100 }, (_, i) => thread.send(`burst ${i}`)));
-      await until(() => pane.getSnapshot().messages.filter((m) => m.type === 'text').length === 100);
+      await untilValue(
+        () => pane.getSnapshot().messages.filter((m) => m.type === 'text').length === 100,
+        "pane.getSnapshot().messages.filter((m) => m.type === 'text').leng...",
+      );
       const listed = await collect(pane.messages());
       const snapshot = pane.getSnapshot();
       expect(snapshot.messages.map((m) => m.id)).toEqual(listed.map((m) => m.id).reverse());
@@ -186,7 +213,7 @@ describe('session.chat', () => {
       expect(snapshot.participants).toBe(before.participants);
       expect(notifications).toBeGreaterThan(1);
       await thread.update({ topic: 'Burst (done)' });
-      await until(() => pane.getSnapshot().properties?.topic === 'Burst (done)');
+      await untilValue(() => pane.getSnapshot().properties?.topic === 'Burst (done)', "pane.getSnapshot().properties?.topic === 'Burst (done)'");
     } finally {
       await Promise.all([ada.dispose(), grace.dispose()]);
     }

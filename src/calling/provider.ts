@@ -1,4 +1,5 @@
 import type { CommunicationTokenCredential } from '@azure/communication-common';
+import type { SessionError } from '../errors.js';
 import type { AzureDataChannelAccess } from './azure/ports.js';
 import type { CallEndReason } from './end-reason.js';
 import type { DataTransport } from '../data/transport.js';
@@ -38,6 +39,11 @@ export interface ProviderContext {
   reportError(error: unknown, source: string): void;
   /** The provider's service said the token is no longer good (e.g. the agent's `invalidToken`). */
   tokenRejected(): void;
+  /**
+   * The provider's link to its service dropped (`false`: the agent went `Disconnected`, the socket
+   * closed; calls cannot ring this session) or is back (`true`). Repeats are harmless.
+   */
+  connectivity(connected: boolean, error?: SessionError): void;
   /** Fires at session dispose. */
   signal: AbortSignal;
 }

@@ -70,6 +70,24 @@ export interface EmulatorNotifications {
 }
 
 /**
+ * Control of the emulator's call service (the WebSocket the local calling provider talks to), for
+ * tests of what a session does when it drops.
+ *
+ * @example
+ * ```ts
+ * emulator.callService.setAvailable(false); // drop every call socket, refuse reconnects
+ * await session.waitForState('reconnecting');
+ * emulator.callService.setAvailable(true);   // the provider reconnects by itself
+ * ```
+ */
+export interface EmulatorCallService {
+  /** Open call-service sockets. */
+  readonly socketCount: number;
+  /** `false` drops every open socket (their calls end) and refuses new ones (503) until set `true` again. */
+  setAvailable(available: boolean): void;
+}
+
+/**
  * The number the emulated resource owns when `phoneNumbers` is not given (a fictional 555 number).
  *
  * @example
@@ -110,6 +128,8 @@ export interface Emulator extends EmulatorIdentity {
   readonly phones: SimulatedPhones;
   /** How many calls the call service holds now (for tests and leak checks). */
   readonly activeCallCount: number;
+  /** The call service (local calling provider); see {@link EmulatorCallService}. */
+  readonly callService: EmulatorCallService;
   /** The phone numbers the resource owns (SMS `from`), from {@link EmulatorOptions.phoneNumbers}. */
   readonly phoneNumbers: readonly string[];
   /** The SMS sent through the emulator, for tests to read (also served at `GET /_emulator/sms`). */
@@ -285,6 +305,12 @@ async function listen(
     phones,
     get activeCallCount() {
       return calls.registry.size;
+    },
+    callService: {
+      get socketCount() {
+        return calls.socketCount;
+      },
+      setAvailable: (available) => calls.setAvailable(available),
     },
     phoneNumbers,
     sms,

@@ -36,7 +36,8 @@ async function sessionFor(who: CommunicationUserIdentifier, displayName: string)
     endpoint: emu.endpoint,
     token: async () => (await identity.getToken(who, ['chat', 'voip'])).token,
     displayName,
-    calling: { ...emulatorClientOptions(emu) },
+    // One trusted CA for chat and calls alike.
+    clientOptions: emulatorClientOptions(emu),
   });
   sessions.push(session);
   const log: SessionEvent[] = [];
@@ -372,5 +373,75 @@ describe('local provider when the call service goes away', () => {
     expect((await ended).reason).toMatchObject({ kind: 'connectionLost' });
     expect(call.state).toBe('disconnected');
     await expect(session.calls.join({ groupId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE', retryable: true });
+  });
+});
+
+describe('the session state follows the call service', () => {
+  it('goes reconnecting while the call-service socket is down and connected once the provider is back', async () => {
+    const ada = await sessionFor(await user(), 'Ada');
+    await ada.calls.connect();
+    const snapshots: string[] = [];
+    ada.subscribe(() => {
+      const { state, connectionError } = ada.getSnapshot();
+      snapshots.push(`${state}:${connectionError?.code ?? '-'}`);
+    });
+    emu.callService.setAvailable(false);
+    try {
+      await ada.waitForState('reconnecting', { timeoutMs: 5_000 });
+      expect(ada.getSnapshot().connectionError).toMatchObject({ code: 'CALLING_UNAVAILABLE', retryable: true });
+      // The provider keeps trying (refused with 503) and the session stays reconnecting meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(ada.state).toBe('reconnecting');
+    } finally {
+      emu.callService.setAvailable(true);
+    }
+    await ada.waitForState('connected', { timeoutMs: 5_000 });
+    expect(snapshots).toEqual(['reconnecting:CALLING_UNAVAILABLE', 'connected:-']);
+    expect(ada.log.filter((e) => e.type === 'stateChanged').map((e) => e.type === 'stateChanged' && `${e.state}/${e.reason}`)).toEqual([
+      'reconnecting/connectionLost',
+      'connected/connectionRestored',
+    ]);
+    // Back for real: it rings again.
+    const grace = await sessionFor(await user(), 'Grace');
+    const ring = ada.waitFor('incomingCall', { timeoutMs: 5_000 });
+    const call = await grace.calls.start([ada.user]);
+    await ring;
+    await call.hangUp();
+  });
+
+  it('stays reconnecting until chat and calls are both reachable again', async () => {
+    const who = await user();
+    const ada = await createSession({
+      endpoint: emu.endpoint,
+      token: async () => (await identity.getToken(who, ['chat', 'voip'])).token,
+      chat: { pollIntervalMs: 50 },
+      clientOptions: { ...emulatorClientOptions(emu), retryOptions: { maxRetries: 0 } },
+    });
+    sessions.push(ada);
+    await ada.calls.connect();
+    await ada.chat.createThread({ topic: 'reachability' });
+    ada.on('messageReceived', () => undefined); // chat polling runs
+    const states: string[] = [];
+    ada.on('stateChanged', (e) => states.push(e.state));
+    const chatDown = emu.faults.inject({ path: '/chat/**', status: 503, times: 10_000 });
+    try {
+      await ada.waitForState('reconnecting', { timeoutMs: 5_000 });
+      expect(ada.getSnapshot().connectionError?.code).toBe('SERVICE_UNAVAILABLE');
+      emu.callService.setAvailable(false);
+      await until(() => ada.getSnapshot().connectionError?.code === 'CALLING_UNAVAILABLE', 'calls down too');
+      emu.callService.setAvailable(true);
+      // A join goes through only once the provider's socket is back (and said so).
+      const call = await ada.calls.join({ groupId: crypto.randomUUID() });
+      await call.hangUp();
+      // Calls are back, chat is not: still reconnecting, and the error says why.
+      expect(ada.state).toBe('reconnecting');
+      expect(ada.getSnapshot().connectionError?.code).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      emu.callService.setAvailable(true);
+      chatDown.cancel();
+    }
+    await ada.waitForState('connected', { timeoutMs: 10_000 });
+    expect(ada.getSnapshot().connectionError).toBeUndefined();
+    expect(states).toEqual(['reconnecting', 'connected']);
   });
 });

@@ -1,4 +1,4 @@
-import type { DtmfTone as SdkDtmfTone, PropertyChangedEvent } from '@azure/communication-calling';
+import type { ConnectionState, ConnectionStateChangedReason, DtmfTone as SdkDtmfTone, PropertyChangedEvent } from '@azure/communication-calling';
 import { type CommunicationIdentifier, getIdentifierRawId } from '@azure/communication-common';
 import { SessionError, isSessionError } from '../../errors.js';
 import type { Unsubscribe } from '../../events/types.js';
@@ -212,11 +212,9 @@ export class AzureProvider implements CallingProvider {
     this.#client = client;
     this.#agent = agent;
     const onIncoming = ({ incomingCall }: { incomingCall: IncomingCallPort }) => this.#ring(incomingCall);
-    const onConnection = ({ newValue, reason }: { newValue: string; reason?: string }) => {
+    const onConnection = ({ newValue, reason }: { newValue: ConnectionState; reason?: ConnectionStateChangedReason }) => {
       if (reason === 'invalidToken') this.#context.tokenRejected();
-      else if (newValue === 'Disconnected' && reason === 'connectionIssue') {
-        this.#context.reportError(new SessionError('NETWORK_ERROR', 'The call agent lost its connection to ACS', { retryable: true }), 'calling');
-      }
+      this.#reportConnection(newValue, reason);
     };
     agent.on('incomingCall', onIncoming);
     agent.on('connectionStateChanged', onConnection);
@@ -224,7 +222,23 @@ export class AzureProvider implements CallingProvider {
       () => agent.off('incomingCall', onIncoming),
       () => agent.off('connectionStateChanged', onConnection),
     );
+    // An agent can come up already Disconnected (offline, signaling unreachable): no change event follows.
+    if (agent.connectionState === 'Disconnected') this.#reportConnection('Disconnected', undefined);
     return agent;
+  }
+
+  /** The agent's connection feeds the session state: while it is Disconnected no call can ring here. */
+  #reportConnection(state: ConnectionState, reason: ConnectionStateChangedReason | undefined): void {
+    if (state === 'Connected') {
+      this.#context.connectivity(true);
+      return;
+    }
+    this.#context.connectivity(
+      false,
+      reason === 'invalidToken'
+        ? new SessionError('UNAUTHORIZED', 'The call agent was disconnected: ACS refused the token', { retryable: true })
+        : new SessionError('NETWORK_ERROR', 'The call agent lost its connection to ACS', { retryable: true }),
+    );
   }
 
   #track(call: CallPort, sink: ProviderCallSink): ProviderCall {

@@ -82,6 +82,7 @@ export class LocalProvider implements CallingProvider {
       () => {
         this.#wanted = true;
         this.#reconnectAttempt = 0;
+        this.#context.connectivity(true);
       },
       (error: unknown) => {
         this.#connecting = undefined;
@@ -173,9 +174,12 @@ export class LocalProvider implements CallingProvider {
               } else if (message) this.#handle(message);
             },
             close: (code) => {
-              refused(closeError(code));
+              const error = closeError(code);
+              refused(error);
               if (code === CallServiceCloseCodes.unauthorized) this.#context.tokenRejected();
               if (socket !== undefined && this.#socket === socket) {
+                // Until the socket is back no call can ring this session: the session is reconnecting.
+                this.#context.connectivity(false, error);
                 this.#closeSocket(CONNECTION_LOST);
                 this.#scheduleReconnect();
               }

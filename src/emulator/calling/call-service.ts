@@ -31,6 +31,13 @@ export interface CallService {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** The membership registry (tests inspect it). */
   readonly registry: CallRegistry;
+  /** Open sockets (said hello or not yet). */
+  readonly socketCount: number;
+  /**
+   * `false` drops every open socket (as a network cut would: no close frame) and answers new
+   * connections 503 until set `true` again. A fault for tests of reconnection.
+   */
+  setAvailable(available: boolean): void;
   /** Closes every socket and clears every timer. */
   close(): void;
 }
@@ -82,11 +89,23 @@ export function startCallService(options: CallServiceOptions): CallService {
     });
   });
 
+  let available = true;
   return {
     registry,
+    get socketCount() {
+      return sockets.size;
+    },
+    setAvailable(value) {
+      available = value;
+      if (!value) for (const ws of [...sockets]) ws.terminate();
+    },
     handleUpgrade(request, socket, head) {
       const path = new URL(request.url ?? '/', 'https://emulator.invalid').pathname;
       if (path !== CALL_SERVICE_PATH) return false;
+      if (!available) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return true;
+      }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
       return true;
     },

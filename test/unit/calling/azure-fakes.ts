@@ -283,6 +283,7 @@ export function fakeSdk() {
     async createCallAgent(credential: CommunicationTokenCredential, options?: CallAgentOptions): Promise<FakeCallAgent> {
       await agentGate;
       this.agent = new FakeCallAgent(credential, options, log);
+      this.agent.connectionState = result.agentState;
       log.push('createCallAgent');
       return this.agent;
     }
@@ -304,10 +305,12 @@ export function fakeSdk() {
     LocalVideoStream: FakeLocalVideoStream,
     Features: { DataChannel: { callApiCtor: FakeDataChannel } },
   };
-  return {
+  const result = {
     sdk,
     log,
     clients,
+    /** The connection state new agents start in. */
+    agentState: 'Connected' as 'Connected' | 'Disconnected',
     /** Holds createCallAgent until the returned function is called. */
     holdAgent(): () => void {
       let release!: () => void;
@@ -315,4 +318,5 @@ export function fakeSdk() {
       return release;
     },
   };
+  return result;
 }

@@ -22,6 +22,7 @@ function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
   const loadSdk = vi.fn(async () => fake.sdk);
   const events: CallEvent[] = [];
   const tokenRejected = vi.fn();
+  const connectivity = vi.fn();
   const reportError = vi.fn();
   let provider: AzureProvider | undefined;
   const emit: EmitCallEvent = (event) => events.push(event);
@@ -37,6 +38,7 @@ function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
       getToken: async () => 'jwt',
       reportError,
       tokenRejected,
+      connectivity,
     },
   });
   const agent = () => {
@@ -44,7 +46,7 @@ function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
     if (!made) throw new Error('no agent yet');
     return made;
   };
-  return { fake, loadSdk, events, calls, agent, tokenRejected, reportError, provider: () => provider };
+  return { fake, loadSdk, events, calls, agent, tokenRejected, connectivity, reportError, provider: () => provider };
 }
 
 const types = (events: CallEvent[]) => events.map((e) => e.type);
@@ -210,13 +212,32 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
-  it("feeds the agent's invalidToken to the refresher and reports a lost connection", async () => {
-    const { calls, agent, tokenRejected, reportError } = setup();
+  it("feeds the agent's connection state to the session: Disconnected is a lost connection, invalidToken also a rejected token", async () => {
+    const { calls, agent, tokenRejected, connectivity, reportError } = setup();
     await calls.connect();
+    expect(connectivity).not.toHaveBeenCalled();
+    agent().connectionState = 'Disconnected';
+    agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'connectionIssue' });
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'NETWORK_ERROR', retryable: true }));
+    expect(tokenRejected).not.toHaveBeenCalled();
+    agent().connectionState = 'Connected';
+    agent().events.emit('connectionStateChanged', { newValue: 'Connected', oldValue: 'Disconnected' });
+    expect(connectivity).toHaveBeenLastCalledWith(true);
     agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'invalidToken' });
     expect(tokenRejected).toHaveBeenCalledTimes(1);
-    agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'connectionIssue' });
-    expect(reportError).toHaveBeenCalledWith(expect.objectContaining({ code: 'NETWORK_ERROR' }), 'calling');
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'UNAUTHORIZED' }));
+    expect(connectivity).toHaveBeenCalledTimes(3);
+    // The state is the session's to show; nothing goes out as an error event.
+    expect(reportError).not.toHaveBeenCalled();
+    await calls.dispose();
+    expect(agent().events.count).toBe(0);
+  });
+
+  it('reports an agent that comes up already Disconnected (no change event follows)', async () => {
+    const { calls, fake, connectivity } = setup();
+    fake.agentState = 'Disconnected';
+    await calls.connect();
+    expect(connectivity).toHaveBeenCalledExactlyOnceWith(false, expect.objectContaining({ code: 'NETWORK_ERROR' }));
     await calls.dispose();
   });
 
@@ -284,6 +305,7 @@ describe('azure provider', () => {
         getToken: async () => 'jwt',
         reportError: () => undefined,
         tokenRejected: () => undefined,
+        connectivity: () => undefined,
       },
     });
     await expect(calls.connect()).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE' });
@@ -301,6 +323,7 @@ describe('azure provider', () => {
       getToken: async () => 'jwt',
       reportError: () => undefined,
       tokenRejected: () => undefined,
+      connectivity: () => undefined,
       incoming: () => undefined,
       signal: new AbortController().signal,
     };
@@ -321,6 +344,7 @@ describe('calling.loadSdk', () => {
       getToken: async () => 'jwt',
       reportError: () => undefined,
       tokenRejected: () => undefined,
+      connectivity: () => undefined,
     };
     const make = (loadSdk: () => Promise<object>) =>
       new SessionCallsImpl({

@@ -6,6 +6,7 @@ import type { CallEvents } from '../../../src/calling/events.js';
 import { LocalProvider } from '../../../src/calling/local/local-provider.js';
 import type { ClientMessage, ServerMessage } from '../../../src/calling/local/protocol.js';
 import type { CallSocket, OpenSocketOptions, SocketHandlers } from '../../../src/calling/local/socket.js';
+import type { SessionError } from '../../../src/errors.js';
 
 // The local provider against a hand-written fake socket: the protocol edge cases and the reconnect
 // schedule, with fake timers.
@@ -48,6 +49,7 @@ class FakeServer {
 
 function setup() {
   const server = new FakeServer();
+  const connectivity = vi.fn<(connected: boolean, error?: SessionError) => void>();
   const events: CallEvents[keyof CallEvents][] = [];
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
@@ -62,9 +64,10 @@ function setup() {
       getToken: async () => 'jwt',
       reportError: () => undefined,
       tokenRejected: () => undefined,
+      connectivity,
     },
   });
-  return { server, events, calls };
+  return { server, events, calls, connectivity };
 }
 
 afterEach(() => {
@@ -126,6 +129,28 @@ describe('local provider', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(server.opened).toHaveLength(3);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('reports a dropped socket as a lost connection and the reconnect as restored; a dispose reports nothing', async () => {
+    vi.useFakeTimers();
+    const { server, calls, connectivity } = setup();
+    await calls.connect();
+    expect(connectivity.mock.calls).toEqual([[true]]);
+    server.reachable = false;
+    server.last.handlers.close(1006, '');
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'CALLING_UNAVAILABLE', retryable: true }));
+    // A failed attempt says nothing new: it is still down.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(connectivity).toHaveBeenCalledTimes(2);
+    server.reachable = true;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(connectivity).toHaveBeenLastCalledWith(true);
+    server.last.handlers.close(4401, 'token refused');
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'UNAUTHORIZED' }));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(connectivity).toHaveBeenCalledTimes(5);
+    await calls.dispose();
+    expect(connectivity).toHaveBeenCalledTimes(5);
   });
 
   it('fails a request the service never answers with TIMEOUT, and leaves no timer', async () => {

@@ -320,7 +320,10 @@ async function listen(
       },
       setAvailable: (available) => notifications.setAvailable(available),
     },
-    advanceClock: (ms) => clock.advance(ms),
+    advanceClock: (ms) => {
+      clock.advance(ms);
+      calls.checkTokens();
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

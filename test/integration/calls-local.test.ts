@@ -445,3 +445,78 @@ describe('the session state follows the call service', () => {
     expect(states).toEqual(['reconnecting', 'connected']);
   });
 });
+
+describe('a token that stops being good mid-call', () => {
+  it('revoked: the call ends as tokenInvalid (495/4507), the session refreshes its token, reconnects and rings again', async () => {
+    const [a, b] = await Promise.all([user(), user()]);
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    const groupId = crypto.randomUUID();
+    const adaCall = await ada.calls.join({ groupId });
+    const graceCall = await grace.calls.join({ groupId });
+    await until(() => Object.keys(graceCall.participants).length === 1, 'grace sees ada');
+    const refreshed = ada.waitFor('tokenRefreshed', { timeoutMs: 5_000 });
+
+    emu.revokeTokens(a);
+
+    await until(() => adaCall.state === 'disconnected', 'ada ended');
+    expect(adaCall.endReason).toMatchObject({ kind: 'tokenInvalid', code: 495, subCode: 4507 });
+    expect(ada.log.find((e) => e.type === 'callEnded')).toMatchObject({ reason: { kind: 'tokenInvalid' } });
+    await until(() => graceCall.participants[a.communicationUserId] === undefined, 'grace sees ada leave');
+    expect(graceCall.state).toBe('connected');
+    // The provider reported the refusal: the refresher fetched a token issued after the revocation.
+    await refreshed;
+    await ada.waitForState('connected', { timeoutMs: 5_000 });
+    const states = ada.log.filter((e) => e.type === 'stateChanged').map((e) => e.type === 'stateChanged' && `${e.state}/${e.reason}`);
+    expect(states).toContain('reconnecting/connectionLost');
+    expect(states.at(-1)).toBe('connected/connectionRestored');
+    // With the new token the session is back in the call service: it rings.
+    const ring = ada.waitFor('incomingCall', { timeoutMs: 5_000 });
+    const call = await grace.calls.start([a]);
+    await ring;
+    await call.hangUp();
+    await graceCall.hangUp();
+  });
+
+  it('a ringing session whose token is revoked stops ringing with tokenInvalid', async () => {
+    const [a, b] = await Promise.all([user(), user()]);
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    await grace.calls.connect();
+    const ring = grace.waitFor('incomingCall', { timeoutMs: 5_000 });
+    const call = await ada.calls.start([b]);
+    await ring;
+    const stopped = grace.waitFor('incomingCallEnded', { timeoutMs: 5_000 });
+    emu.revokeTokens(b);
+    expect((await stopped).reason).toMatchObject({ kind: 'tokenInvalid', code: 495, subCode: 4507 });
+    await call.hangUp();
+  });
+
+  it('expired on the emulator clock: the call ends as tokenInvalid and the session comes back with a fresh token', async () => {
+    const other = await startEmulator();
+    try {
+      const otherIdentity = identityClient(other);
+      const who = await otherIdentity.createUser();
+      const session = await createSession({
+        endpoint: other.endpoint,
+        token: async () => (await otherIdentity.getToken(who, ['voip'])).token,
+        clientOptions: emulatorClientOptions(other),
+      });
+      sessions.push(session);
+      const call = await session.calls.join({ groupId: crypto.randomUUID() });
+      const ended = session.waitFor('callEnded', { timeoutMs: 5_000 });
+      other.advanceClock(25 * 3_600_000);
+      expect((await ended).reason).toMatchObject({ kind: 'tokenInvalid', code: 495, subCode: 4507 });
+      expect(call.state).toBe('disconnected');
+      // A token fetched now is issued on the emulator's (advanced) clock: the provider gets back in.
+      await session.waitForState('reconnecting', { timeoutMs: 5_000 });
+      expect(session.getSnapshot().connectionError?.code).toBe('UNAUTHORIZED');
+      await session.waitForState('connected', { timeoutMs: 5_000 });
+      const again = await session.calls.join({ groupId: crypto.randomUUID() });
+      expect(again.state).not.toBe('disconnected');
+      await again.hangUp();
+    } finally {
+      await other.close();
+    }
+  });
+});

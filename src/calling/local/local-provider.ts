@@ -41,6 +41,7 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+const TOKEN_INVALID = endReasonFromCodes(495, 4507);
 // Queued bytes above which data sends wait for the socket to drain.
 const HIGH_WATER = 1024 * 1024;
 // Waits before each reconnect attempt after the socket dropped; the last one repeats.
@@ -180,7 +181,8 @@ export class LocalProvider implements CallingProvider {
               if (socket !== undefined && this.#socket === socket) {
                 // Until the socket is back no call can ring this session: the session is reconnecting.
                 this.#context.connectivity(false, error);
-                this.#closeSocket(CONNECTION_LOST);
+                // A refused token ends what is left as ACS ends a call whose token went bad (495/4507).
+                this.#closeSocket(code === CallServiceCloseCodes.unauthorized ? TOKEN_INVALID : CONNECTION_LOST);
                 this.#scheduleReconnect();
               }
             },

@@ -13,4 +13,6 @@ export const END = {
   declined: { code: 603, subCode: 0 },
   notAnswered: { code: 487, subCode: 10004 },
   unreachable: { code: 480, subCode: 10037 },
+  /** "Call ended as application didn't provide valid Azure Communication Services token." */
+  tokenInvalid: { code: 495, subCode: 4507 },
 } as const satisfies Record<string, WireEndReason>;

@@ -84,6 +84,15 @@ export class CallRegistry {
 
   /** A session's socket closed: it leaves its calls and stops being rung. */
   disconnect(peer: Peer): void {
+    this.evict(peer, undefined);
+  }
+
+  /**
+   * Takes a session out of everything (its token stopped being good): its calls end for it with
+   * `reason`, its ringing stops with `reason`; the others see it leave. `undefined` tells it nothing
+   * (its socket is gone).
+   */
+  evict(peer: Peer, reason: WireEndReason | undefined): void {
     const peers = this.#peersByUser.get(peer.rawId);
     peers?.delete(peer);
     if (peers?.size === 0) this.#peersByUser.delete(peer.rawId);
@@ -91,9 +100,11 @@ export class CallRegistry {
       const member = call.members.get(peer.rawId);
       if (!member) continue;
       if (member.peer === peer) {
-        this.#removeMember(call, member, undefined);
+        this.#removeMember(call, member, reason);
         this.#settle(call, END.hungUp);
-      } else member.ring?.peers.delete(peer);
+      } else if (member.ring?.peers.delete(peer)) {
+        if (reason) peer.send({ ev: 'incomingEnded', callId: call.id, reason });
+      }
     }
   }
 

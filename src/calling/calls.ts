@@ -2,6 +2,7 @@ import { SessionError, abortedError, disposedError } from '../errors.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
+import { checkAlternateCallerId } from './caller-id.js';
 import { createCallingProvider } from './create-provider.js';
 import { endReasonFromCodes } from './end-reason.js';
 import type { ResolvedCalling } from './options.js';
@@ -21,7 +22,6 @@ export interface SessionCallsConfig {
   emit: EmitCallEvent;
 }
 
-const E164 = /^\+\d{6,15}$/;
 const MAX_TARGETS = 64;
 
 /**
@@ -217,12 +217,6 @@ class IncomingCallImpl implements IncomingCall {
 
 function checkStartOptions(targets: readonly ResolvedPerson[], options: StartCallOptions): void {
   if (typeof options !== 'object' || options === null) throw new SessionError('INVALID_ARGUMENT', 'start() options must be an object');
-  const { alternateCallerId } = options;
-  if (alternateCallerId !== undefined && (typeof alternateCallerId !== 'string' || !E164.test(alternateCallerId))) {
-    throw new SessionError('INVALID_ARGUMENT', `alternateCallerId must be a phone number in E.164 (+15551234567), got ${JSON.stringify(alternateCallerId)}`);
-  }
-  if (targets.some((t) => t.identifier.kind === 'phoneNumber') && alternateCallerId === undefined) {
-    throw new SessionError('INVALID_ARGUMENT', 'Calling a phone number needs options.alternateCallerId: an ACS phone number in E.164');
-  }
+  checkAlternateCallerId(targets, options.alternateCallerId, 'Calling');
   if (new Set(targets.map((t) => t.rawId)).size !== targets.length) throw new SessionError('INVALID_ARGUMENT', 'start() was given the same person twice');
 }

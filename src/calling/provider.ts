@@ -4,7 +4,7 @@ import type { AzureDataChannelAccess } from './azure/ports.js';
 import type { CallEndReason } from './end-reason.js';
 import type { DataTransport } from '../data/transport.js';
 import type { ResolvedPerson } from './person.js';
-import type { AcceptCallOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from './types.js';
+import type { AcceptCallOptions, AddParticipantOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from './types.js';
 
 /**
  * The port between `session.calls` and a calling provider (azure, local). A provider turns its
@@ -89,6 +89,8 @@ export interface ProviderCall {
   sendDtmf(tone: DtmfTone): Promise<void>;
   hangUp(forEveryone: boolean): Promise<void>;
   removeParticipant(person: ResolvedPerson): Promise<void>;
+  /** Rings `person` into the call; `alternateCallerId` was checked for phone numbers. */
+  addParticipant(person: ResolvedPerson, options: AddParticipantOptions): Promise<void>;
   /** The frame carrier for `call.data`, when the provider has one built in (local). */
   readonly dataTransport: DataTransport | undefined;
   /** The ACS DataChannel feature and the receivers caught since the call object existed (azure). */

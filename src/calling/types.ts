@@ -78,6 +78,18 @@ export interface HangUpOptions {
 }
 
 /**
+ * Options of `call.addParticipant()`.
+ * @example
+ * ```ts
+ * await call.addParticipant({ phoneNumber: '+15551234567' }, { alternateCallerId: '+15550001111' });
+ * ```
+ */
+export interface AddParticipantOptions {
+  /** The ACS-owned phone number (E.164) shown to a phone being added; required for phone numbers. */
+  alternateCallerId?: string | undefined;
+}
+
+/**
  * Options of `call.startVideo()`.
  * @example
  * ```ts
@@ -174,6 +186,21 @@ export interface Call {
    * @throws SessionError `INVALID_ARGUMENT` for something that is not a person; `CALL_ENDED`; `CALL_FAILED`.
    */
   removeParticipant(person: PersonInput): Promise<void>;
+  /**
+   * Rings one more person into the running call: an ACS user (every session of theirs rings), a
+   * phone number (with `alternateCallerId`, as in `start`) or a Teams user (azure). Resolves once the
+   * service took the request; they appear in `participants` (state `ringing`/`connecting`, then
+   * `connected`) with `participantJoined`, and leave again if they decline or do not answer.
+   * @example
+   * ```ts
+   * await call.addParticipant('8:acs:…');
+   * await call.addParticipant({ phoneNumber: '+15551234567' }, { alternateCallerId: '+15550001111' });
+   * ```
+   * @throws SessionError `INVALID_ARGUMENT` for something that is not a person, a phone number without
+   * `alternateCallerId`, someone already in the call; `NOT_SUPPORTED` for an identity the provider
+   * cannot ring; `CALL_ENDED`; `CALL_FAILED` (e.g. nobody could be reached).
+   */
+  addParticipant(person: PersonInput, options?: AddParticipantOptions): Promise<void>;
   /** Calls `onChange` (with no arguments) whenever `getSnapshot()` would return a new object. */
   subscribe(onChange: () => void): Unsubscribe;
   /** The current {@link CallSnapshot}; the same object until something changes. */

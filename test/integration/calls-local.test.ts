@@ -520,3 +520,60 @@ describe('a token that stops being good mid-call', () => {
     }
   });
 });
+
+describe('call.addParticipant', () => {
+  it('rings a third user into a running 1:1 call; they accept and everyone sees three', async () => {
+    const [a, b, c] = await Promise.all([user(), user(), user()]);
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    const alan = await sessionFor(c, 'Alan');
+    await Promise.all([grace.calls.connect(), alan.calls.connect()]);
+    const graceRing = grace.waitFor('incomingCall', { timeoutMs: 5_000 });
+    const adaCall = await ada.calls.start([b]);
+    const graceCall = await (await graceRing).incomingCall.accept();
+    await until(() => adaCall.state === 'connected', 'ada connected');
+
+    const alanRing = alan.waitFor('incomingCall', { timeoutMs: 5_000 });
+    await graceCall.addParticipant(c);
+    const { incomingCall } = await alanRing;
+    expect(incomingCall).toMatchObject({ id: adaCall.id, caller: { rawId: b.communicationUserId, displayName: 'Grace' } });
+    await until(() => adaCall.participants[c.communicationUserId]?.state === 'ringing', 'ada sees alan ringing');
+    const alanCall = await incomingCall.accept();
+    expect(alanCall.id).toBe(adaCall.id);
+    await until(() => adaCall.participants[c.communicationUserId]?.state === 'connected', 'ada sees alan connected');
+    await until(() => Object.keys(alanCall.participants).length === 2, 'alan sees both');
+    expect(alanCall.participants[a.communicationUserId]).toMatchObject({ displayName: 'Ada', state: 'connected' });
+    expect(ada.log.some((e) => e.type === 'participantJoined' && e.participant.rawId === c.communicationUserId)).toBe(true);
+
+    // Someone already there, or someone with no session online, is refused.
+    await expect(adaCall.addParticipant(c)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(adaCall.addParticipant(await user())).rejects.toMatchObject({ code: 'CALL_FAILED', acsCode: 'Unreachable' });
+
+    // One leaving a three-way ad-hoc call does not end it for the other two.
+    await graceCall.hangUp();
+    await until(() => adaCall.participants[b.communicationUserId] === undefined, 'grace left');
+    expect(adaCall.state).toBe('connected');
+    await adaCall.hangUp();
+    await until(() => alanCall.state === 'disconnected', 'alan ended');
+    expect(emu.activeCallCount).toBe(0);
+  });
+
+  it('adds a phone (with alternateCallerId) that the simulated phone answers', async () => {
+    const groupId = crypto.randomUUID();
+    const ada = await sessionFor(await user(), 'Ada');
+    const call = await ada.calls.join({ groupId });
+    await expect(call.addParticipant({ phoneNumber: '+15559870001' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await call.addParticipant({ phoneNumber: '+15559870001' }, { alternateCallerId: '+15550001111' });
+    const ring = await emu.phones.waitForRing('+15559870001', { timeoutMs: 5_000 });
+    expect(ring).toMatchObject({ callId: call.id, from: '+15550001111', state: 'ringing' });
+    await until(() => call.participants['4:+15559870001']?.state === 'ringing', 'phone ringing');
+    emu.phones.answer('+15559870001');
+    await until(() => call.participants['4:+15559870001']?.state === 'connected', 'phone connected');
+    await call.sendDtmf('7');
+    expect(emu.phones.get('+15559870001')?.dtmf).toBe('7');
+    emu.phones.hangUp('+15559870001');
+    await until(() => call.participants['4:+15559870001'] === undefined, 'phone left');
+    expect(call.state).toBe('connected');
+    await call.hangUp();
+  });
+});

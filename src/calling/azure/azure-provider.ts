@@ -14,7 +14,7 @@ import type {
   ProviderIncomingCall,
   ProviderStartOptions,
 } from '../provider.js';
-import type { AcceptCallOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from '../types.js';
+import type { AcceptCallOptions, AddParticipantOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from '../types.js';
 import type {
   AzureDataChannelAccess,
   CallAgentPort,
@@ -339,6 +339,18 @@ class AzureCall implements ProviderCall {
   }
   removeParticipant(person: ResolvedPerson): Promise<void> {
     return this.#call.removeParticipant(person.identifier);
+  }
+  async addParticipant(person: ResolvedPerson, options: AddParticipantOptions): Promise<void> {
+    const id = person.identifier;
+    // The SDK adds synchronously and reports the leg through remoteParticipantsUpdated.
+    if (id.kind === 'phoneNumber') {
+      const { alternateCallerId } = options;
+      this.#call.addParticipant(id, alternateCallerId === undefined ? {} : { alternateCallerId: { phoneNumber: alternateCallerId } });
+    } else if (id.kind === 'communicationUser' || id.kind === 'microsoftTeamsUser') {
+      this.#call.addParticipant(id);
+    } else {
+      throw new SessionError('NOT_SUPPORTED', `An ACS call can add ACS users, Teams users and phone numbers, not ${id.kind} identities`);
+    }
   }
 
   release(): void {

@@ -11,7 +11,7 @@ import type {
   ProviderIncomingCall,
   ProviderStartOptions,
 } from '../provider.js';
-import type { AcceptCallOptions, CallLocator } from '../types.js';
+import type { AcceptCallOptions, AddParticipantOptions, CallLocator } from '../types.js';
 import {
   CALL_SERVICE_PATH,
   CallServiceCloseCodes,
@@ -287,7 +287,12 @@ export class LocalProvider implements CallingProvider {
       socket.send(JSON.stringify({ ...message, req }));
     }).then((result) => {
       if (!result.error) return result.callId;
-      const code = result.error.code === 'InvalidArgument' ? 'INVALID_ARGUMENT' : result.error.code === 'NotFound' ? 'CALL_ENDED' : 'CALL_FAILED';
+      const code =
+        result.error.code === 'InvalidArgument' || result.error.code === 'Conflict'
+          ? 'INVALID_ARGUMENT'
+          : result.error.code === 'NotFound'
+            ? 'CALL_ENDED'
+            : 'CALL_FAILED';
       throw new SessionError(code, `Could not ${what}: ${result.error.message}`, { acsCode: result.error.code });
     });
   }
@@ -419,6 +424,15 @@ class LocalCall implements ProviderCall {
   }
   async removeParticipant(person: ResolvedPerson): Promise<void> {
     await this.#provider.request({ op: 'remove', callId: this.id, rawId: person.rawId }, 'remove the participant');
+  }
+  async addParticipant(person: ResolvedPerson, options: AddParticipantOptions): Promise<void> {
+    const { kind } = person.identifier;
+    if (kind !== 'communicationUser' && kind !== 'phoneNumber') {
+      throw new SessionError('NOT_SUPPORTED', `The local provider rings ACS users and phone numbers only, not ${kind} identities`);
+    }
+    const request: Request = { op: 'add', callId: this.id, rawId: person.rawId };
+    if (options.alternateCallerId !== undefined) request.alternateCallerId = options.alternateCallerId;
+    await this.#provider.request(request, 'add the participant');
   }
 }
 

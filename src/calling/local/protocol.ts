@@ -59,7 +59,8 @@ export type ClientMessage =
   | { op: 'hold'; req: number; callId: string; held: boolean }
   | { op: 'dtmf'; req: number; callId: string; tone: string }
   | { op: 'hangUp'; req: number; callId: string; forEveryone: boolean }
-  | { op: 'remove'; req: number; callId: string; rawId: string };
+  | { op: 'remove'; req: number; callId: string; rawId: string }
+  | { op: 'add'; req: number; callId: string; rawId: string; alternateCallerId?: string };
 
 /** Service → client. */
 export type ServerMessage =

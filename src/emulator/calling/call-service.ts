@@ -252,6 +252,13 @@ function handle(registry: CallRegistry, peer: Peer, bytes: Buffer): void {
       case 'hangUp':
         registry.hangUp(peer, message.callId, message.forEveryone === true);
         break;
+      case 'add':
+        if (typeof message.rawId !== 'string') throw new CallServiceError('InvalidArgument', 'rawId is required.');
+        if (message.alternateCallerId !== undefined && typeof message.alternateCallerId !== 'string') {
+          throw new CallServiceError('InvalidArgument', 'alternateCallerId must be a phone number.');
+        }
+        registry.add(peer, message.callId, message.rawId, message.alternateCallerId);
+        break;
       case 'remove':
         if (typeof message.rawId !== 'string') throw new CallServiceError('InvalidArgument', 'rawId is required.');
         registry.remove(peer, message.callId, message.rawId);

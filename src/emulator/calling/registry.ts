@@ -39,7 +39,7 @@ interface CallRecord {
 /** A refusal, sent back as the `result` of the operation. */
 export class CallServiceError extends Error {
   constructor(
-    readonly code: 'InvalidArgument' | 'NotFound' | 'Forbidden' | 'Conflict',
+    readonly code: 'InvalidArgument' | 'NotFound' | 'Forbidden' | 'Conflict' | 'Unreachable',
     message: string,
   ) {
     super(message);
@@ -192,6 +192,25 @@ export class CallRegistry {
     this.#settle(call, END.hungUp);
   }
 
+  /**
+   * Rings one more person into a running call (ACS `call.addParticipant`): every session of an ACS
+   * user, or a simulated phone (the caller id it sees is `alternateCallerId`). Refused when nobody
+   * could be rung, as the real service ends that leg at once with 480/10037.
+   */
+  add(peer: Peer, callId: string, rawId: string, alternateCallerId: string | undefined): void {
+    const { call } = this.#memberOf(peer, callId);
+    if (call.members.has(rawId)) throw new CallServiceError('Conflict', 'That participant is in the call already.');
+    const phone = rawId.startsWith('4:');
+    if (phone && !/^4:\+\d{6,15}$/.test(rawId)) throw new CallServiceError('InvalidArgument', 'A phone number must be E.164, e.g. 4:+15551234567.');
+    if (!phone && !rawId.startsWith('8:acs:')) throw new CallServiceError('InvalidArgument', 'Only ACS users and phone numbers can be added.');
+    if (phone && (alternateCallerId === undefined || !/^\+\d{6,15}$/.test(alternateCallerId))) {
+      throw new CallServiceError('InvalidArgument', 'Adding a phone number needs an alternateCallerId in E.164.');
+    }
+    this.#ring(call, rawId, peer, alternateCallerId);
+    if (!call.members.has(rawId)) throw new CallServiceError('Unreachable', phone ? 'That phone is busy.' : 'That user has no session online.');
+    this.#broadcast(call);
+  }
+
   /** Relays an app-data frame to the call's other connected sessions (or the listed ones). */
   relay(peer: Peer, callId: string, to: readonly string[] | undefined, frame: (from: string) => Uint8Array): number {
     const call = this.#calls.get(callId);
@@ -230,7 +249,7 @@ export class CallRegistry {
     return call;
   }
 
-  #ring(call: CallRecord, target: string, caller: Peer): void {
+  #ring(call: CallRecord, target: string, caller: Peer, callerNumber = call.callerNumber): void {
     const timer = setTimeout(() => this.#unanswered(call.id, target), this.#ringTimeoutMs);
     timer.unref();
     const member: Member = { rawId: target, displayName: undefined, peer: undefined, state: 'ringing', muted: false, ring: { timer, peers: new Set() } };
@@ -241,7 +260,7 @@ export class CallRegistry {
         return;
       }
       call.members.set(target, member);
-      this.#phones.ring(number, call.id, call.callerNumber ?? '');
+      this.#phones.ring(number, call.id, callerNumber ?? '');
       return;
     }
     const peers = [...(this.#peersByUser.get(target) ?? [])];

@@ -2,6 +2,7 @@
 // `implements` its port, so a port change (and, through the ports' Satisfies checks, an SDK
 // signature change) breaks these fakes at compile time.
 import type {
+  AddPhoneNumberOptions,
   CallAgentOptions,
   CallClientOptions,
   CallDirection,
@@ -17,7 +18,15 @@ import type {
   RemoteParticipantState,
   VideoDeviceInfo,
 } from '@azure/communication-calling';
-import type { CommunicationIdentifier, CommunicationIdentifierKind, CommunicationTokenCredential } from '@azure/communication-common';
+import {
+  type CommunicationIdentifier,
+  type CommunicationIdentifierKind,
+  type CommunicationTokenCredential,
+  type CommunicationUserIdentifier,
+  getIdentifierKind,
+  type MicrosoftTeamsUserIdentifier,
+  type PhoneNumberIdentifier,
+} from '@azure/communication-common';
 import type {
   CallAgentPort,
   CallClientPort,
@@ -63,8 +72,8 @@ export class FakeRemoteParticipant implements RemoteParticipantPort {
   isMuted = false;
   isSpeaking = false;
 
-  constructor(communicationUserId: string, displayName?: string) {
-    this.identifier = { kind: 'communicationUser', communicationUserId };
+  constructor(who: string | CommunicationIdentifierKind, displayName?: string) {
+    this.identifier = typeof who === 'string' ? { kind: 'communicationUser', communicationUserId: who } : who;
     if (displayName !== undefined) this.displayName = displayName;
   }
 
@@ -172,6 +181,18 @@ export class FakeCall implements CallPort {
   async stopScreenSharing(): Promise<void> {
     this.isScreenSharingOn = false;
     this.events.emit('isScreenSharingOnChanged');
+  }
+  /** What addParticipant was given, in order. */
+  readonly added: { identifier: CommunicationIdentifier; options: AddPhoneNumberOptions | undefined }[] = [];
+  addParticipant(identifier: CommunicationUserIdentifier | MicrosoftTeamsUserIdentifier): FakeRemoteParticipant;
+  addParticipant(identifier: PhoneNumberIdentifier, options?: AddPhoneNumberOptions): FakeRemoteParticipant;
+  addParticipant(identifier: CommunicationIdentifier, options?: AddPhoneNumberOptions): FakeRemoteParticipant {
+    this.added.push({ identifier, options });
+    // As the SDK: the leg exists at once, connecting, and is announced as added.
+    const participant = new FakeRemoteParticipant(getIdentifierKind(identifier));
+    participant.state = 'Connecting';
+    this.join(participant);
+    return participant;
   }
   async removeParticipant(identifier: CommunicationIdentifier): Promise<void> {
     this.calls.push(`remove:${JSON.stringify(identifier)}`);

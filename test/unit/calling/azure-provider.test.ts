@@ -145,6 +145,37 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
+  it('addParticipant rings ACS users, Teams users and phones (with alternateCallerId) into the running call', async () => {
+    const { calls, events, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.start([GRACE]);
+    fakeCall.join(new FakeRemoteParticipant(GRACE));
+    fakeCall.moveTo('Connected');
+    await call.addParticipant('8:acs:r_alan');
+    await call.addParticipant({ microsoftTeamsUserId: 'f00d' });
+    await call.addParticipant({ phoneNumber: '+15551234567' }, { alternateCallerId: '+15550001111' });
+    expect(fakeCall.added).toEqual([
+      { identifier: { kind: 'communicationUser', communicationUserId: '8:acs:r_alan', rawId: '8:acs:r_alan' }, options: undefined },
+      { identifier: expect.objectContaining({ kind: 'microsoftTeamsUser', microsoftTeamsUserId: 'f00d' }), options: undefined },
+      {
+        identifier: { kind: 'phoneNumber', phoneNumber: '+15551234567', rawId: '4:+15551234567' },
+        options: { alternateCallerId: { phoneNumber: '+15550001111' } },
+      },
+    ]);
+    expect(call.participants['8:acs:r_alan']).toMatchObject({ state: 'connecting' });
+    expect(call.participants['4:+15551234567']).toMatchObject({ state: 'connecting' });
+    expect(events.filter((e) => e.type === 'participantJoined')).toHaveLength(4);
+    // Refused before the SDK sees it: a phone without a caller id, someone already there, a bot.
+    await expect(call.addParticipant({ phoneNumber: '+15557654321' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call.addParticipant(GRACE)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call.addParticipant({ teamsAppId: 'bot' })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    expect(fakeCall.added).toHaveLength(3);
+    await call.hangUp();
+    await expect(call.addParticipant('8:acs:r_bob')).rejects.toMatchObject({ code: 'CALL_ENDED' });
+    await calls.dispose();
+  });
+
   it('hangUp resolves once disconnected, with forEveryone passed through', async () => {
     const { calls, agent } = setup();
     await calls.connect();

@@ -1,3 +1,4 @@
+import type { ChatThread } from '../chat/types.js';
 import { SessionError, isSessionError } from '../errors.js';
 import { SnapshotStore } from '../events/snapshot-store.js';
 import type { Unsubscribe } from '../events/types.js';
@@ -48,8 +49,12 @@ export class CallImpl implements Call {
   #pendingEnd: CallEndReason | undefined;
   readonly #endedWaiters: (() => void)[] = [];
 
-  constructor(host: CallHost, direction: 'outgoing' | 'incoming') {
+  /** The call's chat thread (a meeting's), if it has one. */
+  readonly chat: ChatThread | undefined;
+
+  constructor(host: CallHost, direction: 'outgoing' | 'incoming', chat?: ChatThread) {
     this.#host = host;
+    this.chat = chat;
     this.#store = new SnapshotStore<CallSnapshot>(
       {
         id: '',

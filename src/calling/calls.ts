@@ -1,3 +1,4 @@
+import type { ChatThread } from '../chat/types.js';
 import { SessionError, abortedError, disposedError } from '../errors.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { describeError, logger } from '../internal/logger.js';
@@ -6,7 +7,7 @@ import { checkAlternateCallerId } from './caller-id.js';
 import { createCallingProvider } from './create-provider.js';
 import { endReasonFromCodes } from './end-reason.js';
 import type { ResolvedCalling } from './options.js';
-import { validateLocator } from './locator.js';
+import { threadIdOfMeetingLink, validateLocator } from './locator.js';
 import type { PersonInput } from '../identifiers/identifier.js';
 import { type ResolvedPerson, resolvePerson } from './person.js';
 import type { CallingProvider, ProviderCall, ProviderCallSink, ProviderContext, ProviderIncomingCall } from './provider.js';
@@ -20,6 +21,8 @@ export interface SessionCallsConfig {
   createProvider?: ((context: ProviderContext) => Promise<CallingProvider>) | undefined;
   context: Omit<ProviderContext, 'incoming' | 'signal'>;
   emit: EmitCallEvent;
+  /** The session's chat thread handle for a call's thread id; `undefined` when chat is off. */
+  chatThread?: ((threadId: string) => ChatThread | undefined) | undefined;
 }
 
 const MAX_TARGETS = 64;
@@ -60,7 +63,10 @@ export class SessionCallsImpl implements SessionCalls {
   async join(locator: CallLocator, options: JoinCallOptions = {}): Promise<Call> {
     const checked = validateLocator(locator);
     const provider = await this.#connected(options.signal);
-    return this.#open('outgoing', options.signal, (sink) => provider.join(checked, options, sink));
+    // A meeting's chat thread id is in its link (as with Teams meetings).
+    const threadId = 'meetingLink' in checked ? threadIdOfMeetingLink(checked.meetingLink) : undefined;
+    const chat = threadId === undefined ? undefined : this.#config.chatThread?.(threadId);
+    return this.#open('outgoing', options.signal, (sink) => provider.join(checked, options, sink), chat);
   }
 
   list(): readonly Call[] {
@@ -132,7 +138,12 @@ export class SessionCallsImpl implements SessionCalls {
     return provider;
   }
 
-  async #open(direction: 'outgoing' | 'incoming', signal: AbortSignal | undefined, create: (sink: ProviderCallSink) => Promise<ProviderCall>): Promise<Call> {
+  async #open(
+    direction: 'outgoing' | 'incoming',
+    signal: AbortSignal | undefined,
+    create: (sink: ProviderCallSink) => Promise<ProviderCall>,
+    chat?: ChatThread,
+  ): Promise<Call> {
     const call = new CallImpl(
       {
         emit: (event) => this.#config.emit(event),
@@ -144,6 +155,7 @@ export class SessionCallsImpl implements SessionCalls {
         },
       },
       direction,
+      chat,
     );
     this.#calls.add(call);
     let providerCall: ProviderCall;

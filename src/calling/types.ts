@@ -1,3 +1,4 @@
+import type { ChatThread } from '../chat/types.js';
 import type { Unsubscribe } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
 import type { Identifier, PersonInput } from '../identifiers/identifier.js';
@@ -130,6 +131,17 @@ export interface Call {
   readonly isMuted: boolean;
   /** Why the call ended, once it is `disconnected`. */
   readonly endReason: CallEndReason | undefined;
+  /**
+   * The call's chat, when it has one: a meeting joined by `{ meetingLink }` (the link carries the
+   * thread id, `19:meeting_…@thread.v2`) gives the session's `ChatThread` for it (the same as
+   * `session.chat.thread(id)`); `undefined` for other calls and when chat is off (`chat: false`).
+   * @example
+   * ```ts
+   * const call = await session.calls.join({ meetingLink });
+   * await call.chat?.send('Joined from the app');
+   * ```
+   */
+  readonly chat: ChatThread | undefined;
   /**
    * Mutes this side's microphone.
    * @throws SessionError `CALL_ENDED` after the call ended; `CALL_FAILED` when the provider refused.

@@ -11,7 +11,9 @@ import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
+import { SessionError } from '../errors.js';
 import { startCallService } from './calling/call-service.js';
+import { createMeeting, type EmulatorMeetings } from './calling/meetings.js';
 import { SimulatedPhones } from './calling/phones.js';
 import { registerPhoneRoutes } from './calling/phone-routes.js';
 import { checkKey, registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
@@ -41,6 +43,7 @@ import { EmulatorState } from './store/state.js';
 
 export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
+export type { CreateMeetingOptions, EmulatorMeeting, EmulatorMeetings } from './calling/meetings.js';
 export { SimulatedPhones } from './calling/phones.js';
 export type { PhoneCall } from './calling/phones.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
@@ -130,6 +133,8 @@ export interface Emulator extends EmulatorIdentity {
   readonly activeCallCount: number;
   /** The call service (local calling provider); see {@link EmulatorCallService}. */
   readonly callService: EmulatorCallService;
+  /** Meetings for the local calling provider: a join link and a chat thread that joiners are added to. */
+  readonly meetings: EmulatorMeetings;
   /** The phone numbers the resource owns (SMS `from`), from {@link EmulatorOptions.phoneNumbers}. */
   readonly phoneNumbers: readonly string[];
   /** The SMS sent through the emulator, for tests to read (also served at `GET /_emulator/sms`). */
@@ -305,6 +310,12 @@ async function listen(
     phones,
     get activeCallCount() {
       return calls.registry.size;
+    },
+    meetings: {
+      create: (meetingOptions) => {
+        if (closing !== undefined) throw new SessionError('DISPOSED', 'emulator.meetings.create() was called after close()');
+        return createMeeting(services, meetingOptions, clock.now());
+      },
     },
     callService: {
       get socketCount() {

@@ -130,6 +130,8 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     this.calls = new LazySessionCalls({
       calling,
       emit: (event) => this.stream.emit(event),
+      // A meeting's call.chat is this session's handle for the thread (no chat: no call.chat).
+      chatThread: (threadId) => (this.disposed ? undefined : this.#chat?.thread(threadId)),
       context: {
         endpoint,
         displayName,

@@ -577,3 +577,61 @@ describe('call.addParticipant', () => {
     await call.hangUp();
   });
 });
+
+describe('call.chat', () => {
+  it('two sessions join an emulator meeting and talk through call.chat, the meeting thread they were added to', async () => {
+    const [a, b] = await Promise.all([user(), user()]);
+    const meeting = emu.meetings.create({ organizer: a, topic: 'Stand-up' });
+    expect(meeting.threadId).toMatch(/^19:meeting_[A-Za-z0-9_-]+@thread\.v2$/);
+    expect(meeting.meetingLink).toBe(
+      `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(meeting.threadId)}/0?context=${encodeURIComponent(JSON.stringify({ Tid: emu.resourceId, Oid: a.communicationUserId }))}`,
+    );
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    const adaCall = await ada.calls.join({ meetingLink: meeting.meetingLink });
+    const graceCall = await grace.calls.join({ meetingLink: meeting.meetingLink });
+    expect(graceCall.id).toBe(adaCall.id);
+    await until(() => adaCall.participants[b.communicationUserId]?.state === 'connected', 'ada sees grace');
+    expect(adaCall.chat?.id).toBe(meeting.threadId);
+    expect(graceCall.chat?.id).toBe(meeting.threadId);
+
+    // Joining the call made Grace a member of the meeting's chat.
+    const members: string[] = [];
+    for await (const p of graceCall.chat?.participants.list() ?? []) members.push(p.id.rawId);
+    expect(members.sort()).toEqual([a.communicationUserId, b.communicationUserId].sort());
+    expect((await graceCall.chat?.properties())?.topic).toBe('Stand-up');
+    const received = grace.waitFor('messageReceived', { timeoutMs: 10_000, filter: (e) => e.threadId === meeting.threadId && e.message.type === 'text' });
+    const sent = await adaCall.chat?.send('Can everyone hear me?');
+    expect((await received).message).toMatchObject({ id: sent?.id, content: 'Can everyone hear me?', sender: { rawId: a.communicationUserId } });
+    await graceCall.chat?.send('Loud and clear');
+    const seen: string[] = [];
+    for await (const m of adaCall.chat?.messages() ?? []) if (m.type === 'text') seen.push(m.content ?? '');
+    expect(seen).toEqual(['Loud and clear', 'Can everyone hear me?']);
+
+    await adaCall.hangUp({ forEveryone: true });
+    await until(() => graceCall.state === 'disconnected', 'grace ended');
+  });
+
+  it('is undefined for calls without a thread; an unknown meeting is CALL_FAILED; chat: false gives no call.chat', async () => {
+    const ada = await sessionFor(await user(), 'Ada');
+    const group = await ada.calls.join({ groupId: crypto.randomUUID() });
+    expect(group.chat).toBeUndefined();
+    await group.hangUp();
+    await expect(ada.calls.join({ meetingLink: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_nope%40thread.v2/0' })).rejects.toMatchObject({
+      code: 'CALL_FAILED',
+    });
+    const who = await user();
+    const meeting = emu.meetings.create({ organizer: who });
+    const noChat = await createSession({
+      endpoint: emu.endpoint,
+      token: async () => (await identity.getToken(who, ['voip'])).token,
+      chat: false,
+      clientOptions: emulatorClientOptions(emu),
+    });
+    sessions.push(noChat);
+    const call = await noChat.calls.join({ meetingLink: meeting.meetingLink });
+    expect(call.chat).toBeUndefined();
+    await call.hangUp();
+    expect(() => emu.meetings.create({ organizer: 'nobody' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});

@@ -1,6 +1,7 @@
 import { SessionError, isSessionError } from '../../errors.js';
 import { type BackgroundTimer, backgroundTimer } from '../../internal/timers.js';
 import { CONNECTION_LOST, type CallEndReason, endReasonFromCodes } from '../end-reason.js';
+import { threadIdOfMeetingLink } from '../locator.js';
 import { identifierFromRawId, type ResolvedPerson } from '../person.js';
 import type {
   CallingProvider,
@@ -106,12 +107,21 @@ export class LocalProvider implements CallingProvider {
 
   async join(locator: CallLocator, options: AcceptCallOptions, sink: ProviderCallSink): Promise<ProviderCall> {
     if (options.video) throw noMedia('join with video');
-    if (!('groupId' in locator) && !('roomId' in locator)) {
-      throw new SessionError('NOT_SUPPORTED', 'The local provider joins group calls and rooms; Teams meetings need the azure provider');
-    }
+    const request = joinRequest(locator);
     await this.connect(undefined);
-    const request: Request = 'groupId' in locator ? { op: 'join', kind: 'group', id: locator.groupId } : { op: 'join', kind: 'room', id: locator.roomId };
-    const callId = await this.#request(request, 'join the call');
+    let callId: string | undefined;
+    try {
+      callId = await this.#request(request, 'join the call');
+    } catch (error) {
+      // Not found is "no such meeting" here, not a call that ended.
+      if (request.kind === 'meeting' && isSessionError(error, 'CALL_ENDED')) {
+        throw new SessionError('CALL_FAILED', 'The emulator has no meeting for that link (make one with emu.meetings.create())', {
+          cause: error,
+          acsCode: 'NotFound',
+        });
+      }
+      throw error;
+    }
     return this.#adopt(requireCallId(callId), sink, options);
   }
 
@@ -467,6 +477,19 @@ class LocalIncoming implements ProviderIncomingCall {
     this.#ended = true;
     for (const listener of this.#endListeners.splice(0)) listener(reason);
   }
+}
+
+function joinRequest(locator: CallLocator): Extract<Request, { op: 'join' }> {
+  if ('groupId' in locator) return { op: 'join', kind: 'group', id: locator.groupId };
+  if ('roomId' in locator) return { op: 'join', kind: 'room', id: locator.roomId };
+  const threadId = 'meetingLink' in locator ? threadIdOfMeetingLink(locator.meetingLink) : undefined;
+  if (threadId === undefined) {
+    throw new SessionError(
+      'NOT_SUPPORTED',
+      'The local provider joins group calls, rooms and emulator meetings (a meeting link with its thread id, from emu.meetings.create()); other Teams meetings need the azure provider',
+    );
+  }
+  return { op: 'join', kind: 'meeting', id: threadId };
 }
 
 function noMedia(what: string): SessionError {

@@ -13,6 +13,7 @@ import {
 import type { EmulatorServices } from '../services.js';
 import type { SimulatedPhones } from './phones.js';
 import { END } from './end-codes.js';
+import { admitToMeeting, isMeeting } from './meetings.js';
 import { CallRegistry, CallServiceError, type Peer } from './registry.js';
 
 /** Options of {@link startCallService}. */
@@ -137,7 +138,7 @@ export function startCallService(options: CallServiceOptions): CallService {
       }
       if (!holders.has(ws)) return; // refused, closing
       if (isBinary) relay(registry, peer, bytes);
-      else handle(registry, peer, bytes);
+      else handle(registry, peer, bytes, options);
     });
   });
 
@@ -210,7 +211,7 @@ function authenticate(ws: WebSocket, bytes: Buffer, isBinary: boolean, options: 
   return { peer, issuedAt: claims.iat * 1000, expiresAt: claims.exp * 1000 };
 }
 
-function handle(registry: CallRegistry, peer: Peer, bytes: Buffer): void {
+function handle(registry: CallRegistry, peer: Peer, bytes: Buffer, options: CallServiceOptions): void {
   const message = parse(bytes);
   const req = message && typeof (message as { req?: unknown }).req === 'number' ? (message as { req: number }).req : -1;
   try {
@@ -226,8 +227,13 @@ function handle(registry: CallRegistry, peer: Peer, bytes: Buffer): void {
         return;
       }
       case 'join': {
-        if ((message.kind !== 'group' && message.kind !== 'room') || typeof message.id !== 'string') {
+        if ((message.kind !== 'group' && message.kind !== 'room' && message.kind !== 'meeting') || typeof message.id !== 'string') {
           throw new CallServiceError('InvalidArgument', 'join needs a kind and an id.');
+        }
+        if (message.kind === 'meeting') {
+          if (!isMeeting(options.services, message.id)) throw new CallServiceError('NotFound', 'There is no meeting with that thread id.');
+          // As in a Teams meeting, joining its call makes the joiner a member of its chat.
+          admitToMeeting(options.services, message.id, peer.rawId, peer.displayName, options.now());
         }
         // The result goes first, so the client knows the call id before its first view arrives.
         const callId = registry.join(peer, message.kind, message.id);

@@ -29,7 +29,7 @@ interface Member {
 
 interface CallRecord {
   id: string;
-  kind: 'group' | 'room' | 'adhoc';
+  kind: 'group' | 'room' | 'meeting' | 'adhoc';
   locator: string | undefined;
   members: Map<string, Member>;
   /** The caller id a phone sees. */
@@ -127,8 +127,8 @@ export class CallRegistry {
     return call.id;
   }
 
-  /** Joins (or creates) the group call or room `id`; returns the call id. */
-  join(peer: Peer, kind: 'group' | 'room', id: string): string {
+  /** Joins (or creates) the group call, room or meeting `id`; returns the call id. */
+  join(peer: Peer, kind: 'group' | 'room' | 'meeting', id: string): string {
     if (id.length === 0 || id.length > 256) throw new CallServiceError('InvalidArgument', 'The group or room id must be 1–256 characters.');
     const locator = `${kind}:${id}`;
     const existing = this.#byLocator.get(locator);

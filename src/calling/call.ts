@@ -5,6 +5,7 @@ import type { Unsubscribe } from '../events/types.js';
 import { checkAlternateCallerId } from './caller-id.js';
 import type { CallEndReason } from './end-reason.js';
 import type { CallEvents, ParticipantChange } from './events.js';
+import type { CallData, CallDataRelay } from '../data/call-data.js';
 import type { DataTransport } from '../data/transport.js';
 import type { PersonInput } from '../identifiers/identifier.js';
 import { identifierFromRawId, resolvePerson } from './person.js';
@@ -30,6 +31,10 @@ export interface CallHost {
   reportError(error: unknown, source: string): void;
   /** The call ended: drop it from `list()`. */
   ended(call: CallImpl): void;
+  /** Builds `call.data` over the provider's transport; absent when `calling.data` is `false`. */
+  createData: ((transport: DataTransport, relay: CallDataRelay) => CallData) | undefined;
+  /** Whether the session stream has an `incomingFile` listener (then files are accepted). */
+  wantsFiles(): boolean;
 }
 
 const DTMF = /^[0-9*#A-D]$/;
@@ -48,6 +53,8 @@ export class CallImpl implements Call {
   #pendingView: ProviderCallView | undefined;
   #pendingEnd: CallEndReason | undefined;
   readonly #endedWaiters: (() => void)[] = [];
+  #data: CallData | undefined;
+  #dataError: SessionError | undefined;
 
   /** The call's chat thread (a meeting's), if it has one. */
   readonly chat: ChatThread | undefined;
@@ -86,6 +93,9 @@ export class CallImpl implements Call {
   attach(provider: ProviderCall): void {
     this.#provider = provider;
     this.#store.update({ id: provider.id });
+    // Before `callStarted`, so its listeners can open channels; the transport has been listening
+    // since the provider's call object existed.
+    this.#openData(provider);
     this.#host.emit({ type: 'callStarted', call: this });
     const view = this.#pendingView;
     this.#pendingView = undefined;
@@ -110,6 +120,17 @@ export class CallImpl implements Call {
   }
   get endReason(): CallEndReason | undefined {
     return this.#store.get().endReason;
+  }
+
+  get data(): CallData {
+    if (this.#data) return this.#data;
+    throw (
+      this.#dataError ??
+      new SessionError(
+        'NOT_SUPPORTED',
+        this.#host.createData ? 'This call has no data channel (it has not started)' : 'call.data is off for this session (calling: { data: false })',
+      )
+    );
   }
 
   /**
@@ -205,6 +226,23 @@ export class CallImpl implements Call {
     this.#end(reason);
   }
 
+  #openData(provider: ProviderCall): void {
+    const transport = provider.dataTransport;
+    const create = this.#host.createData;
+    if (!transport || !create) return;
+    try {
+      this.#data = create(transport, {
+        wantsFiles: () => this.#host.wantsFiles(),
+        incomingFile: (file) => this.#host.emit({ type: 'incomingFile', call: this, file }),
+        dataError: (error, from) => this.#host.emit({ type: 'dataError', call: this, error, from }),
+      });
+    } catch (error) {
+      // The call goes on without `call.data`; the getter says why.
+      this.#dataError = isSessionError(error) ? error : new SessionError('NOT_SUPPORTED', 'The data channel could not be opened', { cause: error });
+      this.#host.reportError(this.#dataError, 'call.data');
+    }
+  }
+
   // A method, so TypeScript does not narrow the state across awaits.
   #ended(): boolean {
     return this.#store.get().state === 'disconnected';
@@ -260,6 +298,8 @@ export class CallImpl implements Call {
     const before = this.#store.get();
     if (before.state === 'disconnected') return;
     this.#store.update({ state: 'disconnected', endReason: reason, participants: Object.freeze({}), isVideoOn: false, isScreenSharing: false });
+    // Pending sends and transfers fail with DISPOSED; the transport closes with it.
+    this.#data?.close();
     this.#provider?.release();
     this.#host.ended(this);
     this.#host.emit({ type: 'callStateChanged', call: this, state: 'disconnected', previous: before.state });

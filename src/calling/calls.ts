@@ -4,6 +4,7 @@ import { raceWithSignal } from '../internal/abort.js';
 import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
 import { checkAlternateCallerId } from './caller-id.js';
+import type { CreateCallData } from './call-data-binding.js';
 import { createCallingProvider } from './create-provider.js';
 import { endReasonFromCodes } from './end-reason.js';
 import type { ResolvedCalling } from './options.js';
@@ -23,6 +24,8 @@ export interface SessionCallsConfig {
   emit: EmitCallEvent;
   /** The session's chat thread handle for a call's thread id; `undefined` when chat is off. */
   chatThread?: ((threadId: string) => ChatThread | undefined) | undefined;
+  /** Whether the session stream has a listener for `type` (files are accepted only then). */
+  hasListener(type: 'incomingFile'): boolean;
 }
 
 const MAX_TARGETS = 64;
@@ -39,6 +42,7 @@ export class SessionCallsImpl implements SessionCalls {
   readonly #incoming = new Map<string, IncomingCallImpl>();
   readonly #lifetime = new AbortController();
   #providerPromise: Promise<CallingProvider> | undefined;
+  #dataPromise: Promise<CreateCallData | undefined> | undefined;
   #disposed = false;
 
   constructor(config: SessionCallsConfig) {
@@ -56,17 +60,17 @@ export class SessionCallsImpl implements SessionCalls {
     }
     const targets = people.map((person) => resolvePerson(person, 'call target'));
     checkStartOptions(targets, options);
-    const provider = await this.#connected(options.signal);
-    return this.#open('outgoing', options.signal, (sink) => provider.start(targets, options, sink));
+    const [provider, data] = await Promise.all([this.#connected(options.signal), this.#dataHelper()]);
+    return this.#open('outgoing', options.signal, data, (sink) => provider.start(targets, options, sink));
   }
 
   async join(locator: CallLocator, options: JoinCallOptions = {}): Promise<Call> {
     const checked = validateLocator(locator);
-    const provider = await this.#connected(options.signal);
+    const [provider, data] = await Promise.all([this.#connected(options.signal), this.#dataHelper()]);
     // A meeting's chat thread id is in its link (as with Teams meetings).
     const threadId = 'meetingLink' in checked ? threadIdOfMeetingLink(checked.meetingLink) : undefined;
     const chat = threadId === undefined ? undefined : this.#config.chatThread?.(threadId);
-    return this.#open('outgoing', options.signal, (sink) => provider.join(checked, options, sink), chat);
+    return this.#open('outgoing', options.signal, data, (sink) => provider.join(checked, options, sink), chat);
   }
 
   list(): readonly Call[] {
@@ -100,6 +104,8 @@ export class SessionCallsImpl implements SessionCalls {
       return Promise.reject(new SessionError('CALLING_DISABLED', 'Calling is turned off for this session (calling: false)'));
     }
     if (signal?.aborted) return Promise.reject(abortedError(signal));
+    // Started now, awaited when a call object is made.
+    this.#dataHelper().catch(() => undefined);
     if (!this.#providerPromise) {
       const attempt = this.#createAndConnect();
       this.#providerPromise = attempt;
@@ -109,6 +115,24 @@ export class SessionCallsImpl implements SessionCalls {
       });
     }
     return raceWithSignal(this.#providerPromise, signal, () => abortedError(signal ?? {}));
+  }
+
+  /**
+   * The data helper's code, loaded beside the provider on the first call API (so it is there when
+   * a call object appears), or `undefined` with `calling: { data: false }`. A failed load is not
+   * cached.
+   */
+  #dataHelper(): Promise<CreateCallData | undefined> {
+    const options = this.#config.calling.data;
+    if (options === false) return Promise.resolve(undefined);
+    if (!this.#dataPromise) {
+      const attempt = import('./call-data-binding.js').then(({ prepareCallData }) => prepareCallData(options));
+      this.#dataPromise = attempt;
+      attempt.catch(() => {
+        if (this.#dataPromise === attempt) this.#dataPromise = undefined;
+      });
+    }
+    return this.#dataPromise;
   }
 
   async #createAndConnect(): Promise<CallingProvider> {
@@ -141,11 +165,14 @@ export class SessionCallsImpl implements SessionCalls {
   async #open(
     direction: 'outgoing' | 'incoming',
     signal: AbortSignal | undefined,
+    createData: CreateCallData | undefined,
     create: (sink: ProviderCallSink) => Promise<ProviderCall>,
     chat?: ChatThread,
   ): Promise<Call> {
     const call = new CallImpl(
       {
+        createData,
+        wantsFiles: () => this.#config.hasListener('incomingFile'),
         emit: (event) => this.#config.emit(event),
         reportError: (error, source) => this.#config.context.reportError(error, source),
         ended: (ended) => {
@@ -193,7 +220,9 @@ export class SessionCallsImpl implements SessionCalls {
   async #accept(incoming: IncomingCallImpl, options: AcceptCallOptions): Promise<Call> {
     if (this.#disposed) throw disposedError('The session');
     if (this.#incoming.get(incoming.id) !== incoming) throw new SessionError('CALL_ENDED', 'The call is no longer ringing this session');
-    const call = await this.#open('incoming', undefined, (sink) => incoming.provided.accept(options, sink));
+    const data = await this.#dataHelper();
+    if (this.#disposed) throw disposedError('The session');
+    const call = await this.#open('incoming', undefined, data, (sink) => incoming.provided.accept(options, sink));
     this.#incoming.delete(incoming.id);
     return call;
   }

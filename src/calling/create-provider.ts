@@ -27,7 +27,7 @@ export async function createCallingProvider(calling: ResolvedCalling, context: P
     ...(server.username !== undefined && { username: server.username }),
     ...(server.credential !== undefined && { credential: server.credential }),
   }));
-  return new AzureProvider(context, { iceServers, loadSdk: calling.loadSdk });
+  return new AzureProvider(context, { iceServers, loadSdk: calling.loadSdk, dataChannel: calling.data !== false });
 }
 
 function hasWebRtc(): boolean {

@@ -1,6 +1,5 @@
 import type { CommunicationTokenCredential } from '@azure/communication-common';
 import type { SessionError } from '../errors.js';
-import type { AzureDataChannelAccess } from './azure/ports.js';
 import type { CallEndReason } from './end-reason.js';
 import type { DataTransport } from '../data/transport.js';
 import type { ResolvedPerson } from './person.js';
@@ -21,6 +20,11 @@ export interface CallingProvider {
   join(locator: CallLocator, options: AcceptCallOptions, sink: ProviderCallSink): Promise<ProviderCall>;
   /** Hangs up whatever is left and releases everything (agent, socket, listeners, timers). */
   dispose(): Promise<void>;
+}
+
+/** A provider's frame carrier for `call.data`: a {@link DataTransport} with an end. @internal */
+export interface ProviderDataTransport extends DataTransport {
+  close(): void;
 }
 
 /** What a provider is given by the session. @internal */
@@ -91,10 +95,12 @@ export interface ProviderCall {
   removeParticipant(person: ResolvedPerson): Promise<void>;
   /** Rings `person` into the call; `alternateCallerId` was checked for phone numbers. */
   addParticipant(person: ResolvedPerson, options: AddParticipantOptions): Promise<void>;
-  /** The frame carrier for `call.data`, when the provider has one built in (local). */
-  readonly dataTransport: DataTransport | undefined;
-  /** The ACS DataChannel feature and the receivers caught since the call object existed (azure). */
-  readonly azureDataChannel: AzureDataChannelAccess | undefined;
+  /**
+   * The frame carrier `call.data` is built on, listening from the moment the provider's call object
+   * existed (ACS drops frames nobody listens for yet); `undefined` when the data channel is off.
+   * Closed by `call.data` (or by `release()`).
+   */
+  readonly dataTransport: ProviderDataTransport | undefined;
   /** Releases listeners without hanging up (the call already ended). */
   release(): void;
 }

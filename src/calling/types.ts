@@ -1,4 +1,5 @@
 import type { ChatThread } from '../chat/types.js';
+import type { CallData } from '../data/call-data.js';
 import type { Unsubscribe } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
 import type { Identifier, PersonInput } from '../identifiers/identifier.js';
@@ -142,6 +143,20 @@ export interface Call {
    * ```
    */
   readonly chat: ChatThread | undefined;
+  /**
+   * Any payload over this call: typed channels by topic, chunking past the 32 KB frame limit, RPC
+   * and files with progress (see {@link CallData}). It listens from the moment the call exists and
+   * closes when the call ends. The ACS DataChannel on the azure provider, the emulator's relay on
+   * the local one.
+   * @throws SessionError `NOT_SUPPORTED` when the session was created with `calling: { data: false }`.
+   * @example
+   * ```ts
+   * const cursor = call.data.channel<{ x: number; y: number }>('cursor', { reliability: 'lossy' });
+   * cursor.on('message', ({ value, from }) => moveCursor(from.rawId, value));
+   * await cursor.send({ x: 10, y: 20 });
+   * ```
+   */
+  readonly data: CallData;
   /**
    * Mutes this side's microphone.
    * @throws SessionError `CALL_ENDED` after the call ended; `CALL_FAILED` when the provider refused.

@@ -90,6 +90,17 @@ export interface CallDataEvents {
   error: ErrorEvent;
 }
 
+/**
+ * Where a CallData also reports its `incomingFile` and `dataError` events: the session stream, for
+ * `call.data`. A file is offered when either side has an `incomingFile` listener.
+ * @internal
+ */
+export interface CallDataRelay {
+  wantsFiles(): boolean;
+  incomingFile(file: IncomingFile): void;
+  dataError(error: SessionError, from: DataParticipant | undefined): void;
+}
+
 /** What CallData needs of a channel, whatever its value type. */
 type ChannelSink = Pick<CallDataChannel<unknown>, 'topic' | 'closed' | 'close' | 'receive'>;
 
@@ -142,6 +153,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
   readonly #files: FileService;
   readonly #channelHost: ChannelHost;
   readonly #stopListening: Unsubscribe;
+  #relay: CallDataRelay | undefined;
   #closed = false;
 
   /** @internal Use {@link createCallData}. */
@@ -181,8 +193,10 @@ export class CallData extends EventSourceBase<CallDataEvents> {
         sendControl: (body: ControlMessage, to) => this.#sendInternal(FILE_CONTROL_TOPIC, encoder.encode(JSON.stringify(body)), to),
         sendData: (lane, frame, bytes, to, signal) => this.#outboxes.durable.push(lane, [frame], bytes, to, signal),
         offerIncoming: (file) => {
-          if (this.stream.listenerCount('incomingFile') === 0) return false;
+          const relay = this.#relay;
+          if (this.stream.listenerCount('incomingFile') === 0 && !relay?.wantsFiles()) return false;
           this.stream.emit({ type: 'incomingFile', file });
+          relay?.incomingFile(file);
           return true;
         },
         report: (error, from) => this.#dataError(error, from),
@@ -203,6 +217,11 @@ export class CallData extends EventSourceBase<CallDataEvents> {
       stopMessages();
       stopDepartures?.();
     };
+  }
+
+  /** Reports `incomingFile`/`dataError` to `relay` as well (the session stream). @internal */
+  relayTo(relay: CallDataRelay): void {
+    this.#relay = relay;
   }
 
   /** Whether {@link CallData.close} was called. */
@@ -346,6 +365,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     this.#files.close();
     this.#reassembler.clear();
     this.stream.close();
+    this.#relay = undefined;
     this.#transport.close?.();
   }
 
@@ -452,7 +472,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
 
   #deliverTo(channel: ChannelSink, payload: Uint8Array, from: DataParticipant): void {
     const failure = channel.receive(payload, from);
-    if (failure) this.stream.emit({ type: 'dataError', error: failure, from });
+    if (failure) this.#reportDropped(failure, from);
   }
 
   /** Keeps a few recent messages for a topic nobody opened yet; bounded in count, bytes and age. */
@@ -477,7 +497,12 @@ export class CallData extends EventSourceBase<CallDataEvents> {
 
   #dataError(error: SessionError, from: string | undefined): void {
     if (this.#closed) return;
-    this.stream.emit({ type: 'dataError', error, from: from === undefined ? undefined : participantFromRawId(from) });
+    this.#reportDropped(error, from === undefined ? undefined : participantFromRawId(from));
+  }
+
+  #reportDropped(error: SessionError, from: DataParticipant | undefined): void {
+    this.stream.emit({ type: 'dataError', error, from });
+    this.#relay?.dataError(error, from);
   }
 }
 

@@ -2,7 +2,8 @@ import { SessionError } from '../errors.js';
 import type { DataReliability } from './transport.js';
 
 /**
- * Options for {@link createCallData}. Every limit has a default that suits an ACS call.
+ * The data helper's limits: `createCallData(transport, options)` in `acs-session/data`, and
+ * `createSession({ calling: { data: options } })` for `call.data`. Every limit has a default that suits an ACS call.
  * @example
  * ```ts
  * const data = createCallData(transport, { maxMessageBytes: 4 * 1024 * 1024, rpcTimeoutMs: 5_000 });

@@ -132,6 +132,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
       emit: (event) => this.stream.emit(event),
       // A meeting's call.chat is this session's handle for the thread (no chat: no call.chat).
       chatThread: (threadId) => (this.disposed ? undefined : this.#chat?.thread(threadId)),
+      hasListener: (type) => this.stream.listenerCount(type) > 0,
       context: {
         endpoint,
         displayName,

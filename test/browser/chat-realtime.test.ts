@@ -1,49 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { createUsers, type TestUser } from '../support/emulatorClients.js';
 import type { RecordedEvent } from './pages/realtime-page.js';
-import { bundlePages } from './support/bundle.js';
-import { launchChromium } from './support/chromium.js';
-import { type StaticServer, serveStatic } from './support/static-server.js';
+import { type BrowserFixture, type WatchedPage, startBrowserFixture } from './support/browser-fixture.js';
 
 // The real browser ChatClient's realtime notifications (signaling 1.0.0-beta.34's trouter client)
 // against the emulator's notification service: config, allocation, socket.io handshake, WebSocket,
 // registrar, then one push per change another user makes.
+let fx: BrowserFixture;
 let emu: Emulator;
-let pages: StaticServer;
-let browser: Browser;
-let context: BrowserContext;
 
 beforeAll(async () => {
-  const [dir, started] = await Promise.all([bundlePages(['realtime-page.ts']), startEmulator()]);
-  emu = started;
-  pages = await serveStatic(dir);
-  browser = await launchChromium();
-  context = await browser.newContext({ ignoreHTTPSErrors: true });
+  fx = await startBrowserFixture({ pages: ['realtime-page.ts'] });
+  emu = fx.emu;
 }, 60_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await pages?.close();
-  await emu?.close();
-});
+afterAll(() => fx?.close());
 
-interface Watched {
-  page: Page;
-  diagnostics: string[];
-}
+type Watched = WatchedPage;
 
 async function openRealtime(user: TestUser): Promise<Watched> {
-  const page = await context.newPage();
-  const diagnostics: string[] = [];
-  page.on('requestfailed', (request) => diagnostics.push(`request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
-  page.on('pageerror', (error) => diagnostics.push(`page error: ${error.message}`));
-  page.on('response', (response) => diagnostics.push(`${response.status()} ${response.request().method()} ${response.url().split('?')[0]}`));
-  await page.goto(`${pages.origin}/index.html`, { timeout: 15_000 });
+  const watched = await fx.newPage();
+  const { page, diagnostics } = watched;
   const connected = await page.evaluate(
     (input) => {
       if (!globalThis.startRealtime) throw new Error('the page did not define startRealtime');
@@ -52,7 +32,7 @@ async function openRealtime(user: TestUser): Promise<Watched> {
     { endpoint: emu.endpoint, token: user.token, timeoutMs: 15_000 },
   );
   expect(connected, `realTimeNotificationConnected did not fire:\n${diagnostics.join('\n')}`).toBe(true);
-  return { page, diagnostics };
+  return watched;
 }
 
 async function events(watched: Watched): Promise<RecordedEvent[]> {
@@ -164,7 +144,7 @@ describe('realtime notifications of the browser ChatClient on the emulator', () 
       'chatThreadPropertiesUpdated',
       'chatThreadDeleted',
     ]);
-    expect(watched.diagnostics.filter((l) => l.startsWith('request failed') || l.startsWith('page error'))).toEqual([]);
+    expect(watched.failures()).toEqual([]);
     await watched.page.close();
   });
 

@@ -1,47 +1,26 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { createUsers } from '../support/emulatorClients.js';
 import type { PushSessionAction, PushSessionInput, PushSessionRecord } from './pages/session-push-page.js';
-import { bundlePages } from './support/bundle.js';
-import { launchChromium } from './support/chromium.js';
-import { type StaticServer, serveStatic } from './support/static-server.js';
+import { type BrowserFixture, type WatchedPage, startBrowserFixture } from './support/browser-fixture.js';
 
 // session.chat with realtime 'push' and 'auto' in Chromium, on the emulator's notification service.
+let fx: BrowserFixture;
 let emu: Emulator;
-let pages: StaticServer;
-let browser: Browser;
-let context: BrowserContext;
 
 beforeAll(async () => {
-  const [dir, started] = await Promise.all([bundlePages(['session-push-page.ts']), startEmulator()]);
-  emu = started;
-  pages = await serveStatic(dir);
-  browser = await launchChromium();
-  context = await browser.newContext({ ignoreHTTPSErrors: true });
+  fx = await startBrowserFixture({ pages: ['session-push-page.ts'] });
+  emu = fx.emu;
 }, 60_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await pages?.close();
-  await emu?.close();
-});
+afterAll(() => fx?.close());
 
-interface Opened {
-  page: Page;
-  diagnostics: string[];
-}
+type Opened = WatchedPage;
 
 async function open(input: PushSessionInput, name: string): Promise<Opened> {
-  const page = await context.newPage();
-  const diagnostics: string[] = [];
-  page.on('requestfailed', (r) => diagnostics.push(`${name}: request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
-  page.on('pageerror', (error) => diagnostics.push(`${name}: page error: ${error.message}`));
-  page.on('console', (m) => diagnostics.push(`${name}: console.${m.type()}: ${m.text()}`));
-  await page.goto(`${pages.origin}/index.html`, { timeout: 15_000 });
-  await page.evaluate((args) => globalThis.openPushSession?.(args), input);
-  return { page, diagnostics };
+  const opened = await fx.newPage({ name });
+  await opened.page.evaluate((args) => globalThis.openPushSession?.(args), input);
+  return opened;
 }
 
 const recordOf = (o: Opened): Promise<PushSessionRecord> => o.page.evaluate(() => globalThis.pushSessionRecord?.() ?? { events: [], modes: [], arrivals: {} });

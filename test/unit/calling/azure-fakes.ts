@@ -88,7 +88,14 @@ export class FakeRemoteParticipant implements RemoteParticipantPort {
 export class FakeReceiver implements DataChannelReceiver {
   readonly events = new Listeners();
   readonly senderParticipantIdentifier: CommunicationIdentifierKind = { kind: 'communicationUser', communicationUserId: '8:acs:r_grace' };
-  constructor(readonly channelId: number) {}
+  readonly #queued: Uint8Array[];
+  #sequence = 0;
+  constructor(
+    readonly channelId: number,
+    queued: Uint8Array[] = [],
+  ) {
+    this.#queued = [...queued];
+  }
   on(event: string, listener: () => void): void {
     this.events.on(event, listener);
   }
@@ -96,7 +103,13 @@ export class FakeReceiver implements DataChannelReceiver {
     this.events.off(event, listener);
   }
   readMessage(): DataChannelMessage | undefined {
-    return undefined;
+    const data = this.#queued.shift();
+    return data && { sequenceNumber: this.#sequence++, data };
+  }
+  /** A message arrives: queued, then `messageReady`, as the SDK does. */
+  arrive(data: Uint8Array): void {
+    this.#queued.push(data);
+    this.events.emit('messageReady');
   }
 }
 

@@ -1,7 +1,8 @@
 import type { CommunicationTokenCredential } from '@azure/communication-common';
 import { describe, expect, it, vi } from 'vitest';
 import { AzureProvider, type AzureProviderOptions } from '../../../src/calling/azure/azure-provider.js';
-import { type EmitCallEvent, providerCallOf } from '../../../src/calling/call.js';
+import { type EmitCallEvent, dataTransportOf } from '../../../src/calling/call.js';
+import { encodeMessage, topicId } from '../../../src/data/frame.js';
 import { SessionCallsImpl } from '../../../src/calling/calls.js';
 import { createCallingProvider } from '../../../src/calling/create-provider.js';
 import type { CallEvents } from '../../../src/calling/events.js';
@@ -17,7 +18,7 @@ const GRACE = '8:acs:r_grace';
 
 type CallEvent = CallEvents[keyof CallEvents];
 
-function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
+function setup({ data = {}, ...options }: Omit<AzureProviderOptions, 'loadSdk' | 'dataChannel'> & { data?: false | object } = {}) {
   const fake = fakeSdk();
   const loadSdk = vi.fn(async () => fake.sdk);
   const events: CallEvent[] = [];
@@ -27,9 +28,10 @@ function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
   let provider: AzureProvider | undefined;
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
-    calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
-    createProvider: async (context: ProviderContext) => (provider = new AzureProvider(context, { ...options, loadSdk })),
+    calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data },
+    createProvider: async (context: ProviderContext) => (provider = new AzureProvider(context, { ...options, loadSdk, dataChannel: data !== false })),
     emit,
+    hasListener: () => false,
     context: {
       endpoint: 'https://r.communication.azure.com',
       displayName: 'Ada',
@@ -272,24 +274,60 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
-  it('catches DataChannel receivers from the moment the call exists and hands them over later', async () => {
+  it('call.data listens on the ACS DataChannel from the moment the call exists, and closes with the call', async () => {
     const { calls, agent } = setup();
     await calls.connect();
     const fakeCall = agent().nextCall;
     const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
-    const early = new FakeReceiver(7);
-    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', early);
-    const taken: unknown[] = [];
-    const provider = providerCallOf(call);
-    expect(provider?.azureDataChannel).toBeDefined();
-    const off = provider?.azureDataChannel?.takeReceivers((r) => taken.push(r));
-    const late = new FakeReceiver(8);
-    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', late);
-    expect(taken).toEqual([early, late]);
-    expect(provider?.azureDataChannel?.feature).toBe(fakeCall.dataChannel);
-    off?.();
+    expect(fakeCall.dataChannel.events.count).toBe(1); // dataChannelReceiverCreated, before any channel is opened
+    const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    // A remote's message already waiting in its receiver when the receiver is announced...
+    const receiver = new FakeReceiver(1000, [encodeMessage(topicId('notes'), 0, json({ n: 1 }))]);
+    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', receiver);
+    // ...and one more after; a receiver on another app's channel id is left alone.
+    receiver.arrive(encodeMessage(topicId('notes'), 1, json({ n: 2 })));
+    const foreign = new FakeReceiver(7);
+    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', foreign);
+    expect(foreign.events.count).toBe(0);
+
+    const got: unknown[] = [];
+    call.data.channel<{ n: number }>('notes').on('message', ({ value, from }) => got.push({ value, from: from.rawId }));
+    await new Promise((resolve) => setTimeout(resolve, 0)); // held messages are handed over right after the channel opens
+    expect(got).toEqual([
+      { value: { n: 1 }, from: '8:acs:r_grace' },
+      { value: { n: 2 }, from: '8:acs:r_grace' },
+    ]);
+    expect(dataTransportOf(call).maxMessageSize).toBe(32_768);
+
+    fakeCall.moveTo('Disconnected', { code: 0, subCode: 0 });
+    expect(call.data.closed).toBe(true);
+    expect(receiver.events.count).toBe(0);
+    expect(fakeCall.dataChannel.events.count).toBe(0);
     await calls.dispose();
     expect(fakeCall.listenerCount).toBe(0);
+  });
+
+  it('a participant leaving the call fails the requests waiting on them at once (the DataChannel has no membership of its own)', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const grace = new FakeRemoteParticipant(GRACE);
+    fakeCall.join(grace);
+    const pending = call.data.request('slow', {}, { to: GRACE, timeoutMs: 60_000 });
+    fakeCall.leave(grace);
+    await expect(pending).rejects.toMatchObject({ code: 'PARTICIPANT_LEFT' });
+    await calls.dispose();
+  });
+
+  it('calling: { data: false } opens no DataChannel and call.data says why', async () => {
+    const { calls, agent } = setup({ data: false });
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    expect(fakeCall.dataChannel.events.count).toBe(0);
+    expect(() => call.data).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringContaining('data: false') }));
+    await calls.dispose();
   });
 
   it('dispose ends live calls, removes every listener, disposes the agent before the client, and leaves no agent', async () => {
@@ -325,9 +363,10 @@ describe('azure provider', () => {
     const fake = fakeSdk();
     const loadSdk = vi.fn<() => Promise<typeof fake.sdk>>().mockRejectedValueOnce(new Error('Cannot find package')).mockResolvedValue(fake.sdk);
     const calls = new SessionCallsImpl({
-      calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
+      calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data: {} },
       createProvider: async (context) => new AzureProvider(context, { loadSdk }),
       emit: () => undefined,
+      hasListener: () => false,
       context: {
         endpoint: 'https://r',
         displayName: undefined,
@@ -358,7 +397,9 @@ describe('azure provider', () => {
       incoming: () => undefined,
       signal: new AbortController().signal,
     };
-    await expect(createCallingProvider({ provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined }, context)).rejects.toMatchObject({
+    await expect(
+      createCallingProvider({ provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data: {} }, context),
+    ).rejects.toMatchObject({
       code: 'CALLING_UNSUPPORTED_RUNTIME',
     });
   });
@@ -379,9 +420,10 @@ describe('calling.loadSdk', () => {
     };
     const make = (loadSdk: () => Promise<object>) =>
       new SessionCallsImpl({
-        calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
+        calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data: {} },
         createProvider: async (c) => new AzureProvider(c, { loadSdk }),
         emit: () => undefined,
+        hasListener: () => false,
         context,
       });
     const viaDefault = make(async () => ({ default: fake.sdk }));

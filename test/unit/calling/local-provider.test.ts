@@ -53,9 +53,10 @@ function setup() {
   const events: CallEvents[keyof CallEvents][] = [];
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
-    calling: { provider: 'local', iceServers: undefined, ca: undefined, loadSdk: undefined },
+    calling: { provider: 'local', iceServers: undefined, ca: undefined, loadSdk: undefined, data: {} },
     createProvider: async (context) => new LocalProvider(context, { openSocket: server.open }),
     emit,
+    hasListener: () => false,
     context: {
       endpoint: 'https://127.0.0.1:8443',
       displayName: 'Ada',

@@ -33,7 +33,12 @@ export interface EmulatorMeeting {
  */
 export interface CreateMeetingOptions {
   /** The organizer: an ACS user of this emulator (identifier or raw id); the thread's first member. */
-  organizer: { communicationUserId: string } | string;
+  organizer:
+    | {
+        /** The organizer's raw id, `8:acs:…`. */
+        communicationUserId: string;
+      }
+    | string;
   /** The chat thread's topic; default `'Meeting'`. */
   topic?: string | undefined;
 }

@@ -11,7 +11,11 @@ describe('end reasons', () => {
     [0, 0, 'hungUp'],
     [0, 4097, 'endedForEveryone'],
     [0, 5000, 'removed'],
-    [0, 10003, 'answeredElsewhere'],
+    [0, 5300, 'removed'],
+    [487, 10003, 'answeredElsewhere'],
+    [0, 10003, 'unknown'],
+    [0, 5003, 'declined'],
+    [487, 10024, 'declined'],
     [603, 0, 'declined'],
     [487, 0, 'cancelled'],
     [487, 10004, 'notAnswered'],
@@ -20,7 +24,8 @@ describe('end reasons', () => {
     [401, 10009, 'tokenInvalid'],
     [410, 3100, 'networkFailure'],
     [410, 3111, 'networkFailure'],
-    [410, 3112, 'unknown'],
+    [410, 3112, 'networkFailure'],
+    [410, 3113, 'unknown'],
     [500, 1, 'unknown'],
   ] as const)('%i/%i is %s, with the codes kept', (code, subCode, kind) => {
     expect(endReasonFromCodes(code, subCode)).toMatchObject({ kind, code, subCode });

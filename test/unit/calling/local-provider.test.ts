@@ -50,6 +50,7 @@ class FakeServer {
 function setup() {
   const server = new FakeServer();
   const connectivity = vi.fn<(connected: boolean, error?: SessionError) => void>();
+  const tokenRejected = vi.fn<() => void>();
   const events: CallEvents[keyof CallEvents][] = [];
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
@@ -64,11 +65,11 @@ function setup() {
       credential,
       getToken: async () => 'jwt',
       reportError: () => undefined,
-      tokenRejected: () => undefined,
+      tokenRejected,
       connectivity,
     },
   });
-  return { server, events, calls, connectivity };
+  return { server, events, calls, connectivity, tokenRejected };
 }
 
 afterEach(() => {
@@ -152,6 +153,35 @@ describe('local provider', () => {
     expect(connectivity).toHaveBeenCalledTimes(5);
     await calls.dispose();
     expect(connectivity).toHaveBeenCalledTimes(5);
+  });
+
+  it('a 4401 close ends the calls still live as tokenInvalid (495/4507) and asks for a new token; another close as connectionLost', async () => {
+    const { server, events, calls, tokenRejected } = setup();
+    await calls.connect();
+    const answered = new Set<unknown>();
+    const join = async (id: string) => {
+      const joining = calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+      let request: ClientMessage | undefined;
+      await vi.waitFor(() => {
+        request = server.last.sent.at(-1);
+        expect(request?.op === 'join' && !answered.has(request)).toBe(true);
+      });
+      if (request?.op !== 'join') throw new Error('no join sent');
+      answered.add(request);
+      server.push({ ev: 'result', req: request.req, callId: id });
+      return joining;
+    };
+    const first = await join('c1');
+    server.last.handlers.close(4401, 'token revoked');
+    expect(first.endReason).toMatchObject({ kind: 'tokenInvalid', code: 495, subCode: 4507 });
+    expect(tokenRejected).toHaveBeenCalledTimes(1);
+    await calls.connect();
+    const second = await join('c2');
+    server.last.handlers.close(1006, '');
+    expect(second.endReason).toMatchObject({ kind: 'connectionLost' });
+    expect(tokenRejected).toHaveBeenCalledTimes(1);
+    expect(events.filter((e) => e.type === 'callEnded').map((e) => e.type === 'callEnded' && e.reason.kind)).toEqual(['tokenInvalid', 'connectionLost']);
+    await calls.dispose();
   });
 
   it('fails a request the service never answers with TIMEOUT, and leaves no timer', async () => {

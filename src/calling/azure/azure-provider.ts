@@ -328,14 +328,15 @@ class AzureCall implements ProviderCall {
   async addParticipant(person: ResolvedPerson, options: AddParticipantOptions): Promise<void> {
     const id = person.identifier;
     // The SDK adds synchronously and reports the leg through remoteParticipantsUpdated.
-    if (id.kind === 'phoneNumber') {
-      const { alternateCallerId } = options;
-      this.#call.addParticipant(id, alternateCallerId === undefined ? {} : { alternateCallerId: { phoneNumber: alternateCallerId } });
-    } else if (id.kind === 'communicationUser' || id.kind === 'microsoftTeamsUser') {
-      this.#call.addParticipant(id);
-    } else {
+    if (id.kind !== 'phoneNumber' && id.kind !== 'communicationUser' && id.kind !== 'microsoftTeamsUser') {
       throw new SessionError('NOT_SUPPORTED', `An ACS call can add ACS users, Teams users and phone numbers, not ${id.kind} identities`);
     }
+    const { alternateCallerId } = options;
+    sdkCall('add the participant', () =>
+      id.kind === 'phoneNumber'
+        ? this.#call.addParticipant(id, alternateCallerId === undefined ? {} : { alternateCallerId: { phoneNumber: alternateCallerId } })
+        : this.#call.addParticipant(id),
+    );
   }
 
   release(): void {
@@ -508,7 +509,7 @@ function isCallingSdk(value: unknown): value is CallingSdkPort {
   );
 }
 
-function sdkCall(what: string, create: () => CallPort): CallPort {
+function sdkCall<T>(what: string, create: () => T): T {
   try {
     return create();
   } catch (error) {

@@ -173,6 +173,11 @@ describe('azure provider', () => {
     await expect(call.addParticipant(GRACE)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(call.addParticipant({ teamsAppId: 'bot' })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
     expect(fakeCall.added).toHaveLength(3);
+    // The SDK throws synchronously; its codes are kept.
+    fakeCall.addParticipant = () => {
+      throw Object.assign(new Error('Participant limit reached'), { code: 403, subCode: 10131 });
+    };
+    await expect(call.addParticipant('8:acs:r_bob')).rejects.toMatchObject({ code: 'CALL_FAILED', acsCode: '403', acsSubCode: 10131 });
     await call.hangUp();
     await expect(call.addParticipant('8:acs:r_bob')).rejects.toMatchObject({ code: 'CALL_ENDED' });
     await calls.dispose();

@@ -188,7 +188,14 @@ export class LocalProvider implements CallingProvider {
               const error = closeError(code);
               refused(error);
               if (code === CallServiceCloseCodes.unauthorized) this.#context.tokenRejected();
-              if (socket !== undefined && this.#socket === socket) {
+              if (socket !== undefined && this.#socket === socket && code === CallServiceCloseCodes.forbidden) {
+                // The token has no voip scope: retrying cannot help. Stop, say why, and do not hold the
+                // session in reconnecting for it; a later start/join/connect tries again.
+                this.#wanted = false;
+                this.#closeSocket(CONNECTION_LOST);
+                this.#context.reportError(error, 'calling');
+                this.#context.connectivity(true);
+              } else if (socket !== undefined && this.#socket === socket) {
                 // Until the socket is back no call can ring this session: the session is reconnecting.
                 this.#context.connectivity(false, error);
                 // A refused token ends what is left as ACS ends a call whose token went bad (495/4507).

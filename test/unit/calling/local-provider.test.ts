@@ -16,6 +16,8 @@ class FakeServer {
   readonly opened: { url: string; handlers: SocketHandlers; sent: ClientMessage[]; closed: boolean }[] = [];
   /** Whether the next open succeeds. */
   reachable = true;
+  /** Answers the next hellos by closing with this code instead of a welcome. */
+  refuseHello: number | undefined;
 
   open = async (url: string, handlers: SocketHandlers, _options: OpenSocketOptions): Promise<CallSocket> => {
     if (!this.reachable) throw new Error('ECONNREFUSED');
@@ -27,7 +29,10 @@ class FakeServer {
         if (typeof data !== 'string') return;
         const message = JSON.parse(data) as ClientMessage;
         entry.sent.push(message);
-        if (message.op === 'hello') queueMicrotask(() => handlers.message(JSON.stringify({ ev: 'welcome', rawId: '8:acs:r_ada', maxMessageSize: 32_768 })));
+        const refuse = this.refuseHello;
+        if (message.op === 'hello' && refuse !== undefined) queueMicrotask(() => handlers.close(refuse, 'refused'));
+        else if (message.op === 'hello')
+          queueMicrotask(() => handlers.message(JSON.stringify({ ev: 'welcome', rawId: '8:acs:r_ada', maxMessageSize: 32_768 })));
       },
       close: () => {
         entry.closed = true;
@@ -51,6 +56,7 @@ function setup() {
   const server = new FakeServer();
   const connectivity = vi.fn<(connected: boolean, error?: SessionError) => void>();
   const tokenRejected = vi.fn<() => void>();
+  const reportError = vi.fn<(error: unknown, source: string) => void>();
   const events: CallEvents[keyof CallEvents][] = [];
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
@@ -64,12 +70,12 @@ function setup() {
       selfRawId: () => '8:acs:r_ada',
       credential,
       getToken: async () => 'jwt',
-      reportError: () => undefined,
+      reportError,
       tokenRejected,
       connectivity,
     },
   });
-  return { server, events, calls, connectivity, tokenRejected };
+  return { server, events, calls, connectivity, tokenRejected, reportError };
 }
 
 afterEach(() => {
@@ -181,6 +187,26 @@ describe('local provider', () => {
     expect(second.endReason).toMatchObject({ kind: 'connectionLost' });
     expect(tokenRejected).toHaveBeenCalledTimes(1);
     expect(events.filter((e) => e.type === 'callEnded').map((e) => e.type === 'callEnded' && e.reason.kind)).toEqual(['tokenInvalid', 'connectionLost']);
+    await calls.dispose();
+  });
+
+  it('stops reconnecting when the token has no voip scope (4403): reports it and no longer holds the session reconnecting', async () => {
+    vi.useFakeTimers();
+    const { server, calls, connectivity, reportError } = setup();
+    await calls.connect();
+    server.refuseHello = 4403;
+    server.last.handlers.close(1006, '');
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'CALLING_UNAVAILABLE' }));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(server.opened).toHaveLength(2);
+    expect(reportError).toHaveBeenCalledWith(expect.objectContaining({ code: 'FORBIDDEN' }), 'calling');
+    expect(connectivity).toHaveBeenLastCalledWith(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.opened).toHaveLength(2);
+    expect(vi.getTimerCount()).toBe(0);
+    // An explicit use tries again.
+    await expect(calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(server.opened).toHaveLength(3);
     await calls.dispose();
   });
 

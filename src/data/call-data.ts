@@ -319,7 +319,8 @@ export class CallData extends EventSourceBase<CallDataEvents> {
 
   /**
    * Sends a file (or any stream of bytes) on the durable channel; resolves once the last piece was
-   * handed to the transport. Receivers get an `incomingFile` event.
+   * handed to the transport. Receivers get an `incomingFile` event. The source is read as it is sent:
+   * leave a `Uint8Array` or `ArrayBuffer` unchanged until this settles.
    * @throws SessionError `INVALID_ARGUMENT` (no name, unsupported source), `ABORTED` (your signal),
    * `TRANSFER_CANCELLED` (every recipient refused or cancelled), `DATA_QUEUE_FULL`, `DISPOSED`.
    * @example
@@ -381,7 +382,9 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#enqueue(id, payload, reliability, to, options.signal);
+    // The bytes are the caller's (binary or custom codec): frame them now, so that a buffer reused
+    // after send() returns cannot change a value still waiting in the queue.
+    return this.#enqueue(id, payload, reliability, to, options.signal, true);
   }
 
   #sendText(id: number, text: string, reliability: DataReliability, options: ChannelSendOptions): Promise<void> {
@@ -411,6 +414,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     reliability: DataReliability,
     to: readonly string[] | undefined,
     signal: AbortSignalLike | undefined,
+    callerBytes = false,
   ): Promise<void> {
     if (this.#closed) return Promise.reject(disposedError('The call data'));
     if (payload.length > this.#options.maxMessageBytes) {
@@ -421,8 +425,12 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     const seq = this.#sequences.get(id) ?? 0;
     this.#sequences.set(id, (seq + 1) >>> 0);
     const maxFrame = this.#transport.maxMessageSize;
-    // A one-frame message skips the lazy framing, the common case for small values.
-    const frames = messageHeaderLength(seq) + payload.length <= maxFrame ? [encodeMessage(id, seq, payload)] : frameMessage(id, seq, payload, maxFrame);
+    // A one-frame message skips the lazy framing, the common case for small values. Bytes we made
+    // ourselves are framed lazily as the queue sends them; the caller's are framed at once (each
+    // frame is a copy either way, so that costs memory for the frames waiting, not another copy).
+    let frames: Iterable<Uint8Array>;
+    if (messageHeaderLength(seq) + payload.length <= maxFrame) frames = [encodeMessage(id, seq, payload)];
+    else frames = callerBytes ? [...frameMessage(id, seq, payload, maxFrame)] : frameMessage(id, seq, payload, maxFrame);
     return this.#outboxes[reliability].push(id, frames, payload.length, to, signal);
   }
 

@@ -101,7 +101,8 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
 
   /**
    * Sends one value; resolves once all of its frames were handed to the transport (not when they
-   * arrived). Values larger than one frame are split and put back together on the other side.
+   * arrived). Values larger than one frame are split and put back together on the other side. The
+   * value is encoded when this is called, so a buffer passed in may be reused at once.
    * @throws SessionError `INVALID_ARGUMENT` (the codec refused the value or a recipient is not an
    * identifier), `DATA_TOO_LARGE` (over `maxMessageBytes`), `DATA_QUEUE_FULL`, `ABORTED`, `DISPOSED`.
    * @example

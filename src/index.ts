@@ -107,6 +107,7 @@ export type {
   CallState,
   DtmfTone,
   HangUpOptions,
+  AddParticipantOptions,
   IncomingCall,
   JoinCallOptions,
   ParticipantState,

@@ -1,6 +1,8 @@
+import type { ChatThread } from '../chat/types.js';
 import { SessionError, isSessionError } from '../errors.js';
 import { SnapshotStore } from '../events/snapshot-store.js';
 import type { Unsubscribe } from '../events/types.js';
+import { checkAlternateCallerId } from './caller-id.js';
 import type { CallEndReason } from './end-reason.js';
 import type { CallEvents, ParticipantChange } from './events.js';
 import type { CallData, CallDataRelay } from '../data/call-data.js';
@@ -9,7 +11,17 @@ import type { PersonInput } from '../identifiers/identifier.js';
 import { holdUntilReleased } from './held-transport.js';
 import { identifierFromRawId, resolvePerson } from './person.js';
 import type { ProviderCall, ProviderCallSink, ProviderCallView, ProviderParticipant } from './provider.js';
-import type { Call, CallParticipant, CallParticipants, CallSnapshot, CallState, DtmfTone, HangUpOptions, StartVideoOptions } from './types.js';
+import type {
+  AddParticipantOptions,
+  Call,
+  CallParticipant,
+  CallParticipants,
+  CallSnapshot,
+  CallState,
+  DtmfTone,
+  HangUpOptions,
+  StartVideoOptions,
+} from './types.js';
 
 /** Emits one call event on the session stream. @internal */
 export type EmitCallEvent = (event: CallEvents[keyof CallEvents]) => void;
@@ -46,8 +58,12 @@ export class CallImpl implements Call {
   #dataError: SessionError | undefined;
   #releaseData: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(host: CallHost, direction: 'outgoing' | 'incoming') {
+  /** The call's chat thread (a meeting's), if it has one. */
+  readonly chat: ChatThread | undefined;
+
+  constructor(host: CallHost, direction: 'outgoing' | 'incoming', chat?: ChatThread) {
     this.#host = host;
+    this.chat = chat;
     this.#store = new SnapshotStore<CallSnapshot>(
       {
         id: '',
@@ -177,6 +193,15 @@ export class CallImpl implements Call {
   async removeParticipant(person: PersonInput): Promise<void> {
     const resolved = resolvePerson(person, 'participant');
     await this.#run('remove a participant', (p) => p.removeParticipant(resolved));
+  }
+
+  async addParticipant(person: PersonInput, options: AddParticipantOptions = {}): Promise<void> {
+    const resolved = resolvePerson(person, 'participant');
+    if (typeof options !== 'object' || options === null) throw new SessionError('INVALID_ARGUMENT', 'addParticipant() options must be an object');
+    checkAlternateCallerId([resolved], options.alternateCallerId, 'Adding');
+    if (this.participants[resolved.rawId]) throw new SessionError('INVALID_ARGUMENT', `${resolved.rawId} is in the call already`);
+    const checked: AddParticipantOptions = options.alternateCallerId === undefined ? {} : { alternateCallerId: options.alternateCallerId };
+    await this.#run('add a participant', (p) => p.addParticipant(resolved, checked));
   }
 
   async hangUp(options: HangUpOptions = {}): Promise<void> {

@@ -1,12 +1,14 @@
+import type { ChatThread } from '../chat/types.js';
 import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
+import { checkAlternateCallerId } from './caller-id.js';
 import type { CreateCallData } from './call-data-binding.js';
 import { createCallingProvider } from './create-provider.js';
 import { endReasonFromCodes } from './end-reason.js';
 import type { ResolvedCalling } from './options.js';
-import { validateLocator } from './locator.js';
+import { threadIdOfMeetingLink, validateLocator } from './locator.js';
 import type { PersonInput } from '../identifiers/identifier.js';
 import { type ResolvedPerson, resolvePerson } from './person.js';
 import type { CallingProvider, ProviderCall, ProviderCallSink, ProviderContext, ProviderIncomingCall } from './provider.js';
@@ -20,11 +22,12 @@ export interface SessionCallsConfig {
   createProvider?: ((context: ProviderContext) => Promise<CallingProvider>) | undefined;
   context: Omit<ProviderContext, 'incoming' | 'signal'>;
   emit: EmitCallEvent;
+  /** The session's chat thread handle for a call's thread id; `undefined` when chat is off. */
+  chatThread?: ((threadId: string) => ChatThread | undefined) | undefined;
   /** Whether the session stream has a listener for `type` (files are accepted only then). */
   hasListener(type: 'incomingFile'): boolean;
 }
 
-const E164 = /^\+\d{6,15}$/;
 const MAX_TARGETS = 64;
 
 /**
@@ -64,7 +67,10 @@ export class SessionCallsImpl implements SessionCalls {
   async join(locator: CallLocator, options: JoinCallOptions = {}): Promise<Call> {
     const checked = validateLocator(locator);
     const [provider, data] = await Promise.all([this.#connected(options.signal), this.#dataHelper()]);
-    return this.#open('outgoing', options.signal, data, (sink) => provider.join(checked, options, sink));
+    // A meeting's chat thread id is in its link (as with Teams meetings).
+    const threadId = 'meetingLink' in checked ? threadIdOfMeetingLink(checked.meetingLink) : undefined;
+    const chat = threadId === undefined ? undefined : this.#config.chatThread?.(threadId);
+    return this.#open('outgoing', options.signal, data, (sink) => provider.join(checked, options, sink), chat);
   }
 
   list(): readonly Call[] {
@@ -170,6 +176,7 @@ export class SessionCallsImpl implements SessionCalls {
     signal: AbortSignal | undefined,
     createData: CreateCallData | undefined,
     create: (sink: ProviderCallSink) => Promise<ProviderCall>,
+    chat?: ChatThread,
   ): Promise<Call> {
     const call = new CallImpl(
       {
@@ -184,6 +191,7 @@ export class SessionCallsImpl implements SessionCalls {
         },
       },
       direction,
+      chat,
     );
     this.#calls.add(call);
     let providerCall: ProviderCall;
@@ -259,12 +267,6 @@ class IncomingCallImpl implements IncomingCall {
 
 function checkStartOptions(targets: readonly ResolvedPerson[], options: StartCallOptions): void {
   if (typeof options !== 'object' || options === null) throw new SessionError('INVALID_ARGUMENT', 'start() options must be an object');
-  const { alternateCallerId } = options;
-  if (alternateCallerId !== undefined && (typeof alternateCallerId !== 'string' || !E164.test(alternateCallerId))) {
-    throw new SessionError('INVALID_ARGUMENT', `alternateCallerId must be a phone number in E.164 (+15551234567), got ${JSON.stringify(alternateCallerId)}`);
-  }
-  if (targets.some((t) => t.identifier.kind === 'phoneNumber') && alternateCallerId === undefined) {
-    throw new SessionError('INVALID_ARGUMENT', 'Calling a phone number needs options.alternateCallerId: an ACS phone number in E.164');
-  }
+  checkAlternateCallerId(targets, options.alternateCallerId, 'Calling');
   if (new Set(targets.map((t) => t.rawId)).size !== targets.length) throw new SessionError('INVALID_ARGUMENT', 'start() was given the same person twice');
 }

@@ -31,3 +31,33 @@ export function validateLocator(locator: CallLocator): CallLocator {
       throw bad(`takes exactly one of { groupId } | { roomId } | { meetingLink } | { meetingId, passcode }, got keys ${keys || '(none)'}`);
   }
 }
+
+const THREAD_ID = /^19:[^/?#\s]+@thread\.(v2|skype)$/;
+
+/**
+ * The chat thread id a Teams meeting link carries (`…/meetup-join/19%3ameeting_…%40thread.v2/0?…`),
+ * or `undefined` when the link has none.
+ * @internal
+ * @example
+ * ```ts
+ * threadIdOfMeetingLink('https://teams.microsoft.com/l/meetup-join/19%3ameeting_N2E%40thread.v2/0'); // '19:meeting_N2E@thread.v2'
+ * ```
+ */
+export function threadIdOfMeetingLink(meetingLink: string): string | undefined {
+  let segments: string[];
+  try {
+    segments = new URL(meetingLink).pathname.split('/');
+  } catch {
+    return undefined;
+  }
+  const at = segments.indexOf('meetup-join');
+  const encoded = at === -1 ? undefined : segments[at + 1];
+  if (encoded === undefined) return undefined;
+  let threadId: string;
+  try {
+    threadId = decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+  return THREAD_ID.test(threadId) ? threadId : undefined;
+}

@@ -3,7 +3,7 @@ import type { SessionError } from '../errors.js';
 import type { CallEndReason } from './end-reason.js';
 import type { DataTransport } from '../data/transport.js';
 import type { ResolvedPerson } from './person.js';
-import type { AcceptCallOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from './types.js';
+import type { AcceptCallOptions, AddParticipantOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from './types.js';
 
 /**
  * The port between `session.calls` and a calling provider (azure, local). A provider turns its
@@ -43,6 +43,11 @@ export interface ProviderContext {
   reportError(error: unknown, source: string): void;
   /** The provider's service said the token is no longer good (e.g. the agent's `invalidToken`). */
   tokenRejected(): void;
+  /**
+   * The provider's link to its service dropped (`false`: the agent went `Disconnected`, the socket
+   * closed; calls cannot ring this session) or is back (`true`). Repeats are harmless.
+   */
+  connectivity(connected: boolean, error?: SessionError): void;
   /** Fires at session dispose. */
   signal: AbortSignal;
 }
@@ -88,6 +93,8 @@ export interface ProviderCall {
   sendDtmf(tone: DtmfTone): Promise<void>;
   hangUp(forEveryone: boolean): Promise<void>;
   removeParticipant(person: ResolvedPerson): Promise<void>;
+  /** Rings `person` into the call; `alternateCallerId` was checked for phone numbers. */
+  addParticipant(person: ResolvedPerson, options: AddParticipantOptions): Promise<void>;
   /**
    * The frame carrier `call.data` is built on, listening from the moment the provider's call object
    * existed (ACS drops frames nobody listens for yet); `undefined` when the data channel is off.

@@ -1,3 +1,4 @@
+import type { ChatThread } from '../chat/types.js';
 import type { CallData } from '../data/call-data.js';
 import type { Unsubscribe } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
@@ -79,6 +80,18 @@ export interface HangUpOptions {
 }
 
 /**
+ * Options of `call.addParticipant()`.
+ * @example
+ * ```ts
+ * await call.addParticipant({ phoneNumber: '+15551234567' }, { alternateCallerId: '+15550001111' });
+ * ```
+ */
+export interface AddParticipantOptions {
+  /** The ACS-owned phone number (E.164) shown to a phone being added; required for phone numbers. */
+  alternateCallerId?: string | undefined;
+}
+
+/**
  * Options of `call.startVideo()`.
  * @example
  * ```ts
@@ -119,6 +132,17 @@ export interface Call {
   readonly isMuted: boolean;
   /** Why the call ended, once it is `disconnected`. */
   readonly endReason: CallEndReason | undefined;
+  /**
+   * The call's chat, when it has one: a meeting joined by `{ meetingLink }` (the link carries the
+   * thread id, `19:meeting_…@thread.v2`) gives the session's `ChatThread` for it (the same as
+   * `session.chat.thread(id)`); `undefined` for other calls and when chat is off (`chat: false`).
+   * @example
+   * ```ts
+   * const call = await session.calls.join({ meetingLink });
+   * await call.chat?.send('Joined from the app');
+   * ```
+   */
+  readonly chat: ChatThread | undefined;
   /**
    * Any payload over this call: typed channels by topic, chunking past the 32 KB frame limit, RPC
    * and files with progress (see {@link CallData}). The ACS DataChannel on the azure provider, the
@@ -195,6 +219,21 @@ export interface Call {
    * @throws SessionError `INVALID_ARGUMENT` for something that is not a person; `CALL_ENDED`; `CALL_FAILED`.
    */
   removeParticipant(person: PersonInput): Promise<void>;
+  /**
+   * Rings one more person into the running call: an ACS user (every session of theirs rings), a
+   * phone number (with `alternateCallerId`, as in `start`) or a Teams user (azure). Resolves once the
+   * service took the request; they appear in `participants` (state `ringing`/`connecting`, then
+   * `connected`) with `participantJoined`, and leave again if they decline or do not answer.
+   * @example
+   * ```ts
+   * await call.addParticipant('8:acs:…');
+   * await call.addParticipant({ phoneNumber: '+15551234567' }, { alternateCallerId: '+15550001111' });
+   * ```
+   * @throws SessionError `INVALID_ARGUMENT` for something that is not a person, a phone number without
+   * `alternateCallerId`, someone already in the call; `NOT_SUPPORTED` for an identity the provider
+   * cannot ring; `CALL_ENDED`; `CALL_FAILED` (e.g. nobody could be reached).
+   */
+  addParticipant(person: PersonInput, options?: AddParticipantOptions): Promise<void>;
   /** Calls `onChange` (with no arguments) whenever `getSnapshot()` would return a new object. */
   subscribe(onChange: () => void): Unsubscribe;
   /** The current {@link CallSnapshot}; the same object until something changes. */

@@ -11,7 +11,9 @@ import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
+import { SessionError } from '../errors.js';
 import { startCallService } from './calling/call-service.js';
+import { createMeeting, type EmulatorMeetings } from './calling/meetings.js';
 import { SimulatedPhones } from './calling/phones.js';
 import { registerPhoneRoutes } from './calling/phone-routes.js';
 import { checkKey, registerAdminRoutes, registerSmsAdminRoutes } from './admin.js';
@@ -41,6 +43,7 @@ import { EmulatorState } from './store/state.js';
 
 export { FaultInjector, parseFaultSpec } from './faults.js';
 export type { FaultHandle, FaultRule } from './faults.js';
+export type { CreateMeetingOptions, EmulatorMeeting, EmulatorMeetings } from './calling/meetings.js';
 export { SimulatedPhones } from './calling/phones.js';
 export type { PhoneCall } from './calling/phones.js';
 export { createSelfSignedCertificate } from './tls/certificate.js';
@@ -66,6 +69,24 @@ export interface EmulatorNotifications {
   /** Open notification sockets. */
   readonly socketCount: number;
   /** `false` drops every open socket and refuses new ones (503) until set `true` again. */
+  setAvailable(available: boolean): void;
+}
+
+/**
+ * Control of the emulator's call service (the WebSocket the local calling provider talks to), for
+ * tests of what a session does when it drops.
+ *
+ * @example
+ * ```ts
+ * emulator.callService.setAvailable(false); // drop every call socket, refuse reconnects
+ * await session.waitForState('reconnecting');
+ * emulator.callService.setAvailable(true);   // the provider reconnects by itself
+ * ```
+ */
+export interface EmulatorCallService {
+  /** Open call-service sockets. */
+  readonly socketCount: number;
+  /** `false` drops every open socket (their calls end) and refuses new ones (503) until set `true` again. */
   setAvailable(available: boolean): void;
 }
 
@@ -110,6 +131,10 @@ export interface Emulator extends EmulatorIdentity {
   readonly phones: SimulatedPhones;
   /** How many calls the call service holds now (for tests and leak checks). */
   readonly activeCallCount: number;
+  /** The call service (local calling provider); see {@link EmulatorCallService}. */
+  readonly callService: EmulatorCallService;
+  /** Meetings for the local calling provider: a join link and a chat thread that joiners are added to. */
+  readonly meetings: EmulatorMeetings;
   /** The phone numbers the resource owns (SMS `from`), from {@link EmulatorOptions.phoneNumbers}. */
   readonly phoneNumbers: readonly string[];
   /** The SMS sent through the emulator, for tests to read (also served at `GET /_emulator/sms`). */
@@ -286,6 +311,18 @@ async function listen(
     get activeCallCount() {
       return calls.registry.size;
     },
+    meetings: {
+      create: (meetingOptions) => {
+        if (closing !== undefined) throw new SessionError('DISPOSED', 'emulator.meetings.create() was called after close()');
+        return createMeeting(services, meetingOptions, clock.now());
+      },
+    },
+    callService: {
+      get socketCount() {
+        return calls.socketCount;
+      },
+      setAvailable: (available) => calls.setAvailable(available),
+    },
     phoneNumbers,
     sms,
     notifications: {
@@ -294,7 +331,10 @@ async function listen(
       },
       setAvailable: (available) => notifications.setAvailable(available),
     },
-    advanceClock: (ms) => clock.advance(ms),
+    advanceClock: (ms) => {
+      clock.advance(ms);
+      calls.checkTokens();
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

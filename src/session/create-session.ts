@@ -31,6 +31,9 @@ import type {
 
 const DEFAULT_INITIAL_TOKEN_ATTEMPTS = 3;
 
+/** What reports whether ACS can be reached: chat polling, and the calling provider's agent or socket. */
+type ConnectivitySource = 'chat' | 'calling';
+
 /**
  * `Symbol.asyncDispose`, or where a runtime lacks it (older Node 20, some browsers) the
  * `Symbol.for` key that TypeScript's and esbuild's `await using` helpers fall back to.
@@ -100,9 +103,10 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
   readonly #lifetime = new AbortController();
   #chat: ChatImpl | undefined;
   #chatClients: Promise<ChatClients> | undefined;
-  /** Why the session is not connected: either cause keeps it `reconnecting`. */
+  /** Why the session is not connected: a token problem or any unreachable service keeps it `reconnecting`. */
   #tokenDown = false;
-  #connectionDown = false;
+  /** The services that cannot be reached now, each with why (chat polling, the calling agent or socket). */
+  readonly #unreachable = new Map<ConnectivitySource, SessionError | undefined>();
   #disposing: Promise<void> | undefined;
 
   constructor(endpoint: string, options: SessionOptions, refresher: TokenRefresher) {
@@ -126,6 +130,8 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     this.calls = new LazySessionCalls({
       calling,
       emit: (event) => this.stream.emit(event),
+      // A meeting's call.chat is this session's handle for the thread (no chat: no call.chat).
+      chatThread: (threadId) => (this.disposed ? undefined : this.#chat?.thread(threadId)),
       hasListener: (type) => this.stream.listenerCount(type) > 0,
       context: {
         endpoint,
@@ -136,6 +142,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
         reportError: (error, source) =>
           this.stream.reportError(isSessionError(error) ? error : new SessionError('CALL_FAILED', 'A calling task failed', { cause: error }), source),
         tokenRejected: () => void refresher.forceRefresh('rejected').catch(() => undefined),
+        connectivity: (connected, error) => this.#connectivity('calling', connected, error),
       },
     });
     this.#store = new SnapshotStore<SessionState>(
@@ -147,7 +154,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     this.#teardown.push(
       refresher.on('tokenRefreshed', (event) => {
         this.#tokenDown = false;
-        this.#change({ tokenExpiresOn: event.expiresOn, tokenError: undefined }, event, this.#connectionDown ? undefined : 'connected', 'tokenRefreshed');
+        this.#change({ tokenExpiresOn: event.expiresOn, tokenError: undefined }, event, this.#unreachable.size > 0 ? undefined : 'connected', 'tokenRefreshed');
       }),
       refresher.on('tokenRefreshFailed', (event) => {
         if (!event.tokenUsable) this.#tokenDown = true;
@@ -270,7 +277,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
           })),
         forceRefresh: () => refresher.forceRefresh('rejected', { signal }),
         emit: (event: ChatEvent) => this.stream.emit(event),
-        reportConnectivity: (reachable, error) => this.#connectivity(reachable, error),
+        reportConnectivity: (reachable, error) => this.#connectivity('chat', reachable, error),
         reportError: (error, source) => this.stream.reportError(error, source),
         signal,
       },
@@ -287,14 +294,23 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     );
   }
 
-  /** An adapter reached ACS (or could not): the session is `reconnecting` while it cannot. */
-  #connectivity(reachable: boolean, error: SessionError | undefined): void {
+  /**
+   * An adapter reached its service (or could not): the session is `reconnecting` while any of them
+   * cannot, and `connectionError` says why (the latest loss among those still down).
+   */
+  #connectivity(source: ConnectivitySource, reachable: boolean, error: SessionError | undefined): void {
     if (this.disposed) return;
     if (!reachable) {
-      this.#connectionDown = true;
+      // Re-inserted, so the map's last entry is the latest loss.
+      this.#unreachable.delete(source);
+      this.#unreachable.set(source, error);
       this.#change({ connectionError: error }, undefined, 'reconnecting', 'connectionLost');
-    } else if (this.#connectionDown) {
-      this.#connectionDown = false;
+    } else if (this.#unreachable.delete(source)) {
+      const stillDown = [...this.#unreachable.values()];
+      if (stillDown.length > 0) {
+        this.#change({ connectionError: stillDown.at(-1) }, undefined, undefined, 'connectionRestored');
+        return;
+      }
       this.#change({ connectionError: undefined }, undefined, this.#tokenDown ? undefined : 'connected', 'connectionRestored');
     }
   }

@@ -16,7 +16,8 @@ import type { SessionUser, TokenExpiredEvent, TokenRefreshedEvent, TokenRefreshF
  * - `connecting`: getting the first token;
  * - `connected`: it holds a valid token;
  * - `reconnecting`: it has no valid token (it expired, or was refused and its refresh failed) and a
- *   new one is being fetched (the refresher retries with backoff);
+ *   new one is being fetched (the refresher retries with backoff), or ACS cannot be reached (chat
+ *   polling fails, the calling agent or socket is disconnected) and it is being retried;
  * - `disconnected`: disposed; final.
  */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';

@@ -35,7 +35,8 @@ async function sessionFor(who: CommunicationUserIdentifier, displayName: string)
     endpoint: emu.endpoint,
     token: async () => (await identity.getToken(who, ['chat', 'voip'])).token,
     displayName,
-    calling: { ...emulatorClientOptions(emu) },
+    // One trusted CA for chat and calls alike.
+    clientOptions: emulatorClientOptions(emu),
   });
   sessions.push(session);
   const log: SessionEvent[] = [];
@@ -340,5 +341,265 @@ describe('local provider when the call service goes away', () => {
     expect((await ended).reason).toMatchObject({ kind: 'connectionLost' });
     expect(call.state).toBe('disconnected');
     await expect(session.calls.join({ groupId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE', retryable: true });
+  });
+});
+
+describe('the session state follows the call service', () => {
+  it('goes reconnecting while the call-service socket is down and connected once the provider is back', async () => {
+    const ada = await sessionFor(await user(), 'Ada');
+    await ada.calls.connect();
+    const snapshots: string[] = [];
+    ada.subscribe(() => {
+      const { state, connectionError } = ada.getSnapshot();
+      snapshots.push(`${state}:${connectionError?.code ?? '-'}`);
+    });
+    emu.callService.setAvailable(false);
+    try {
+      await ada.waitForState('reconnecting', { timeoutMs: 5_000 });
+      expect(ada.getSnapshot().connectionError).toMatchObject({ code: 'CALLING_UNAVAILABLE', retryable: true });
+      // The provider keeps trying (refused with 503) and the session stays reconnecting meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(ada.state).toBe('reconnecting');
+    } finally {
+      emu.callService.setAvailable(true);
+    }
+    await ada.waitForState('connected', { timeoutMs: 5_000 });
+    expect(snapshots).toEqual(['reconnecting:CALLING_UNAVAILABLE', 'connected:-']);
+    expect(ada.log.filter((e) => e.type === 'stateChanged').map((e) => e.type === 'stateChanged' && `${e.state}/${e.reason}`)).toEqual([
+      'reconnecting/connectionLost',
+      'connected/connectionRestored',
+    ]);
+    // Back for real: it rings again.
+    const grace = await sessionFor(await user(), 'Grace');
+    const ring = ada.waitFor('incomingCall', { timeoutMs: 5_000 });
+    const call = await grace.calls.start([ada.user]);
+    await ring;
+    await call.hangUp();
+  });
+
+  it('stays reconnecting until chat and calls are both reachable again', async () => {
+    const who = await user();
+    const ada = await createSession({
+      endpoint: emu.endpoint,
+      token: async () => (await identity.getToken(who, ['chat', 'voip'])).token,
+      chat: { pollIntervalMs: 50 },
+      clientOptions: { ...emulatorClientOptions(emu), retryOptions: { maxRetries: 0 } },
+    });
+    sessions.push(ada);
+    await ada.calls.connect();
+    await ada.chat.createThread({ topic: 'reachability' });
+    ada.on('messageReceived', () => undefined); // chat polling runs
+    const states: string[] = [];
+    ada.on('stateChanged', (e) => states.push(e.state));
+    const chatDown = emu.faults.inject({ path: '/chat/**', status: 503, times: 10_000 });
+    try {
+      await ada.waitForState('reconnecting', { timeoutMs: 5_000 });
+      expect(ada.getSnapshot().connectionError?.code).toBe('SERVICE_UNAVAILABLE');
+      emu.callService.setAvailable(false);
+      await until(() => ada.getSnapshot().connectionError?.code === 'CALLING_UNAVAILABLE', 'calls down too');
+      emu.callService.setAvailable(true);
+      // A join goes through only once the provider's socket is back (and said so).
+      const call = await ada.calls.join({ groupId: crypto.randomUUID() });
+      await call.hangUp();
+      // Calls are back, chat is not: still reconnecting, and the error says why.
+      expect(ada.state).toBe('reconnecting');
+      expect(ada.getSnapshot().connectionError?.code).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      emu.callService.setAvailable(true);
+      chatDown.cancel();
+    }
+    await ada.waitForState('connected', { timeoutMs: 10_000 });
+    expect(ada.getSnapshot().connectionError).toBeUndefined();
+    expect(states).toEqual(['reconnecting', 'connected']);
+  });
+});
+
+describe('a token that stops being good mid-call', () => {
+  it('revoked: the call ends as tokenInvalid (495/4507), the session refreshes its token, reconnects and rings again', async () => {
+    const [a, b] = await Promise.all([user(), user()]);
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    const groupId = crypto.randomUUID();
+    const adaCall = await ada.calls.join({ groupId });
+    const graceCall = await grace.calls.join({ groupId });
+    await until(() => Object.keys(graceCall.participants).length === 1, 'grace sees ada');
+    const refreshed = ada.waitFor('tokenRefreshed', { timeoutMs: 5_000 });
+
+    emu.revokeTokens(a);
+
+    await until(() => adaCall.state === 'disconnected', 'ada ended');
+    expect(adaCall.endReason).toMatchObject({ kind: 'tokenInvalid', code: 495, subCode: 4507 });
+    expect(ada.log.find((e) => e.type === 'callEnded')).toMatchObject({ reason: { kind: 'tokenInvalid' } });
+    await until(() => graceCall.participants[a.communicationUserId] === undefined, 'grace sees ada leave');
+    expect(graceCall.state).toBe('connected');
+    // The provider reported the refusal: the refresher fetched a token issued after the revocation.
+    await refreshed;
+    await ada.waitForState('connected', { timeoutMs: 5_000 });
+    const states = ada.log.filter((e) => e.type === 'stateChanged').map((e) => e.type === 'stateChanged' && `${e.state}/${e.reason}`);
+    expect(states).toContain('reconnecting/connectionLost');
+    expect(states.at(-1)).toBe('connected/connectionRestored');
+    // With the new token the session is back in the call service: it rings.
+    const ring = ada.waitFor('incomingCall', { timeoutMs: 5_000 });
+    const call = await grace.calls.start([a]);
+    await ring;
+    await call.hangUp();
+    await graceCall.hangUp();
+  });
+
+  it('a ringing session whose token is revoked stops ringing with tokenInvalid', async () => {
+    const [a, b] = await Promise.all([user(), user()]);
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    await grace.calls.connect();
+    const ring = grace.waitFor('incomingCall', { timeoutMs: 5_000 });
+    const call = await ada.calls.start([b]);
+    await ring;
+    const stopped = grace.waitFor('incomingCallEnded', { timeoutMs: 5_000 });
+    emu.revokeTokens(b);
+    expect((await stopped).reason).toMatchObject({ kind: 'tokenInvalid', code: 495, subCode: 4507 });
+    await call.hangUp();
+  });
+
+  it('expired on the emulator clock: the call ends as tokenInvalid and the session comes back with a fresh token', async () => {
+    const other = await startEmulator();
+    try {
+      const otherIdentity = identityClient(other);
+      const who = await otherIdentity.createUser();
+      const session = await createSession({
+        endpoint: other.endpoint,
+        token: async () => (await otherIdentity.getToken(who, ['voip'])).token,
+        clientOptions: emulatorClientOptions(other),
+      });
+      sessions.push(session);
+      const call = await session.calls.join({ groupId: crypto.randomUUID() });
+      const ended = session.waitFor('callEnded', { timeoutMs: 5_000 });
+      other.advanceClock(25 * 3_600_000);
+      expect((await ended).reason).toMatchObject({ kind: 'tokenInvalid', code: 495, subCode: 4507 });
+      expect(call.state).toBe('disconnected');
+      // A token fetched now is issued on the emulator's (advanced) clock: the provider gets back in.
+      await session.waitForState('reconnecting', { timeoutMs: 5_000 });
+      expect(session.getSnapshot().connectionError?.code).toBe('UNAUTHORIZED');
+      await session.waitForState('connected', { timeoutMs: 5_000 });
+      const again = await session.calls.join({ groupId: crypto.randomUUID() });
+      expect(again.state).not.toBe('disconnected');
+      await again.hangUp();
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('call.addParticipant', () => {
+  it('rings a third user into a running 1:1 call; they accept and everyone sees three', async () => {
+    const [a, b, c] = await Promise.all([user(), user(), user()]);
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    const alan = await sessionFor(c, 'Alan');
+    await Promise.all([grace.calls.connect(), alan.calls.connect()]);
+    const graceRing = grace.waitFor('incomingCall', { timeoutMs: 5_000 });
+    const adaCall = await ada.calls.start([b]);
+    const graceCall = await (await graceRing).incomingCall.accept();
+    await until(() => adaCall.state === 'connected', 'ada connected');
+
+    const alanRing = alan.waitFor('incomingCall', { timeoutMs: 5_000 });
+    await graceCall.addParticipant(c);
+    const { incomingCall } = await alanRing;
+    expect(incomingCall).toMatchObject({ id: adaCall.id, caller: { rawId: b.communicationUserId, displayName: 'Grace' } });
+    await until(() => adaCall.participants[c.communicationUserId]?.state === 'ringing', 'ada sees alan ringing');
+    const alanCall = await incomingCall.accept();
+    expect(alanCall.id).toBe(adaCall.id);
+    await until(() => adaCall.participants[c.communicationUserId]?.state === 'connected', 'ada sees alan connected');
+    await until(() => Object.keys(alanCall.participants).length === 2, 'alan sees both');
+    expect(alanCall.participants[a.communicationUserId]).toMatchObject({ displayName: 'Ada', state: 'connected' });
+    expect(ada.log.some((e) => e.type === 'participantJoined' && e.participant.rawId === c.communicationUserId)).toBe(true);
+
+    // Someone already there, or someone with no session online, is refused.
+    await expect(adaCall.addParticipant(c)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(adaCall.addParticipant(await user())).rejects.toMatchObject({ code: 'CALL_FAILED', acsCode: 'Unreachable' });
+
+    // One leaving a three-way ad-hoc call does not end it for the other two.
+    await graceCall.hangUp();
+    await until(() => adaCall.participants[b.communicationUserId] === undefined, 'grace left');
+    expect(adaCall.state).toBe('connected');
+    await adaCall.hangUp();
+    await until(() => alanCall.state === 'disconnected', 'alan ended');
+    expect(emu.activeCallCount).toBe(0);
+  });
+
+  it('adds a phone (with alternateCallerId) that the simulated phone answers', async () => {
+    const groupId = crypto.randomUUID();
+    const ada = await sessionFor(await user(), 'Ada');
+    const call = await ada.calls.join({ groupId });
+    await expect(call.addParticipant({ phoneNumber: '+15559870001' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await call.addParticipant({ phoneNumber: '+15559870001' }, { alternateCallerId: '+15550001111' });
+    const ring = await emu.phones.waitForRing('+15559870001', { timeoutMs: 5_000 });
+    expect(ring).toMatchObject({ callId: call.id, from: '+15550001111', state: 'ringing' });
+    await until(() => call.participants['4:+15559870001']?.state === 'ringing', 'phone ringing');
+    emu.phones.answer('+15559870001');
+    await until(() => call.participants['4:+15559870001']?.state === 'connected', 'phone connected');
+    await call.sendDtmf('7');
+    expect(emu.phones.get('+15559870001')?.dtmf).toBe('7');
+    emu.phones.hangUp('+15559870001');
+    await until(() => call.participants['4:+15559870001'] === undefined, 'phone left');
+    expect(call.state).toBe('connected');
+    await call.hangUp();
+  });
+});
+
+describe('call.chat', () => {
+  it('two sessions join an emulator meeting and talk through call.chat, the meeting thread they were added to', async () => {
+    const [a, b] = await Promise.all([user(), user()]);
+    const meeting = emu.meetings.create({ organizer: a, topic: 'Stand-up' });
+    expect(meeting.threadId).toMatch(/^19:meeting_[A-Za-z0-9_-]+@thread\.v2$/);
+    expect(meeting.meetingLink).toBe(
+      `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(meeting.threadId)}/0?context=${encodeURIComponent(JSON.stringify({ Tid: emu.resourceId, Oid: a.communicationUserId }))}`,
+    );
+    const ada = await sessionFor(a, 'Ada');
+    const grace = await sessionFor(b, 'Grace');
+    const adaCall = await ada.calls.join({ meetingLink: meeting.meetingLink });
+    const graceCall = await grace.calls.join({ meetingLink: meeting.meetingLink });
+    expect(graceCall.id).toBe(adaCall.id);
+    await until(() => adaCall.participants[b.communicationUserId]?.state === 'connected', 'ada sees grace');
+    expect(adaCall.chat?.id).toBe(meeting.threadId);
+    expect(graceCall.chat?.id).toBe(meeting.threadId);
+
+    // Joining the call made Grace a member of the meeting's chat.
+    const members: string[] = [];
+    for await (const p of graceCall.chat?.participants.list() ?? []) members.push(p.id.rawId);
+    expect(members.sort()).toEqual([a.communicationUserId, b.communicationUserId].sort());
+    expect((await graceCall.chat?.properties())?.topic).toBe('Stand-up');
+    const received = grace.waitFor('messageReceived', { timeoutMs: 10_000, filter: (e) => e.threadId === meeting.threadId && e.message.type === 'text' });
+    const sent = await adaCall.chat?.send('Can everyone hear me?');
+    expect((await received).message).toMatchObject({ id: sent?.id, content: 'Can everyone hear me?', sender: { rawId: a.communicationUserId } });
+    await graceCall.chat?.send('Loud and clear');
+    const seen: string[] = [];
+    for await (const m of adaCall.chat?.messages() ?? []) if (m.type === 'text') seen.push(m.content ?? '');
+    expect(seen).toEqual(['Loud and clear', 'Can everyone hear me?']);
+
+    await adaCall.hangUp({ forEveryone: true });
+    await until(() => graceCall.state === 'disconnected', 'grace ended');
+  });
+
+  it('is undefined for calls without a thread; an unknown meeting is CALL_FAILED; chat: false gives no call.chat', async () => {
+    const ada = await sessionFor(await user(), 'Ada');
+    const group = await ada.calls.join({ groupId: crypto.randomUUID() });
+    expect(group.chat).toBeUndefined();
+    await group.hangUp();
+    await expect(ada.calls.join({ meetingLink: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_nope%40thread.v2/0' })).rejects.toMatchObject({
+      code: 'CALL_FAILED',
+    });
+    const who = await user();
+    const meeting = emu.meetings.create({ organizer: who });
+    const noChat = await createSession({
+      endpoint: emu.endpoint,
+      token: async () => (await identity.getToken(who, ['voip'])).token,
+      chat: false,
+      clientOptions: emulatorClientOptions(emu),
+    });
+    sessions.push(noChat);
+    const call = await noChat.calls.join({ meetingLink: meeting.meetingLink });
+    expect(call.chat).toBeUndefined();
+    await call.hangUp();
+    expect(() => emu.meetings.create({ organizer: 'nobody' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });

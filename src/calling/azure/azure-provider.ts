@@ -1,4 +1,4 @@
-import type { DtmfTone as SdkDtmfTone, PropertyChangedEvent } from '@azure/communication-calling';
+import type { ConnectionState, ConnectionStateChangedReason, DtmfTone as SdkDtmfTone, PropertyChangedEvent } from '@azure/communication-calling';
 import { type CommunicationIdentifier, getIdentifierRawId } from '@azure/communication-common';
 import { SessionError, isSessionError } from '../../errors.js';
 import type { Unsubscribe } from '../../events/types.js';
@@ -15,7 +15,7 @@ import type {
   ProviderIncomingCall,
   ProviderStartOptions,
 } from '../provider.js';
-import type { AcceptCallOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from '../types.js';
+import type { AcceptCallOptions, AddParticipantOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from '../types.js';
 import { createAcsDataTransport, type AcsDataTransport } from '../../data/acs/acs-transport.js';
 import type {
   CallAgentPort,
@@ -213,11 +213,9 @@ export class AzureProvider implements CallingProvider {
     this.#client = client;
     this.#agent = agent;
     const onIncoming = ({ incomingCall }: { incomingCall: IncomingCallPort }) => this.#ring(incomingCall);
-    const onConnection = ({ newValue, reason }: { newValue: string; reason?: string }) => {
+    const onConnection = ({ newValue, reason }: { newValue: ConnectionState; reason?: ConnectionStateChangedReason }) => {
       if (reason === 'invalidToken') this.#context.tokenRejected();
-      else if (newValue === 'Disconnected' && reason === 'connectionIssue') {
-        this.#context.reportError(new SessionError('NETWORK_ERROR', 'The call agent lost its connection to ACS', { retryable: true }), 'calling');
-      }
+      this.#reportConnection(newValue, reason);
     };
     agent.on('incomingCall', onIncoming);
     agent.on('connectionStateChanged', onConnection);
@@ -225,7 +223,23 @@ export class AzureProvider implements CallingProvider {
       () => agent.off('incomingCall', onIncoming),
       () => agent.off('connectionStateChanged', onConnection),
     );
+    // An agent can come up already Disconnected (offline, signaling unreachable): no change event follows.
+    if (agent.connectionState === 'Disconnected') this.#reportConnection('Disconnected', undefined);
     return agent;
+  }
+
+  /** The agent's connection feeds the session state: while it is Disconnected no call can ring here. */
+  #reportConnection(state: ConnectionState, reason: ConnectionStateChangedReason | undefined): void {
+    if (state === 'Connected') {
+      this.#context.connectivity(true);
+      return;
+    }
+    this.#context.connectivity(
+      false,
+      reason === 'invalidToken'
+        ? new SessionError('UNAUTHORIZED', 'The call agent was disconnected: ACS refused the token', { retryable: true })
+        : new SessionError('NETWORK_ERROR', 'The call agent lost its connection to ACS', { retryable: true }),
+    );
   }
 
   #track(call: CallPort, sink: ProviderCallSink): ProviderCall {
@@ -318,6 +332,19 @@ class AzureCall implements ProviderCall {
   }
   removeParticipant(person: ResolvedPerson): Promise<void> {
     return this.#call.removeParticipant(person.identifier);
+  }
+  async addParticipant(person: ResolvedPerson, options: AddParticipantOptions): Promise<void> {
+    const id = person.identifier;
+    // The SDK adds synchronously and reports the leg through remoteParticipantsUpdated.
+    if (id.kind !== 'phoneNumber' && id.kind !== 'communicationUser' && id.kind !== 'microsoftTeamsUser') {
+      throw new SessionError('NOT_SUPPORTED', `An ACS call can add ACS users, Teams users and phone numbers, not ${id.kind} identities`);
+    }
+    const { alternateCallerId } = options;
+    sdkCall('add the participant', () =>
+      id.kind === 'phoneNumber'
+        ? this.#call.addParticipant(id, alternateCallerId === undefined ? {} : { alternateCallerId: { phoneNumber: alternateCallerId } })
+        : this.#call.addParticipant(id),
+    );
   }
 
   release(): void {
@@ -490,7 +517,7 @@ function isCallingSdk(value: unknown): value is CallingSdkPort {
   );
 }
 
-function sdkCall(what: string, create: () => CallPort): CallPort {
+function sdkCall<T>(what: string, create: () => T): T {
   try {
     return create();
   } catch (error) {

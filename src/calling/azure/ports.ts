@@ -7,6 +7,7 @@
  * @internal
  */
 import type {
+  AddPhoneNumberOptions,
   Call,
   CallAgent,
   CallAgentOptions,
@@ -32,7 +33,13 @@ import type {
   VideoDeviceInfo,
 } from '@azure/communication-calling';
 import type * as CallingSdk from '@azure/communication-calling';
-import type { CommunicationIdentifier, CommunicationTokenCredential } from '@azure/communication-common';
+import type {
+  CommunicationIdentifier,
+  CommunicationTokenCredential,
+  CommunicationUserIdentifier,
+  MicrosoftTeamsUserIdentifier,
+  PhoneNumberIdentifier,
+} from '@azure/communication-common';
 
 /** A remote participant. */
 export interface RemoteParticipantPort extends Pick<RemoteParticipant, 'identifier' | 'displayName' | 'state' | 'isMuted' | 'isSpeaking'> {
@@ -81,6 +88,8 @@ export interface CallPort extends Pick<
 > {
   readonly remoteParticipants: ReadonlyArray<RemoteParticipantPort>;
   readonly localVideoStreams: ReadonlyArray<object>;
+  addParticipant(identifier: CommunicationUserIdentifier | MicrosoftTeamsUserIdentifier): RemoteParticipantPort;
+  addParticipant(identifier: PhoneNumberIdentifier, options?: AddPhoneNumberOptions): RemoteParticipantPort;
   startVideo(stream: object): Promise<void>;
   stopVideo(stream: object): Promise<void>;
   feature(factory: DataChannelFactory): DataChannelPort;

@@ -1,6 +1,7 @@
 import { SessionError, isSessionError } from '../../errors.js';
 import { type BackgroundTimer, backgroundTimer } from '../../internal/timers.js';
 import { CONNECTION_LOST, type CallEndReason, endReasonFromCodes } from '../end-reason.js';
+import { threadIdOfMeetingLink } from '../locator.js';
 import { identifierFromRawId, type ResolvedPerson } from '../person.js';
 import type {
   CallingProvider,
@@ -11,7 +12,7 @@ import type {
   ProviderIncomingCall,
   ProviderStartOptions,
 } from '../provider.js';
-import type { AcceptCallOptions, CallLocator } from '../types.js';
+import type { AcceptCallOptions, AddParticipantOptions, CallLocator } from '../types.js';
 import {
   CALL_SERVICE_PATH,
   CallServiceCloseCodes,
@@ -52,6 +53,7 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+const TOKEN_INVALID = endReasonFromCodes(495, 4507);
 // Queued bytes above which data sends wait for the socket to drain.
 const HIGH_WATER = 1024 * 1024;
 // Waits before each reconnect attempt after the socket dropped; the last one repeats.
@@ -96,6 +98,7 @@ export class LocalProvider implements CallingProvider {
       () => {
         this.#wanted = true;
         this.#reconnectAttempt = 0;
+        this.#context.connectivity(true);
       },
       (error: unknown) => {
         this.#connecting = undefined;
@@ -118,12 +121,21 @@ export class LocalProvider implements CallingProvider {
 
   async join(locator: CallLocator, options: AcceptCallOptions, sink: ProviderCallSink): Promise<ProviderCall> {
     if (options.video) throw noMedia('join with video');
-    if (!('groupId' in locator) && !('roomId' in locator)) {
-      throw new SessionError('NOT_SUPPORTED', 'The local provider joins group calls and rooms; Teams meetings need the azure provider');
-    }
+    const request = joinRequest(locator);
     await this.connect(undefined);
-    const request: Request = 'groupId' in locator ? { op: 'join', kind: 'group', id: locator.groupId } : { op: 'join', kind: 'room', id: locator.roomId };
-    const callId = await this.#request(request, 'join the call');
+    let callId: string | undefined;
+    try {
+      callId = await this.#request(request, 'join the call');
+    } catch (error) {
+      // Not found is "no such meeting" here, not a call that ended.
+      if (request.kind === 'meeting' && isSessionError(error, 'CALL_ENDED')) {
+        throw new SessionError('CALL_FAILED', 'The emulator has no meeting for that link (make one with emu.meetings.create())', {
+          cause: error,
+          acsCode: 'NotFound',
+        });
+      }
+      throw error;
+    }
     return this.#adopt(requireCallId(callId), sink, options);
   }
 
@@ -187,10 +199,21 @@ export class LocalProvider implements CallingProvider {
               } else if (message) this.#handle(message);
             },
             close: (code) => {
-              refused(closeError(code));
+              const error = closeError(code);
+              refused(error);
               if (code === CallServiceCloseCodes.unauthorized) this.#context.tokenRejected();
-              if (socket !== undefined && this.#socket === socket) {
+              if (socket !== undefined && this.#socket === socket && code === CallServiceCloseCodes.forbidden) {
+                // The token has no voip scope: retrying cannot help. Stop, say why, and do not hold the
+                // session in reconnecting for it; a later start/join/connect tries again.
+                this.#wanted = false;
                 this.#closeSocket(CONNECTION_LOST);
+                this.#context.reportError(error, 'calling');
+                this.#context.connectivity(true);
+              } else if (socket !== undefined && this.#socket === socket) {
+                // Until the socket is back no call can ring this session: the session is reconnecting.
+                this.#context.connectivity(false, error);
+                // A refused token ends what is left as ACS ends a call whose token went bad (495/4507).
+                this.#closeSocket(code === CallServiceCloseCodes.unauthorized ? TOKEN_INVALID : CONNECTION_LOST);
                 this.#scheduleReconnect();
               }
             },
@@ -296,7 +319,12 @@ export class LocalProvider implements CallingProvider {
       socket.send(JSON.stringify({ ...message, req }));
     }).then((result) => {
       if (!result.error) return result.callId;
-      const code = result.error.code === 'InvalidArgument' ? 'INVALID_ARGUMENT' : result.error.code === 'NotFound' ? 'CALL_ENDED' : 'CALL_FAILED';
+      const code =
+        result.error.code === 'InvalidArgument' || result.error.code === 'Conflict'
+          ? 'INVALID_ARGUMENT'
+          : result.error.code === 'NotFound'
+            ? 'CALL_ENDED'
+            : 'CALL_FAILED';
       throw new SessionError(code, `Could not ${what}: ${result.error.message}`, { acsCode: result.error.code });
     });
   }
@@ -439,6 +467,15 @@ class LocalCall implements ProviderCall {
   async removeParticipant(person: ResolvedPerson): Promise<void> {
     await this.#provider.request({ op: 'remove', callId: this.id, rawId: person.rawId }, 'remove the participant');
   }
+  async addParticipant(person: ResolvedPerson, options: AddParticipantOptions): Promise<void> {
+    const { kind } = person.identifier;
+    if (kind !== 'communicationUser' && kind !== 'phoneNumber') {
+      throw new SessionError('NOT_SUPPORTED', `The local provider rings ACS users and phone numbers only, not ${kind} identities`);
+    }
+    const request: Request = { op: 'add', callId: this.id, rawId: person.rawId };
+    if (options.alternateCallerId !== undefined) request.alternateCallerId = options.alternateCallerId;
+    await this.#provider.request(request, 'add the participant');
+  }
 }
 
 /** A call ringing this session on the local provider. */
@@ -472,6 +509,19 @@ class LocalIncoming implements ProviderIncomingCall {
     this.#ended = true;
     for (const listener of this.#endListeners.splice(0)) listener(reason);
   }
+}
+
+function joinRequest(locator: CallLocator): Extract<Request, { op: 'join' }> {
+  if ('groupId' in locator) return { op: 'join', kind: 'group', id: locator.groupId };
+  if ('roomId' in locator) return { op: 'join', kind: 'room', id: locator.roomId };
+  const threadId = 'meetingLink' in locator ? threadIdOfMeetingLink(locator.meetingLink) : undefined;
+  if (threadId === undefined) {
+    throw new SessionError(
+      'NOT_SUPPORTED',
+      'The local provider joins group calls, rooms and emulator meetings (a meeting link with its thread id, from emu.meetings.create()); other Teams meetings need the azure provider',
+    );
+  }
+  return { op: 'join', kind: 'meeting', id: threadId };
 }
 
 function noMedia(what: string): SessionError {

@@ -34,7 +34,7 @@ export interface WireParticipant {
 /** One call as one member sees it; sent whole on every change. */
 export interface WireCall {
   id: string;
-  kind: 'group' | 'room' | 'adhoc';
+  kind: 'group' | 'room' | 'meeting' | 'adhoc';
   /** The viewer's own state in the call. */
   state: 'ringing' | 'connected' | 'localHold';
   muted: boolean;
@@ -52,14 +52,15 @@ export interface WireEndReason {
 export type ClientMessage =
   | { op: 'hello'; token: string; displayName?: string }
   | { op: 'start'; req: number; targets: string[]; alternateCallerId?: string }
-  | { op: 'join'; req: number; kind: 'group' | 'room'; id: string }
+  | { op: 'join'; req: number; kind: 'group' | 'room' | 'meeting'; id: string }
   | { op: 'accept'; req: number; callId: string }
   | { op: 'reject'; req: number; callId: string }
   | { op: 'mute'; req: number; callId: string; muted: boolean }
   | { op: 'hold'; req: number; callId: string; held: boolean }
   | { op: 'dtmf'; req: number; callId: string; tone: string }
   | { op: 'hangUp'; req: number; callId: string; forEveryone: boolean }
-  | { op: 'remove'; req: number; callId: string; rawId: string };
+  | { op: 'remove'; req: number; callId: string; rawId: string }
+  | { op: 'add'; req: number; callId: string; rawId: string; alternateCallerId?: string };
 
 /** Service → client. */
 export type ServerMessage =

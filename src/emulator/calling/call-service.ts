@@ -12,6 +12,8 @@ import {
 } from '../../calling/local/protocol.js';
 import type { EmulatorServices } from '../services.js';
 import type { SimulatedPhones } from './phones.js';
+import { END } from './end-codes.js';
+import { admitToMeeting, isMeeting } from './meetings.js';
 import { CallRegistry, CallServiceError, type Peer } from './registry.js';
 
 /** Options of {@link startCallService}. */
@@ -31,8 +33,29 @@ export interface CallService {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** The membership registry (tests inspect it). */
   readonly registry: CallRegistry;
+  /** Open sockets (said hello or not yet). */
+  readonly socketCount: number;
+  /**
+   * `false` drops every open socket (as a network cut would: no close frame) and answers new
+   * connections 503 until set `true` again. A fault for tests of reconnection.
+   */
+  setAvailable(available: boolean): void;
+  /**
+   * Closes (4401) every socket whose token has expired on the emulator clock; the emulator calls it
+   * when its clock is advanced. Revocations are seen at once through the change feed.
+   */
+  checkTokens(): void;
   /** Closes every socket and clears every timer. */
   close(): void;
+}
+
+/** An authenticated socket: who it is and how long its token lives. */
+interface Holder {
+  peer: Peer;
+  /** Token issued-at and expiry, epoch ms. */
+  issuedAt: number;
+  expiresAt: number;
+  timer: NodeJS.Timeout | undefined;
 }
 
 const VOIP_SCOPES = ['voip', 'voip.join'];
@@ -54,6 +77,36 @@ export function startCallService(options: CallServiceOptions): CallService {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE, perMessageDeflate: false });
   const registry = new CallRegistry({ ringTimeoutMs: options.ringTimeoutMs, phones: options.phones });
   const sockets = new Set<WebSocket>();
+  const holders = new Map<WebSocket, Holder>();
+
+  // A token that stops being good mid-call ends that session's calls as the service does (495/4507)
+  // and closes its socket with 4401, so the client refreshes its token and comes back.
+  const refuse = (ws: WebSocket, holder: Holder, why: string) => {
+    clearTimeout(holder.timer);
+    holders.delete(ws);
+    registry.evict(holder.peer, END.tokenInvalid);
+    ws.close(CallServiceCloseCodes.unauthorized, why);
+  };
+  const watchExpiry = (ws: WebSocket, holder: Holder) => {
+    clearTimeout(holder.timer);
+    const left = holder.expiresAt - options.now();
+    if (left <= 0) return refuse(ws, holder, 'token expired');
+    // The emulator clock can be moved; a timer that fires early just looks again.
+    holder.timer = setTimeout(() => watchExpiry(ws, holder), Math.min(left, 2 ** 31 - 1));
+    holder.timer.unref();
+  };
+  const stopFeed = options.services.feed.subscribe((change) => {
+    if (change.kind !== 'commit') return;
+    for (const entry of change.entries) {
+      if (entry.t !== 'user') continue;
+      const { id, revokedAt, deleted } = entry.user;
+      for (const [ws, holder] of [...holders]) {
+        if (holder.peer.rawId !== id) continue;
+        if (deleted) refuse(ws, holder, 'identity deleted');
+        else if (revokedAt !== undefined && holder.issuedAt <= revokedAt) refuse(ws, holder, 'token revoked');
+      }
+    }
+  });
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
@@ -63,6 +116,8 @@ export function startCallService(options: CallServiceOptions): CallService {
     ws.on('error', () => undefined);
     ws.on('close', () => {
       clearTimeout(hello);
+      clearTimeout(holders.get(ws)?.timer);
+      holders.delete(ws);
       sockets.delete(ws);
       if (peer) registry.disconnect(peer);
     });
@@ -70,27 +125,50 @@ export function startCallService(options: CallServiceOptions): CallService {
       const bytes = toBuffer(data);
       if (!peer) {
         clearTimeout(hello);
-        peer = authenticate(ws, bytes, isBinary, options);
-        if (peer) {
+        const accepted = authenticate(ws, bytes, isBinary, options);
+        if (accepted) {
+          peer = accepted.peer;
           registry.connect(peer);
           peer.send({ ev: 'welcome', rawId: peer.rawId, maxMessageSize: MAX_DATA_MESSAGE_SIZE });
+          const holder: Holder = { ...accepted, timer: undefined };
+          holders.set(ws, holder);
+          watchExpiry(ws, holder);
         }
         return;
       }
+      if (!holders.has(ws)) return; // refused, closing
       if (isBinary) relay(registry, peer, bytes);
-      else handle(registry, peer, bytes);
+      else handle(registry, peer, bytes, options);
     });
   });
 
+  let available = true;
   return {
     registry,
+    get socketCount() {
+      return sockets.size;
+    },
+    setAvailable(value) {
+      available = value;
+      if (!value) for (const ws of [...sockets]) ws.terminate();
+    },
     handleUpgrade(request, socket, head) {
       const path = new URL(request.url ?? '/', 'https://emulator.invalid').pathname;
       if (path !== CALL_SERVICE_PATH) return false;
+      if (!available) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return true;
+      }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
       return true;
     },
+    checkTokens() {
+      for (const [ws, holder] of [...holders]) watchExpiry(ws, holder);
+    },
     close() {
+      stopFeed();
+      for (const holder of holders.values()) clearTimeout(holder.timer);
+      holders.clear();
       registry.close();
       for (const ws of sockets) ws.terminate();
       sockets.clear();
@@ -99,7 +177,7 @@ export function startCallService(options: CallServiceOptions): CallService {
   };
 }
 
-function authenticate(ws: WebSocket, bytes: Buffer, isBinary: boolean, options: CallServiceOptions): Peer | undefined {
+function authenticate(ws: WebSocket, bytes: Buffer, isBinary: boolean, options: CallServiceOptions): Omit<Holder, 'timer'> | undefined {
   const message = isBinary ? undefined : parse(bytes);
   if (message?.op !== 'hello' || typeof message.token !== 'string') {
     ws.close(CallServiceCloseCodes.protocolError, 'hello expected');
@@ -120,7 +198,7 @@ function authenticate(ws: WebSocket, bytes: Buffer, isBinary: boolean, options: 
     return undefined;
   }
   const displayName = typeof message.displayName === 'string' ? message.displayName.slice(0, 256) : undefined;
-  return {
+  const peer: Peer = {
     rawId,
     displayName,
     send: (msg: ServerMessage) => {
@@ -130,9 +208,10 @@ function authenticate(ws: WebSocket, bytes: Buffer, isBinary: boolean, options: 
       if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
     },
   };
+  return { peer, issuedAt: claims.iat * 1000, expiresAt: claims.exp * 1000 };
 }
 
-function handle(registry: CallRegistry, peer: Peer, bytes: Buffer): void {
+function handle(registry: CallRegistry, peer: Peer, bytes: Buffer, options: CallServiceOptions): void {
   const message = parse(bytes);
   const req = message && typeof (message as { req?: unknown }).req === 'number' ? (message as { req: number }).req : -1;
   try {
@@ -148,8 +227,13 @@ function handle(registry: CallRegistry, peer: Peer, bytes: Buffer): void {
         return;
       }
       case 'join': {
-        if ((message.kind !== 'group' && message.kind !== 'room') || typeof message.id !== 'string') {
+        if ((message.kind !== 'group' && message.kind !== 'room' && message.kind !== 'meeting') || typeof message.id !== 'string') {
           throw new CallServiceError('InvalidArgument', 'join needs a kind and an id.');
+        }
+        if (message.kind === 'meeting') {
+          if (!isMeeting(options.services, message.id)) throw new CallServiceError('NotFound', 'There is no meeting with that thread id.');
+          // As in a Teams meeting, joining its call makes the joiner a member of its chat.
+          admitToMeeting(options.services, message.id, peer.rawId, peer.displayName, options.now());
         }
         // The result goes first, so the client knows the call id before its first view arrives.
         const callId = registry.join(peer, message.kind, message.id);
@@ -173,6 +257,13 @@ function handle(registry: CallRegistry, peer: Peer, bytes: Buffer): void {
         break;
       case 'hangUp':
         registry.hangUp(peer, message.callId, message.forEveryone === true);
+        break;
+      case 'add':
+        if (typeof message.rawId !== 'string') throw new CallServiceError('InvalidArgument', 'rawId is required.');
+        if (message.alternateCallerId !== undefined && typeof message.alternateCallerId !== 'string') {
+          throw new CallServiceError('InvalidArgument', 'alternateCallerId must be a phone number.');
+        }
+        registry.add(peer, message.callId, message.rawId, message.alternateCallerId);
         break;
       case 'remove':
         if (typeof message.rawId !== 'string') throw new CallServiceError('InvalidArgument', 'rawId is required.');

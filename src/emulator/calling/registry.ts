@@ -29,7 +29,7 @@ interface Member {
 
 interface CallRecord {
   id: string;
-  kind: 'group' | 'room' | 'adhoc';
+  kind: 'group' | 'room' | 'meeting' | 'adhoc';
   locator: string | undefined;
   members: Map<string, Member>;
   /** The caller id a phone sees. */
@@ -39,7 +39,7 @@ interface CallRecord {
 /** A refusal, sent back as the `result` of the operation. */
 export class CallServiceError extends Error {
   constructor(
-    readonly code: 'InvalidArgument' | 'NotFound' | 'Forbidden' | 'Conflict',
+    readonly code: 'InvalidArgument' | 'NotFound' | 'Forbidden' | 'Conflict' | 'Unreachable',
     message: string,
   ) {
     super(message);
@@ -84,6 +84,15 @@ export class CallRegistry {
 
   /** A session's socket closed: it leaves its calls and stops being rung. */
   disconnect(peer: Peer): void {
+    this.evict(peer, undefined);
+  }
+
+  /**
+   * Takes a session out of everything (its token stopped being good): its calls end for it with
+   * `reason`, its ringing stops with `reason`; the others see it leave. `undefined` tells it nothing
+   * (its socket is gone).
+   */
+  evict(peer: Peer, reason: WireEndReason | undefined): void {
     const peers = this.#peersByUser.get(peer.rawId);
     peers?.delete(peer);
     if (peers?.size === 0) this.#peersByUser.delete(peer.rawId);
@@ -91,9 +100,11 @@ export class CallRegistry {
       const member = call.members.get(peer.rawId);
       if (!member) continue;
       if (member.peer === peer) {
-        this.#removeMember(call, member, undefined);
+        this.#removeMember(call, member, reason);
         this.#settle(call, END.hungUp);
-      } else member.ring?.peers.delete(peer);
+      } else if (member.ring?.peers.delete(peer)) {
+        if (reason) peer.send({ ev: 'incomingEnded', callId: call.id, reason });
+      }
     }
   }
 
@@ -116,8 +127,8 @@ export class CallRegistry {
     return call.id;
   }
 
-  /** Joins (or creates) the group call or room `id`; returns the call id. */
-  join(peer: Peer, kind: 'group' | 'room', id: string): string {
+  /** Joins (or creates) the group call, room or meeting `id`; returns the call id. */
+  join(peer: Peer, kind: 'group' | 'room' | 'meeting', id: string): string {
     if (id.length === 0 || id.length > 256) throw new CallServiceError('InvalidArgument', 'The group or room id must be 1–256 characters.');
     const locator = `${kind}:${id}`;
     const existing = this.#byLocator.get(locator);
@@ -181,6 +192,25 @@ export class CallRegistry {
     this.#settle(call, END.hungUp);
   }
 
+  /**
+   * Rings one more person into a running call (ACS `call.addParticipant`): every session of an ACS
+   * user, or a simulated phone (the caller id it sees is `alternateCallerId`). Refused when nobody
+   * could be rung, as the real service ends that leg at once with 480/10037.
+   */
+  add(peer: Peer, callId: string, rawId: string, alternateCallerId: string | undefined): void {
+    const { call } = this.#memberOf(peer, callId);
+    if (call.members.has(rawId)) throw new CallServiceError('Conflict', 'That participant is in the call already.');
+    const phone = rawId.startsWith('4:');
+    if (phone && !/^4:\+\d{6,15}$/.test(rawId)) throw new CallServiceError('InvalidArgument', 'A phone number must be E.164, e.g. 4:+15551234567.');
+    if (!phone && !rawId.startsWith('8:acs:')) throw new CallServiceError('InvalidArgument', 'Only ACS users and phone numbers can be added.');
+    if (phone && (alternateCallerId === undefined || !/^\+\d{6,15}$/.test(alternateCallerId))) {
+      throw new CallServiceError('InvalidArgument', 'Adding a phone number needs an alternateCallerId in E.164.');
+    }
+    this.#ring(call, rawId, peer, alternateCallerId);
+    if (!call.members.has(rawId)) throw new CallServiceError('Unreachable', phone ? 'That phone is busy.' : 'That user has no session online.');
+    this.#broadcast(call);
+  }
+
   /** Relays an app-data frame to the call's other connected sessions (or the listed ones). */
   relay(peer: Peer, callId: string, to: readonly string[] | undefined, frame: (from: string) => Uint8Array): number {
     const call = this.#calls.get(callId);
@@ -219,7 +249,7 @@ export class CallRegistry {
     return call;
   }
 
-  #ring(call: CallRecord, target: string, caller: Peer): void {
+  #ring(call: CallRecord, target: string, caller: Peer, callerNumber = call.callerNumber): void {
     const timer = setTimeout(() => this.#unanswered(call.id, target), this.#ringTimeoutMs);
     timer.unref();
     const member: Member = { rawId: target, displayName: undefined, peer: undefined, state: 'ringing', muted: false, ring: { timer, peers: new Set() } };
@@ -230,7 +260,7 @@ export class CallRegistry {
         return;
       }
       call.members.set(target, member);
-      this.#phones.ring(number, call.id, call.callerNumber ?? '');
+      this.#phones.ring(number, call.id, callerNumber ?? '');
       return;
     }
     const peers = [...(this.#peersByUser.get(target) ?? [])];

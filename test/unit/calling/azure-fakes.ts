@@ -2,6 +2,7 @@
 // `implements` its port, so a port change (and, through the ports' Satisfies checks, an SDK
 // signature change) breaks these fakes at compile time.
 import type {
+  AddPhoneNumberOptions,
   CallAgentOptions,
   CallClientOptions,
   CallDirection,
@@ -17,7 +18,15 @@ import type {
   RemoteParticipantState,
   VideoDeviceInfo,
 } from '@azure/communication-calling';
-import type { CommunicationIdentifier, CommunicationIdentifierKind, CommunicationTokenCredential } from '@azure/communication-common';
+import {
+  type CommunicationIdentifier,
+  type CommunicationIdentifierKind,
+  type CommunicationTokenCredential,
+  type CommunicationUserIdentifier,
+  getIdentifierKind,
+  type MicrosoftTeamsUserIdentifier,
+  type PhoneNumberIdentifier,
+} from '@azure/communication-common';
 import type {
   CallAgentPort,
   CallClientPort,
@@ -63,8 +72,8 @@ export class FakeRemoteParticipant implements RemoteParticipantPort {
   isMuted = false;
   isSpeaking = false;
 
-  constructor(communicationUserId: string, displayName?: string) {
-    this.identifier = { kind: 'communicationUser', communicationUserId };
+  constructor(who: string | CommunicationIdentifierKind, displayName?: string) {
+    this.identifier = typeof who === 'string' ? { kind: 'communicationUser', communicationUserId: who } : who;
     if (displayName !== undefined) this.displayName = displayName;
   }
 
@@ -193,6 +202,18 @@ export class FakeCall implements CallPort {
     this.isScreenSharingOn = false;
     this.events.emit('isScreenSharingOnChanged');
   }
+  /** What addParticipant was given, in order. */
+  readonly added: { identifier: CommunicationIdentifier; options: AddPhoneNumberOptions | undefined }[] = [];
+  addParticipant(identifier: CommunicationUserIdentifier | MicrosoftTeamsUserIdentifier): FakeRemoteParticipant;
+  addParticipant(identifier: PhoneNumberIdentifier, options?: AddPhoneNumberOptions): FakeRemoteParticipant;
+  addParticipant(identifier: CommunicationIdentifier, options?: AddPhoneNumberOptions): FakeRemoteParticipant {
+    this.added.push({ identifier, options });
+    // As the SDK: the leg exists at once, connecting, and is announced as added.
+    const participant = new FakeRemoteParticipant(getIdentifierKind(identifier));
+    participant.state = 'Connecting';
+    this.join(participant);
+    return participant;
+  }
   async removeParticipant(identifier: CommunicationIdentifier): Promise<void> {
     this.calls.push(`remove:${JSON.stringify(identifier)}`);
   }
@@ -310,6 +331,7 @@ export function fakeSdk() {
     async createCallAgent(credential: CommunicationTokenCredential, options?: CallAgentOptions): Promise<FakeCallAgent> {
       await agentGate;
       this.agent = new FakeCallAgent(credential, options, log);
+      this.agent.connectionState = result.agentState;
       log.push('createCallAgent');
       return this.agent;
     }
@@ -331,10 +353,12 @@ export function fakeSdk() {
     LocalVideoStream: FakeLocalVideoStream,
     Features: { DataChannel: { callApiCtor: FakeDataChannel } },
   };
-  return {
+  const result = {
     sdk,
     log,
     clients,
+    /** The connection state new agents start in. */
+    agentState: 'Connected' as 'Connected' | 'Disconnected',
     /** Holds createCallAgent until the returned function is called. */
     holdAgent(): () => void {
       let release!: () => void;
@@ -342,4 +366,5 @@ export function fakeSdk() {
       return release;
     },
   };
+  return result;
 }

@@ -25,6 +25,7 @@ function setup({ data = {}, ...options }: Omit<AzureProviderOptions, 'loadSdk' |
   const loadSdk = vi.fn(async () => fake.sdk);
   const events: CallEvent[] = [];
   const tokenRejected = vi.fn();
+  const connectivity = vi.fn();
   const reportError = vi.fn();
   let provider: AzureProvider | undefined;
   const emit: EmitCallEvent = (event) => events.push(event);
@@ -41,6 +42,7 @@ function setup({ data = {}, ...options }: Omit<AzureProviderOptions, 'loadSdk' |
       getToken: async () => 'jwt',
       reportError,
       tokenRejected,
+      connectivity,
     },
   });
   const agent = () => {
@@ -48,7 +50,7 @@ function setup({ data = {}, ...options }: Omit<AzureProviderOptions, 'loadSdk' |
     if (!made) throw new Error('no agent yet');
     return made;
   };
-  return { fake, loadSdk, events, calls, agent, tokenRejected, reportError, provider: () => provider };
+  return { fake, loadSdk, events, calls, agent, tokenRejected, connectivity, reportError, provider: () => provider };
 }
 
 const types = (events: CallEvent[]) => events.map((e) => e.type);
@@ -147,6 +149,42 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
+  it('addParticipant rings ACS users, Teams users and phones (with alternateCallerId) into the running call', async () => {
+    const { calls, events, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.start([GRACE]);
+    fakeCall.join(new FakeRemoteParticipant(GRACE));
+    fakeCall.moveTo('Connected');
+    await call.addParticipant('8:acs:r_alan');
+    await call.addParticipant({ microsoftTeamsUserId: 'f00d' });
+    await call.addParticipant({ phoneNumber: '+15551234567' }, { alternateCallerId: '+15550001111' });
+    expect(fakeCall.added).toEqual([
+      { identifier: { kind: 'communicationUser', communicationUserId: '8:acs:r_alan', rawId: '8:acs:r_alan' }, options: undefined },
+      { identifier: expect.objectContaining({ kind: 'microsoftTeamsUser', microsoftTeamsUserId: 'f00d' }), options: undefined },
+      {
+        identifier: { kind: 'phoneNumber', phoneNumber: '+15551234567', rawId: '4:+15551234567' },
+        options: { alternateCallerId: { phoneNumber: '+15550001111' } },
+      },
+    ]);
+    expect(call.participants['8:acs:r_alan']).toMatchObject({ state: 'connecting' });
+    expect(call.participants['4:+15551234567']).toMatchObject({ state: 'connecting' });
+    expect(events.filter((e) => e.type === 'participantJoined')).toHaveLength(4);
+    // Refused before the SDK sees it: a phone without a caller id, someone already there, a bot.
+    await expect(call.addParticipant({ phoneNumber: '+15557654321' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call.addParticipant(GRACE)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call.addParticipant({ teamsAppId: 'bot' })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    expect(fakeCall.added).toHaveLength(3);
+    // The SDK throws synchronously; its codes are kept.
+    fakeCall.addParticipant = () => {
+      throw Object.assign(new Error('Participant limit reached'), { code: 403, subCode: 10131 });
+    };
+    await expect(call.addParticipant('8:acs:r_bob')).rejects.toMatchObject({ code: 'CALL_FAILED', acsCode: '403', acsSubCode: 10131 });
+    await call.hangUp();
+    await expect(call.addParticipant('8:acs:r_bob')).rejects.toMatchObject({ code: 'CALL_ENDED' });
+    await calls.dispose();
+  });
+
   it('hangUp resolves once disconnected, with forEveryone passed through', async () => {
     const { calls, agent } = setup();
     await calls.connect();
@@ -214,13 +252,32 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
-  it("feeds the agent's invalidToken to the refresher and reports a lost connection", async () => {
-    const { calls, agent, tokenRejected, reportError } = setup();
+  it("feeds the agent's connection state to the session: Disconnected is a lost connection, invalidToken also a rejected token", async () => {
+    const { calls, agent, tokenRejected, connectivity, reportError } = setup();
     await calls.connect();
+    expect(connectivity).not.toHaveBeenCalled();
+    agent().connectionState = 'Disconnected';
+    agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'connectionIssue' });
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'NETWORK_ERROR', retryable: true }));
+    expect(tokenRejected).not.toHaveBeenCalled();
+    agent().connectionState = 'Connected';
+    agent().events.emit('connectionStateChanged', { newValue: 'Connected', oldValue: 'Disconnected' });
+    expect(connectivity).toHaveBeenLastCalledWith(true);
     agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'invalidToken' });
     expect(tokenRejected).toHaveBeenCalledTimes(1);
-    agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'connectionIssue' });
-    expect(reportError).toHaveBeenCalledWith(expect.objectContaining({ code: 'NETWORK_ERROR' }), 'calling');
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'UNAUTHORIZED' }));
+    expect(connectivity).toHaveBeenCalledTimes(3);
+    // The state is the session's to show; nothing goes out as an error event.
+    expect(reportError).not.toHaveBeenCalled();
+    await calls.dispose();
+    expect(agent().events.count).toBe(0);
+  });
+
+  it('reports an agent that comes up already Disconnected (no change event follows)', async () => {
+    const { calls, fake, connectivity } = setup();
+    fake.agentState = 'Disconnected';
+    await calls.connect();
+    expect(connectivity).toHaveBeenCalledExactlyOnceWith(false, expect.objectContaining({ code: 'NETWORK_ERROR' }));
     await calls.dispose();
   });
 
@@ -391,6 +448,7 @@ describe('azure provider', () => {
         getToken: async () => 'jwt',
         reportError: () => undefined,
         tokenRejected: () => undefined,
+        connectivity: () => undefined,
       },
     });
     await expect(calls.connect()).rejects.toMatchObject({ code: 'CALLING_UNAVAILABLE' });
@@ -408,6 +466,7 @@ describe('azure provider', () => {
       getToken: async () => 'jwt',
       reportError: () => undefined,
       tokenRejected: () => undefined,
+      connectivity: () => undefined,
       incoming: () => undefined,
       signal: new AbortController().signal,
     };
@@ -430,6 +489,7 @@ describe('calling.loadSdk', () => {
       getToken: async () => 'jwt',
       reportError: () => undefined,
       tokenRejected: () => undefined,
+      connectivity: () => undefined,
     };
     const make = (loadSdk: () => Promise<object>) =>
       new SessionCallsImpl({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateLocator } from '../../../src/calling/locator.js';
+import { threadIdOfMeetingLink, validateLocator } from '../../../src/calling/locator.js';
 import { isLoopback, resolveCalling } from '../../../src/calling/options.js';
 import { resolvePerson } from '../../../src/calling/person.js';
 import { endReasonFromCodes } from '../../../src/calling/end-reason.js';
@@ -11,7 +11,11 @@ describe('end reasons', () => {
     [0, 0, 'hungUp'],
     [0, 4097, 'endedForEveryone'],
     [0, 5000, 'removed'],
-    [0, 10003, 'answeredElsewhere'],
+    [0, 5300, 'removed'],
+    [487, 10003, 'answeredElsewhere'],
+    [0, 10003, 'unknown'],
+    [0, 5003, 'declined'],
+    [487, 10024, 'declined'],
     [603, 0, 'declined'],
     [487, 0, 'cancelled'],
     [487, 10004, 'notAnswered'],
@@ -20,7 +24,8 @@ describe('end reasons', () => {
     [401, 10009, 'tokenInvalid'],
     [410, 3100, 'networkFailure'],
     [410, 3111, 'networkFailure'],
-    [410, 3112, 'unknown'],
+    [410, 3112, 'networkFailure'],
+    [410, 3113, 'unknown'],
     [500, 1, 'unknown'],
   ] as const)('%i/%i is %s, with the codes kept', (code, subCode, kind) => {
     expect(endReasonFromCodes(code, subCode)).toMatchObject({ kind, code, subCode });
@@ -96,6 +101,22 @@ describe('call targets and locators', () => {
       { groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', roomId: 'r' },
     ]) {
       expect(() => validateLocator(bad as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+  });
+
+  it("reads a Teams meeting link's chat thread id, and nothing from links without one", () => {
+    const link =
+      'https://teams.microsoft.com/l/meetup-join/19%3ameeting_NzE4YjYwZWQtZTFhNy00%40thread.v2/0?context=%7b%22Tid%22%3a%22t%22%2c%22Oid%22%3a%22o%22%7d';
+    expect(threadIdOfMeetingLink(link)).toBe('19:meeting_NzE4YjYwZWQtZTFhNy00@thread.v2');
+    expect(threadIdOfMeetingLink('https://teams.microsoft.com/l/meetup-join/19%3A1f2e3d%40thread.skype/1700000000000')).toBe('19:1f2e3d@thread.skype');
+    for (const none of [
+      'https://teams.microsoft.com/l/meetup-join/x',
+      'https://teams.microsoft.com/meet/123456?p=abc',
+      'https://teams.microsoft.com/l/meetup-join/%E0%A4%A',
+      'https://teams.microsoft.com/l/meetup-join/',
+      'not a url',
+    ]) {
+      expect(threadIdOfMeetingLink(none)).toBeUndefined();
     }
   });
 });

@@ -7,6 +7,7 @@ import { LocalProvider } from '../../../src/calling/local/local-provider.js';
 import { type ClientMessage, encodeRelayFrame, type ServerMessage } from '../../../src/calling/local/protocol.js';
 import { encodeMessage, topicId } from '../../../src/data/frame.js';
 import type { CallSocket, OpenSocketOptions, SocketHandlers } from '../../../src/calling/local/socket.js';
+import type { SessionError } from '../../../src/errors.js';
 
 // The local provider against a hand-written fake socket: the protocol edge cases and the reconnect
 // schedule, with fake timers.
@@ -16,6 +17,8 @@ class FakeServer {
   readonly opened: { url: string; handlers: SocketHandlers; sent: ClientMessage[]; closed: boolean }[] = [];
   /** Whether the next open succeeds. */
   reachable = true;
+  /** Answers the next hellos by closing with this code instead of a welcome. */
+  refuseHello: number | undefined;
 
   open = async (url: string, handlers: SocketHandlers, _options: OpenSocketOptions): Promise<CallSocket> => {
     if (!this.reachable) throw new Error('ECONNREFUSED');
@@ -27,7 +30,10 @@ class FakeServer {
         if (typeof data !== 'string') return;
         const message = JSON.parse(data) as ClientMessage;
         entry.sent.push(message);
-        if (message.op === 'hello') queueMicrotask(() => handlers.message(JSON.stringify({ ev: 'welcome', rawId: '8:acs:r_ada', maxMessageSize: 32_768 })));
+        const refuse = this.refuseHello;
+        if (message.op === 'hello' && refuse !== undefined) queueMicrotask(() => handlers.close(refuse, 'refused'));
+        else if (message.op === 'hello')
+          queueMicrotask(() => handlers.message(JSON.stringify({ ev: 'welcome', rawId: '8:acs:r_ada', maxMessageSize: 32_768 })));
       },
       close: () => {
         entry.closed = true;
@@ -49,6 +55,9 @@ class FakeServer {
 
 function setup() {
   const server = new FakeServer();
+  const connectivity = vi.fn<(connected: boolean, error?: SessionError) => void>();
+  const tokenRejected = vi.fn<() => void>();
+  const reportError = vi.fn<(error: unknown, source: string) => void>();
   const events: CallEvents[keyof CallEvents][] = [];
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
@@ -62,11 +71,12 @@ function setup() {
       selfRawId: () => '8:acs:r_ada',
       credential,
       getToken: async () => 'jwt',
-      reportError: () => undefined,
-      tokenRejected: () => undefined,
+      reportError,
+      tokenRejected,
+      connectivity,
     },
   });
-  return { server, events, calls };
+  return { server, events, calls, connectivity, tokenRejected, reportError };
 }
 
 afterEach(() => {
@@ -144,6 +154,77 @@ describe('local provider', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(server.opened).toHaveLength(3);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('reports a dropped socket as a lost connection and the reconnect as restored; a dispose reports nothing', async () => {
+    vi.useFakeTimers();
+    const { server, calls, connectivity } = setup();
+    await calls.connect();
+    expect(connectivity.mock.calls).toEqual([[true]]);
+    server.reachable = false;
+    server.last.handlers.close(1006, '');
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'CALLING_UNAVAILABLE', retryable: true }));
+    // A failed attempt says nothing new: it is still down.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(connectivity).toHaveBeenCalledTimes(2);
+    server.reachable = true;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(connectivity).toHaveBeenLastCalledWith(true);
+    server.last.handlers.close(4401, 'token refused');
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'UNAUTHORIZED' }));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(connectivity).toHaveBeenCalledTimes(5);
+    await calls.dispose();
+    expect(connectivity).toHaveBeenCalledTimes(5);
+  });
+
+  it('a 4401 close ends the calls still live as tokenInvalid (495/4507) and asks for a new token; another close as connectionLost', async () => {
+    const { server, events, calls, tokenRejected } = setup();
+    await calls.connect();
+    const answered = new Set<unknown>();
+    const join = async (id: string) => {
+      const joining = calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+      let request: ClientMessage | undefined;
+      await vi.waitFor(() => {
+        request = server.last.sent.at(-1);
+        expect(request?.op === 'join' && !answered.has(request)).toBe(true);
+      });
+      if (request?.op !== 'join') throw new Error('no join sent');
+      answered.add(request);
+      server.push({ ev: 'result', req: request.req, callId: id });
+      return joining;
+    };
+    const first = await join('c1');
+    server.last.handlers.close(4401, 'token revoked');
+    expect(first.endReason).toMatchObject({ kind: 'tokenInvalid', code: 495, subCode: 4507 });
+    expect(tokenRejected).toHaveBeenCalledTimes(1);
+    await calls.connect();
+    const second = await join('c2');
+    server.last.handlers.close(1006, '');
+    expect(second.endReason).toMatchObject({ kind: 'connectionLost' });
+    expect(tokenRejected).toHaveBeenCalledTimes(1);
+    expect(events.filter((e) => e.type === 'callEnded').map((e) => e.type === 'callEnded' && e.reason.kind)).toEqual(['tokenInvalid', 'connectionLost']);
+    await calls.dispose();
+  });
+
+  it('stops reconnecting when the token has no voip scope (4403): reports it and no longer holds the session reconnecting', async () => {
+    vi.useFakeTimers();
+    const { server, calls, connectivity, reportError } = setup();
+    await calls.connect();
+    server.refuseHello = 4403;
+    server.last.handlers.close(1006, '');
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'CALLING_UNAVAILABLE' }));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(server.opened).toHaveLength(2);
+    expect(reportError).toHaveBeenCalledWith(expect.objectContaining({ code: 'FORBIDDEN' }), 'calling');
+    expect(connectivity).toHaveBeenLastCalledWith(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.opened).toHaveLength(2);
+    expect(vi.getTimerCount()).toBe(0);
+    // An explicit use tries again.
+    await expect(calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(server.opened).toHaveLength(3);
+    await calls.dispose();
   });
 
   it('fails a request the service never answers with TIMEOUT, and leaves no timer', async () => {

@@ -2,42 +2,12 @@ import type { ChatMessageReceivedEvent } from '@azure/communication-chat';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatContext } from '../../../src/chat/context.js';
 import { ChatPoller } from '../../../src/chat/poller.js';
-import type { RealtimeChatPort } from '../../../src/chat/ports.js';
 import { ChatPush } from '../../../src/chat/push.js';
 import { FakeChatService, fakeContext } from '../../support/fakeChat.js';
+import { FakeRealtime } from '../../support/fakeRealtime.js';
 
 const ME = '8:acs:r_me';
 const ADA = '8:acs:r_ada';
-
-/** The realtime half of a ChatClient: records listeners as the real one does, and lets the test fire them. */
-class FakeRealtime implements RealtimeChatPort {
-  readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
-  started = 0;
-  stopped = 0;
-  startRealtimeNotifications = async (): Promise<void> => {
-    this.started++;
-  };
-  stopRealtimeNotifications = async (): Promise<void> => {
-    this.stopped++;
-    this.listeners.clear();
-  };
-  on: RealtimeChatPort['on'] = (event: string, listener: (payload: never) => void): void => {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: unknown) => void);
-  };
-  off: RealtimeChatPort['off'] = (event: string, listener: (payload: never) => void): void => {
-    this.listeners.get(event)?.delete(listener as (payload: unknown) => void);
-  };
-  fire(event: string, payload?: unknown): void {
-    for (const listener of [...(this.listeners.get(event) ?? [])]) listener(payload);
-  }
-  count(): number {
-    let n = 0;
-    for (const set of this.listeners.values()) n += set.size;
-    return n;
-  }
-}
 
 function setUp() {
   const service = new FakeChatService();

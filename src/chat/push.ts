@@ -151,7 +151,11 @@ export class ChatPush {
     });
     this.#listen('chatThreadCreated', (e: ChatThreadCreatedEvent) => {
       const by = e.createdBy ? fromAcsIdentifier(e.createdBy.id) : undefined;
-      target.pushedSystem({ type: 'threadCreated', threadId: e.threadId, reason: by?.rawId === self ? 'created' : 'added', topic: e.properties?.topic, by });
+      target.pushedSystem(
+        { type: 'threadCreated', threadId: e.threadId, reason: by?.rawId === self ? 'created' : 'added', topic: e.properties?.topic, by },
+        undefined,
+        new Date(e.createdOn).getTime(),
+      );
     });
     this.#listen('chatThreadPropertiesUpdated', (e: ChatThreadPropertiesUpdatedEvent) => {
       const updatedOn = new Date(e.updatedOn);

@@ -21,7 +21,7 @@ afterAll(() => fx?.close());
 
 type Watched = WatchedPage;
 
-async function openRealtime(user: TestUser): Promise<Watched> {
+async function openRealtime(user: Pick<TestUser, 'token'>): Promise<Watched> {
   const watched = await fx.newPage({ name: 'receiver' });
   const { page, diagnostics } = watched;
   const connected = await page.evaluate(
@@ -180,6 +180,39 @@ describe('realtime notifications of the browser ChatClient on the emulator', () 
     await waitForEvent(control, 'chatMessageReceived', 3);
     const received = (await events(watched)).filter((e) => e.name === 'chatMessageReceived').map((e) => (e.payload as { message?: string }).message);
     expect(received).toEqual(['before']);
+    await watched.page.close();
+    await control.page.close();
+  });
+  it('stops pushing to a socket once its token expires, closes it, and refuses its reconnect with 401', async () => {
+    const [bob, carol] = await createUsers(emu, 2);
+    if (!bob || !carol) throw new Error('users');
+    const alice = emu.createUser();
+    // The shortest lifetime the service allows; the emulator's clock is then moved past it.
+    const { token } = emu.issueToken(alice, ['chat'], { expiresInMinutes: 60 });
+    const watched = await openRealtime({ token });
+    const control = await openRealtime(carol);
+    const { chatThread } = await bob.chat.createChatThread({ topic: 'expiry' }, { participants: [{ id: alice }, { id: carol.user }] });
+    if (!chatThread) throw new Error('no thread');
+    const thread = bob.chat.getChatThreadClient(chatThread.id);
+    await thread.sendMessage({ content: 'before' });
+    await waitForEvent(watched, 'chatMessageReceived');
+    const sockets = emu.notifications.socketCount;
+
+    emu.advanceClock(61 * 60_000);
+    await thread.sendMessage({ content: 'after' });
+    await thread.sendMessage({ content: 'still after' });
+    await waitForEvent(control, 'chatMessageReceived', 3);
+    const received = (await events(watched)).filter((e) => e.name === 'chatMessageReceived').map((e) => (e.payload as { message?: string }).message);
+    expect(received).toEqual(['before']);
+    // The push that found the token expired closed the socket: the page hears the disconnect ...
+    await waitForEvent(watched, 'realTimeNotificationDisconnected');
+    expect(emu.notifications.socketCount).toBe(sockets - 1);
+    // ... and the client's reconnect with the same (expired) token is refused.
+    const deadline = Date.now() + 15_000;
+    const refused = () => watched.diagnostics.some((line) => /^receiver: 401 POST https:\/\/127\.0\.0\.1:\d+\/+v4\/a$/.test(line));
+    while (!refused() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(refused(), watched.diagnostics.slice(-30).join('\n')).toBe(true);
+    expect(emu.notifications.socketCount).toBe(sockets - 1);
     await watched.page.close();
     await control.page.close();
   });

@@ -1,5 +1,5 @@
-// The acs-session demo: two people chat, then call with a third, through their own sessions on the
-// local emulator, offline.
+// The acs-session demo: two people chat, then call with a third and send data over the call (cursor
+// positions, a request, a 1 MB file), through their own sessions on the local emulator, offline.
 //   npm run demo        (builds the package quietly, then runs this file)
 //
 // Ada and Grace each get a session (their own token, polling as the live source for chat); Alan gets
@@ -19,8 +19,9 @@ const started = performance.now();
 // the call, the messages they refer to later, and the calls a session hung up itself.
 const demo = { thread: {}, call: {}, ringing: {}, texts: new Map(), hungUpHere: new WeakSet() };
 
-// Each step: who acts, what they do, and the event (or events) the other sessions must receive.
-// To extend the demo (a file), add a step.
+// Each step: who acts, what they do, and the event (or events) the other sessions must receive —
+// or, for data over the call, what the other side's app must receive (`listen`, set up before `run`).
+// To extend the demo, add a step.
 const OOPS = '(meant for another thread)';
 const steps = [
   {
@@ -127,6 +128,56 @@ const steps = [
     ],
     run: () => hangUp(demo.call.alan),
   },
+  // Data over the call (`call.data`): values on channels, a request with an answer, a file.
+  {
+    title: 'Ada moves her pointer: Grace sees where (a lossy channel)',
+    listen: {
+      what: "Grace's app received no pointer position",
+      received: () =>
+        new Promise((resolve) => {
+          demo.call.grace.data.channel('pointer', { reliability: 'lossy' }).on('message', ({ value, from }) => {
+            console.log(`  [Grace] ← pointer: ${names.get(from.rawId)} at (${value.x}, ${value.y})`);
+            if (value.last) resolve();
+          });
+        }),
+    },
+    run: async () => {
+      const pointer = demo.call.ada.data.channel('pointer', { reliability: 'lossy' });
+      for (const [x, y] of POINTER_PATH) await pointer.send({ x, y, last: x === POINTER_PATH.at(-1)[0] });
+    },
+  },
+  {
+    title: "Grace asks Ada's app which slide is showing (a request with an answer)",
+    listen: {
+      what: "Ada's app received no request",
+      received: () =>
+        new Promise((resolve) => {
+          demo.call.ada.data.handle('currentSlide', (_payload, { from }) => {
+            console.log(`  [Ada] ← request currentSlide from ${names.get(from.rawId)}`);
+            resolve();
+            return { slide: 12, title: 'Launch timeline' };
+          });
+        }),
+    },
+    run: async () => {
+      const answer = await demo.call.grace.data.request('currentSlide', {}, { to: demo.ada.user, timeoutMs: STEP_TIMEOUT_MS });
+      console.log(`  [Grace] got the answer: slide ${answer.slide}, "${answer.title}"`);
+    },
+  },
+  {
+    title: 'Ada sends Grace the slides: a 1 MB file, with progress',
+    expect: { who: 'grace', event: 'incomingFile' },
+    run: async () => {
+      const slides = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+      const bar = progressBar('[Ada] → slides.pdf');
+      await demo.call.ada.data.sendFile(slides, { name: 'slides.pdf', type: 'application/pdf', to: demo.grace.user, onProgress: bar });
+    },
+    // Grace's app reads the whole file (the session's incomingFile listener accepted it).
+    after: async ({ file }) => {
+      const bytes = await file.bytes();
+      console.log(`  [Grace] saved ${file.name}: ${bytes.length.toLocaleString('en-US')} bytes`);
+    },
+  },
   {
     title: 'Ada ends the call for everyone',
     expect: { who: 'grace', event: 'callEnded', filter: (e) => e.call === demo.call.grace },
@@ -134,9 +185,48 @@ const steps = [
   },
 ];
 
+const POINTER_PATH = [
+  [120, 80],
+  [180, 95],
+  [240, 130],
+  [300, 160],
+];
+
+/**
+ * A progress bar on the terminal for `sendFile`'s `onProgress`: redrawn in place on a TTY, a line
+ * per quarter otherwise (a log, or the demo's own test).
+ */
+function progressBar(label) {
+  const width = 24;
+  let shownQuarter = -1;
+  return ({ transferred, size }) => {
+    const ratio = size ? transferred / size : 0;
+    const filled = Math.round(ratio * width);
+    const line = `  ${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(ratio * 100)}%`;
+    if (process.stdout.isTTY) {
+      process.stdout.write(`\r${line}${ratio >= 1 ? '\n' : ''}`);
+      return;
+    }
+    const quarter = Math.floor(ratio * 4);
+    if (quarter > shownQuarter) {
+      shownQuarter = quarter;
+      console.log(line);
+    }
+  };
+}
+
 /** Whether a `participantUpdated` event says that `key`'s person has just reached `state`. */
 function isNow(e, key, state) {
   return e.participant.rawId === demo[key].user.rawId && e.changes.includes('state') && e.participant.state === state;
+}
+
+/** `promise`, or a rejection saying `what` did not happen after `ms`. */
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Hangs up, remembering that this session's own `callEnded` is not news to it. */
@@ -147,8 +237,8 @@ function hangUp(call, options) {
 
 const emulator = await startEmulator();
 let failed = false;
+const names = new Map();
 try {
-  const names = new Map();
   // `voip` is the scope the call service checks; Alan only calls, so his token has no `chat`.
   const open = async (key, displayName, scopes) => {
     const user = emulator.createUser(); // in a real app, your token service does this (examples/token-server.mjs)
@@ -204,6 +294,9 @@ try {
     },
     participantLeft: (e, me) => `${nameOf(e.participant.identifier, me)} left`,
     callEnded: (e) => (demo.hungUpHere.has(e.call) ? undefined : `${e.reason.kind}: ${e.reason.message}`),
+    // Data over the call: a file on its way (a listener here is what accepts it), and dropped data.
+    incomingFile: (e, me) => `${nameOf(e.file.from, me)} is sending "${e.file.name}" (${e.file.size?.toLocaleString('en-US')} bytes)`,
+    dataError: (e) => `dropped data: ${e.error.code}`,
   };
   for (const [key, name] of [
     ['ada', 'Ada'],
@@ -223,7 +316,7 @@ try {
 
   for (const [index, step] of steps.entries()) {
     console.log(`${index + 1}. ${step.title}`);
-    const expected = [step.expect].flat();
+    const expected = step.expect ? [step.expect].flat() : [];
     // Listen before acting, so no event can slip past (and mark each wait handled: it may time out
     // while the step is still acting; the failure is reported below).
     const received = expected.map(({ who, event, filter }) => {
@@ -231,6 +324,8 @@ try {
       wait.catch(() => undefined);
       return wait;
     });
+    const heard = step.listen && within(step.listen.received(), STEP_TIMEOUT_MS, `${step.listen.what} within ${STEP_TIMEOUT_MS} ms`);
+    heard?.catch(() => undefined);
     let waiting = expected[0];
     try {
       await step.run();
@@ -239,7 +334,8 @@ try {
         waiting = expected[at];
         events.push(await wait);
       }
-      step.after?.(...events);
+      await heard;
+      await step.after?.(...events);
     } catch (error) {
       const reason = isSessionError(error, 'TIMEOUT')
         ? `${demo[waiting.who].displayName}'s session received no ${waiting.event} event within ${STEP_TIMEOUT_MS} ms`

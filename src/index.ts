@@ -115,8 +115,10 @@ export type {
   StartVideoOptions,
 } from './calling/types.js';
 export type {
+  CallDataErrorEvent,
   CallEndedEvent,
   CallEvents,
+  CallIncomingFileEvent,
   CallStartedEvent,
   CallStateChangedEvent,
   IncomingCallEndedEvent,
@@ -127,3 +129,13 @@ export type {
   ParticipantUpdatedEvent,
 } from './calling/events.js';
 export type { CallingOptions, CallingProviderName, CallingSetting, IceServer } from './calling/options.js';
+// `call.data`'s types; the data helper's code is loaded with the first call (and `createCallData` lives in `acs-session/data`).
+export type { CallData, CallDataEvents, ChannelOptions, DataErrorEvent, IncomingFileEvent } from './data/call-data.js';
+export type { CallDataChannel, ChannelEvents, ChannelMessageEvent, ChannelSendOptions } from './data/channel.js';
+export type { Codec, CodecName } from './data/codec.js';
+export type { FileSource, SendFileOptions } from './data/files.js';
+export type { FileProgress, IncomingFile, IncomingFileState } from './data/incoming-file.js';
+export type { CallDataOptions } from './data/options.js';
+export type { DataParticipant, DataRecipient } from './data/participant.js';
+export type { RpcContext, RpcErrorDetails, RpcHandler, RpcRequestOptions } from './data/rpc.js';
+export type { DataReliability } from './data/transport.js';

@@ -3,8 +3,10 @@ import { SnapshotStore } from '../events/snapshot-store.js';
 import type { Unsubscribe } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
 import type { CallEvents, ParticipantChange } from './events.js';
+import type { CallData, CallDataRelay } from '../data/call-data.js';
 import type { DataTransport } from '../data/transport.js';
 import type { PersonInput } from '../identifiers/identifier.js';
+import { holdUntilReleased } from './held-transport.js';
 import { identifierFromRawId, resolvePerson } from './person.js';
 import type { ProviderCall, ProviderCallSink, ProviderCallView, ProviderParticipant } from './provider.js';
 import type { Call, CallParticipant, CallParticipants, CallSnapshot, CallState, DtmfTone, HangUpOptions, StartVideoOptions } from './types.js';
@@ -18,6 +20,10 @@ export interface CallHost {
   reportError(error: unknown, source: string): void;
   /** The call ended: drop it from `list()`. */
   ended(call: CallImpl): void;
+  /** Builds `call.data` over the provider's transport; absent when `calling.data` is `false`. */
+  createData: ((transport: DataTransport, relay: CallDataRelay) => CallData) | undefined;
+  /** Whether the session stream has an `incomingFile` listener (then files are accepted). */
+  wantsFiles(): boolean;
 }
 
 const DTMF = /^[0-9*#A-D]$/;
@@ -36,6 +42,9 @@ export class CallImpl implements Call {
   #pendingView: ProviderCallView | undefined;
   #pendingEnd: CallEndReason | undefined;
   readonly #endedWaiters: (() => void)[] = [];
+  #data: CallData | undefined;
+  #dataError: SessionError | undefined;
+  #releaseData: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: CallHost, direction: 'outgoing' | 'incoming') {
     this.#host = host;
@@ -70,6 +79,9 @@ export class CallImpl implements Call {
   attach(provider: ProviderCall): void {
     this.#provider = provider;
     this.#store.update({ id: provider.id });
+    // Before `callStarted`, so its listeners can open channels; the transport has been listening
+    // since the provider's call object existed.
+    this.#openData(provider);
     this.#host.emit({ type: 'callStarted', call: this });
     const view = this.#pendingView;
     this.#pendingView = undefined;
@@ -94,6 +106,17 @@ export class CallImpl implements Call {
   }
   get endReason(): CallEndReason | undefined {
     return this.#store.get().endReason;
+  }
+
+  get data(): CallData {
+    if (this.#data) return this.#data;
+    throw (
+      this.#dataError ??
+      new SessionError(
+        'NOT_SUPPORTED',
+        this.#host.createData ? 'This call has no data channel' : 'call.data is off for this session (calling: { data: false })',
+      )
+    );
   }
 
   /**
@@ -180,6 +203,38 @@ export class CallImpl implements Call {
     this.#end(reason);
   }
 
+  #openData(provider: ProviderCall): void {
+    const transport = provider.dataTransport;
+    const create = this.#host.createData;
+    if (!transport || !create) {
+      this.#dataError = provider.dataUnavailable;
+      return;
+    }
+    const held = holdUntilReleased(transport);
+    try {
+      this.#data = create(held.transport, {
+        wantsFiles: () => this.#host.wantsFiles(),
+        incomingFile: (file) => this.#host.emit({ type: 'incomingFile', call: this, file }),
+        dataError: (error, from) => this.#host.emit({ type: 'dataError', call: this, error, from }),
+        // A throwing call.data listener nobody catches is the session's error.
+        error: (error, source) => this.#host.reportError(error, source),
+      });
+    } catch (error) {
+      // The call goes on without `call.data`; the getter says why.
+      this.#dataError = isSessionError(error) ? error : new SessionError('NOT_SUPPORTED', 'The data channel could not be opened', { cause: error });
+      this.#host.reportError(this.#dataError, 'call.data');
+      return;
+    }
+    // What arrived before the app could listen waits until the task that made the call has run.
+    this.#releaseData = setTimeout(() => {
+      this.#releaseData = undefined;
+      const dropped = held.release();
+      if (dropped > 0) {
+        this.#host.reportError(new SessionError('DATA_QUEUE_FULL', `${dropped} data frames arrived before the call started and were dropped`), 'call.data');
+      }
+    }, 0);
+  }
+
   // A method, so TypeScript does not narrow the state across awaits.
   #ended(): boolean {
     return this.#store.get().state === 'disconnected';
@@ -235,6 +290,9 @@ export class CallImpl implements Call {
     const before = this.#store.get();
     if (before.state === 'disconnected') return;
     this.#store.update({ state: 'disconnected', endReason: reason, participants: Object.freeze({}), isVideoOn: false, isScreenSharing: false });
+    // Pending sends and transfers fail with DISPOSED; the transport closes with it.
+    clearTimeout(this.#releaseData);
+    this.#data?.close();
     this.#provider?.release();
     this.#host.ended(this);
     this.#host.emit({ type: 'callStateChanged', call: this, state: 'disconnected', previous: before.state });
@@ -288,7 +346,7 @@ export function dataTransportOf(call: Call): DataTransport {
   return call.dataTransport();
 }
 
-/** The provider's object under a call (the Azure DataChannel access lives there). @internal */
+/** The provider's object under a call. @internal */
 export function providerCallOf(call: Call): ProviderCall | undefined {
   return call instanceof CallImpl ? call.providerCall : undefined;
 }

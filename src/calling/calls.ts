@@ -1,7 +1,8 @@
-import { SessionError, abortedError, disposedError } from '../errors.js';
+import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
+import type { CreateCallData } from './call-data-binding.js';
 import { createCallingProvider } from './create-provider.js';
 import { endReasonFromCodes } from './end-reason.js';
 import type { ResolvedCalling } from './options.js';
@@ -19,6 +20,8 @@ export interface SessionCallsConfig {
   createProvider?: ((context: ProviderContext) => Promise<CallingProvider>) | undefined;
   context: Omit<ProviderContext, 'incoming' | 'signal'>;
   emit: EmitCallEvent;
+  /** Whether the session stream has a listener for `type` (files are accepted only then). */
+  hasListener(type: 'incomingFile'): boolean;
 }
 
 const E164 = /^\+\d{6,15}$/;
@@ -36,6 +39,7 @@ export class SessionCallsImpl implements SessionCalls {
   readonly #incoming = new Map<string, IncomingCallImpl>();
   readonly #lifetime = new AbortController();
   #providerPromise: Promise<CallingProvider> | undefined;
+  #dataPromise: Promise<CreateCallData | undefined> | undefined;
   #disposed = false;
 
   constructor(config: SessionCallsConfig) {
@@ -53,14 +57,14 @@ export class SessionCallsImpl implements SessionCalls {
     }
     const targets = people.map((person) => resolvePerson(person, 'call target'));
     checkStartOptions(targets, options);
-    const provider = await this.#connected(options.signal);
-    return this.#open('outgoing', options.signal, (sink) => provider.start(targets, options, sink));
+    const [provider, data] = await Promise.all([this.#connected(options.signal), this.#dataHelper()]);
+    return this.#open('outgoing', options.signal, data, (sink) => provider.start(targets, options, sink));
   }
 
   async join(locator: CallLocator, options: JoinCallOptions = {}): Promise<Call> {
     const checked = validateLocator(locator);
-    const provider = await this.#connected(options.signal);
-    return this.#open('outgoing', options.signal, (sink) => provider.join(checked, options, sink));
+    const [provider, data] = await Promise.all([this.#connected(options.signal), this.#dataHelper()]);
+    return this.#open('outgoing', options.signal, data, (sink) => provider.join(checked, options, sink));
   }
 
   list(): readonly Call[] {
@@ -94,6 +98,8 @@ export class SessionCallsImpl implements SessionCalls {
       return Promise.reject(new SessionError('CALLING_DISABLED', 'Calling is turned off for this session (calling: false)'));
     }
     if (signal?.aborted) return Promise.reject(abortedError(signal));
+    // Started now, awaited when a call object is made.
+    void this.#dataHelper();
     if (!this.#providerPromise) {
       const attempt = this.#createAndConnect();
       this.#providerPromise = attempt;
@@ -103,6 +109,33 @@ export class SessionCallsImpl implements SessionCalls {
       });
     }
     return raceWithSignal(this.#providerPromise, signal, () => abortedError(signal ?? {}));
+  }
+
+  /**
+   * The data helper's code, loaded beside the provider on the first call API (so it is there when
+   * a call object appears), or `undefined` with `calling: { data: false }`. Never rejects: when the
+   * code cannot be loaded (a chunk that fails to download), calls go on and `call.data` throws why.
+   * A failed load is not cached.
+   */
+  #dataHelper(): Promise<CreateCallData | undefined> {
+    const options = this.#config.calling.data;
+    if (options === false) return Promise.resolve(undefined);
+    if (!this.#dataPromise) {
+      const attempt = import('./call-data-binding.js')
+        .then(({ prepareCallData }) => prepareCallData(options))
+        .catch((error: unknown): CreateCallData => {
+          if (this.#dataPromise === attempt) this.#dataPromise = undefined;
+          logger.warning(`calls: the data helper could not be loaded: ${describeError(error)}`);
+          const unavailable = isSessionError(error)
+            ? error
+            : new SessionError('CALLING_UNAVAILABLE', 'The data-channel code could not be loaded; call.data is unavailable on this call', { cause: error });
+          return () => {
+            throw unavailable;
+          };
+        });
+      this.#dataPromise = attempt;
+    }
+    return this.#dataPromise;
   }
 
   async #createAndConnect(): Promise<CallingProvider> {
@@ -132,9 +165,16 @@ export class SessionCallsImpl implements SessionCalls {
     return provider;
   }
 
-  async #open(direction: 'outgoing' | 'incoming', signal: AbortSignal | undefined, create: (sink: ProviderCallSink) => Promise<ProviderCall>): Promise<Call> {
+  async #open(
+    direction: 'outgoing' | 'incoming',
+    signal: AbortSignal | undefined,
+    createData: CreateCallData | undefined,
+    create: (sink: ProviderCallSink) => Promise<ProviderCall>,
+  ): Promise<Call> {
     const call = new CallImpl(
       {
+        createData,
+        wantsFiles: () => this.#config.hasListener('incomingFile'),
         emit: (event) => this.#config.emit(event),
         reportError: (error, source) => this.#config.context.reportError(error, source),
         ended: (ended) => {
@@ -181,7 +221,9 @@ export class SessionCallsImpl implements SessionCalls {
   async #accept(incoming: IncomingCallImpl, options: AcceptCallOptions): Promise<Call> {
     if (this.#disposed) throw disposedError('The session');
     if (this.#incoming.get(incoming.id) !== incoming) throw new SessionError('CALL_ENDED', 'The call is no longer ringing this session');
-    const call = await this.#open('incoming', undefined, (sink) => incoming.provided.accept(options, sink));
+    const data = await this.#dataHelper();
+    if (this.#disposed) throw disposedError('The session');
+    const call = await this.#open('incoming', undefined, data, (sink) => incoming.provided.accept(options, sink));
     this.#incoming.delete(incoming.id);
     return call;
   }

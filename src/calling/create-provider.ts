@@ -12,7 +12,7 @@ import type { CallingProvider, ProviderContext } from './provider.js';
 export async function createCallingProvider(calling: ResolvedCalling, context: ProviderContext): Promise<CallingProvider> {
   if (calling.provider === 'local') {
     const { LocalProvider } = await import('./local/local-provider.js');
-    return new LocalProvider(context, { ca: calling.ca });
+    return new LocalProvider(context, { ca: calling.ca, dataChannel: calling.data !== false });
   }
   if (!hasWebRtc()) {
     throw new SessionError(
@@ -27,7 +27,7 @@ export async function createCallingProvider(calling: ResolvedCalling, context: P
     ...(server.username !== undefined && { username: server.username }),
     ...(server.credential !== undefined && { credential: server.credential }),
   }));
-  return new AzureProvider(context, { iceServers, loadSdk: calling.loadSdk });
+  return new AzureProvider(context, { iceServers, loadSdk: calling.loadSdk, dataChannel: calling.data !== false });
 }
 
 function hasWebRtc(): boolean {

@@ -1,3 +1,6 @@
+import type { IncomingFile } from '../data/incoming-file.js';
+import type { DataParticipant } from '../data/participant.js';
+import type { SessionError } from '../errors.js';
 import type { EventNames } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
 import type { Call, CallParticipant, CallState, IncomingCall } from './types.js';
@@ -137,6 +140,44 @@ export interface IncomingCallEndedEvent {
 }
 
 /**
+ * A remote started sending a file over a call's data channel (`call.data.sendFile`). The same
+ * event as `call.data`'s `incomingFile`, with the call. A file is accepted when an `incomingFile`
+ * listener exists on `call.data` or on the session (an all-events iterator alone does not accept
+ * files: nobody might read them); otherwise the sender gets `TRANSFER_CANCELLED`.
+ * @example
+ * ```ts
+ * session.on('incomingFile', async ({ call, file }) => save(file.name, await file.bytes()));
+ * ```
+ */
+export interface CallIncomingFileEvent {
+  /** Always `'incomingFile'`. */
+  readonly type: 'incomingFile';
+  /** The call the file came over. */
+  readonly call: Call;
+  /** The file being received: name, size, progress, `bytes()`, `stream()`, `cancel()`. */
+  readonly file: IncomingFile;
+}
+
+/**
+ * Data a remote sent over a call was dropped (malformed, incomplete, too large, undecodable). The
+ * same event as `call.data`'s `dataError`, with the call. Nothing is thrown at the app for remote input.
+ * @example
+ * ```ts
+ * session.on('dataError', ({ call, error, from }) => console.warn(call.id, error.code, from?.rawId));
+ * ```
+ */
+export interface CallDataErrorEvent {
+  /** Always `'dataError'`. */
+  readonly type: 'dataError';
+  /** The call the data came over. */
+  readonly call: Call;
+  /** What happened: `DATA_INVALID_FRAME`, `DATA_INCOMPLETE`, `DATA_TOO_LARGE`, `DATA_DECODE_FAILED`, … */
+  readonly error: SessionError;
+  /** Who sent the dropped data, when known. */
+  readonly from: DataParticipant | undefined;
+}
+
+/**
  * The call events on the session stream, by name.
  * @example
  * ```ts
@@ -160,6 +201,10 @@ export interface CallEvents {
   incomingCall: IncomingCallEvent;
   /** A call stopped ringing this session. */
   incomingCallEnded: IncomingCallEndedEvent;
+  /** A remote started sending a file over a call. */
+  incomingFile: CallIncomingFileEvent;
+  /** Data a remote sent over a call was dropped. */
+  dataError: CallDataErrorEvent;
 }
 
 /**
@@ -176,4 +221,6 @@ export const CALL_EVENT_NAMES = {
   participantUpdated: true,
   incomingCall: true,
   incomingCallEnded: true,
+  incomingFile: true,
+  dataError: true,
 } as const satisfies EventNames<CallEvents>;

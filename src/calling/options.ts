@@ -1,3 +1,4 @@
+import { type CallDataOptions, resolveCallDataOptions } from '../data/options.js';
 import type { OptionProblems } from '../internal/options.js';
 import { isPlainObject, show } from '../internal/options.js';
 
@@ -48,6 +49,12 @@ export interface CallingOptions {
    * that resolve bare names, but a production bundle needs this option.
    */
   loadSdk?: (() => Promise<object>) | undefined;
+  /**
+   * `call.data`, the data-channel helper on every call: its limits ({@link CallDataOptions}), or
+   * `false` to leave it out (its code is then never loaded and the ACS DataChannel is not opened).
+   * Default `{}`: on, with the defaults.
+   */
+  data?: false | CallDataOptions | undefined;
   /** A CA (PEM) to trust when the local provider connects from Node: the emulator's certificate (`emulatorClientOptions(emu)` has this shape). */
   tlsOptions?:
     | {
@@ -66,6 +73,8 @@ export interface ResolvedCalling {
   iceServers: readonly IceServer[] | undefined;
   ca: string | undefined;
   loadSdk: (() => Promise<object>) | undefined;
+  /** The data helper's options, or `false` when `call.data` is off. */
+  data: CallDataOptions | false;
 }
 
 const NAMES = ['auto', 'azure', 'local'];
@@ -74,11 +83,21 @@ const NAMES = ['auto', 'azure', 'local'];
 export function collectCallingProblems(calling: unknown, problems: OptionProblems): void {
   if (calling === undefined || calling === false || NAMES.includes(calling as string)) return;
   if (!isPlainObject(calling)) return problems.add(`calling must be 'auto', 'azure', 'local', false or an object, got ${show(calling)}`);
-  problems.unknownKeys(calling, ['provider', 'iceServers', 'tlsOptions', 'loadSdk'], 'calling.');
-  const { provider, iceServers, tlsOptions, loadSdk } = calling;
+  problems.unknownKeys(calling, ['provider', 'iceServers', 'tlsOptions', 'loadSdk', 'data'], 'calling.');
+  const { provider, iceServers, tlsOptions, loadSdk, data } = calling;
   const bad = (what: string, value: unknown) => problems.add(`calling.${what}, got ${show(value)}`);
   if (provider !== undefined && !NAMES.includes(provider as string)) bad("provider must be 'auto', 'azure' or 'local'", provider);
   if (loadSdk !== undefined && typeof loadSdk !== 'function') bad("loadSdk must be () => import('@azure/communication-calling')", loadSdk);
+  if (data !== undefined && data !== false) {
+    if (!isPlainObject(data)) bad('data must be false or an object', data);
+    else {
+      try {
+        resolveCallDataOptions(data);
+      } catch (error) {
+        problems.add(`calling.data: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
   if (tlsOptions !== undefined && !(isPlainObject(tlsOptions) && typeof tlsOptions['ca'] === 'string')) bad('tlsOptions must be { ca: string }', tlsOptions);
   const servers: unknown[] = Array.isArray(iceServers) ? iceServers : iceServers === undefined ? [] : [iceServers];
   servers.forEach((server, i) => {
@@ -91,11 +110,11 @@ export function collectCallingProblems(calling: unknown, problems: OptionProblem
 
 /** Settles the provider for an endpoint. @internal */
 export function resolveCalling(calling: CallingSetting | undefined, endpoint: string, defaultCa?: string): ResolvedCalling {
-  if (calling === false) return { provider: 'none', iceServers: undefined, ca: undefined, loadSdk: undefined };
+  if (calling === false) return { provider: 'none', iceServers: undefined, ca: undefined, loadSdk: undefined, data: false };
   const options: CallingOptions = typeof calling === 'object' ? calling : { provider: calling ?? 'auto' };
   const name = options.provider ?? 'auto';
   const provider = name === 'auto' ? (isLoopback(endpoint) ? 'local' : 'azure') : name;
-  return { provider, iceServers: options.iceServers, ca: options.tlsOptions?.ca ?? defaultCa, loadSdk: options.loadSdk };
+  return { provider, iceServers: options.iceServers, ca: options.tlsOptions?.ca ?? defaultCa, loadSdk: options.loadSdk, data: options.data ?? {} };
 }
 
 /** Whether the endpoint's host is loopback: the emulator, never an ACS resource. @internal */

@@ -1,5 +1,5 @@
 import type { CommunicationTokenCredential } from '@azure/communication-common';
-import type { AzureDataChannelAccess } from './azure/ports.js';
+import type { SessionError } from '../errors.js';
 import type { CallEndReason } from './end-reason.js';
 import type { DataTransport } from '../data/transport.js';
 import type { ResolvedPerson } from './person.js';
@@ -20,6 +20,11 @@ export interface CallingProvider {
   join(locator: CallLocator, options: AcceptCallOptions, sink: ProviderCallSink): Promise<ProviderCall>;
   /** Hangs up whatever is left and releases everything (agent, socket, listeners, timers). */
   dispose(): Promise<void>;
+}
+
+/** A provider's frame carrier for `call.data`: a {@link DataTransport} with an end. @internal */
+export interface ProviderDataTransport extends DataTransport {
+  close(): void;
 }
 
 /** What a provider is given by the session. @internal */
@@ -83,10 +88,14 @@ export interface ProviderCall {
   sendDtmf(tone: DtmfTone): Promise<void>;
   hangUp(forEveryone: boolean): Promise<void>;
   removeParticipant(person: ResolvedPerson): Promise<void>;
-  /** The frame carrier for `call.data`, when the provider has one built in (local). */
-  readonly dataTransport: DataTransport | undefined;
-  /** The ACS DataChannel feature and the receivers caught since the call object existed (azure). */
-  readonly azureDataChannel: AzureDataChannelAccess | undefined;
+  /**
+   * The frame carrier `call.data` is built on, listening from the moment the provider's call object
+   * existed (ACS drops frames nobody listens for yet); `undefined` when the data channel is off.
+   * Closed by `call.data` (or by `release()`).
+   */
+  readonly dataTransport: ProviderDataTransport | undefined;
+  /** Why there is no `dataTransport` although the data channel is on (e.g. the SDK refused to open it). */
+  readonly dataUnavailable?: SessionError | undefined;
   /** Releases listeners without hanging up (the call already ended). */
   release(): void;
 }

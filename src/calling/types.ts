@@ -1,3 +1,4 @@
+import type { CallData } from '../data/call-data.js';
 import type { Unsubscribe } from '../events/types.js';
 import type { CallEndReason } from './end-reason.js';
 import type { Identifier, PersonInput } from '../identifiers/identifier.js';
@@ -118,6 +119,26 @@ export interface Call {
   readonly isMuted: boolean;
   /** Why the call ended, once it is `disconnected`. */
   readonly endReason: CallEndReason | undefined;
+  /**
+   * Any payload over this call: typed channels by topic, chunking past the 32 KB frame limit, RPC
+   * and files with progress (see {@link CallData}). The ACS DataChannel on the azure provider, the
+   * emulator's relay on the local one. It listens from the moment the call object exists; what a
+   * remote sends before `start()`/`join()`/`accept()` has returned to you is held (up to 1 024
+   * frames) and handed over a task later, so handlers, channels and file listeners registered right
+   * after that `await` miss nothing. It closes when the call ends; closing it yourself ends data on
+   * this call for good. Errors thrown by its listeners that nobody catches on it arrive as the
+   * session's `error` event.
+   * @throws SessionError `NOT_SUPPORTED` when the session was created with `calling: { data: false }`
+   * or the calling SDK would not open a DataChannel on this call; `CALLING_UNAVAILABLE` when the
+   * data code could not be loaded.
+   * @example
+   * ```ts
+   * const cursor = call.data.channel<{ x: number; y: number }>('cursor', { reliability: 'lossy' });
+   * cursor.on('message', ({ value, from }) => moveCursor(from.rawId, value));
+   * await cursor.send({ x: 10, y: 20 });
+   * ```
+   */
+  readonly data: CallData;
   /**
    * Mutes this side's microphone.
    * @throws SessionError `CALL_ENDED` after the call ended; `CALL_FAILED` when the provider refused.

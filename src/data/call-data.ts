@@ -90,6 +90,19 @@ export interface CallDataEvents {
   error: ErrorEvent;
 }
 
+/**
+ * Where a CallData also reports its `incomingFile` and `dataError` events: the session stream, for
+ * `call.data`. A file is offered when either side has an `incomingFile` listener.
+ * @internal
+ */
+export interface CallDataRelay {
+  wantsFiles(): boolean;
+  incomingFile(file: IncomingFile): void;
+  dataError(error: SessionError, from: DataParticipant | undefined): void;
+  /** An error (a throwing listener) that nobody listens for on `call.data` or its channels. */
+  error(error: SessionError, source: string): void;
+}
+
 /** What CallData needs of a channel, whatever its value type. */
 type ChannelSink = Pick<CallDataChannel<unknown>, 'topic' | 'closed' | 'close' | 'receive'>;
 
@@ -142,11 +155,15 @@ export class CallData extends EventSourceBase<CallDataEvents> {
   readonly #files: FileService;
   readonly #channelHost: ChannelHost;
   readonly #stopListening: Unsubscribe;
+  #relay: CallDataRelay | undefined;
   #closed = false;
 
-  /** @internal Use {@link createCallData}. */
-  constructor(transport: DataTransport, options: CallDataOptions = {}) {
+  /** @internal Use {@link createCallData}. `relay` also gets `incomingFile`/`dataError` (the session stream, for `call.data`). */
+  constructor(transport: DataTransport, options: CallDataOptions = {}, relay?: CallDataRelay) {
     super('The call data', CALL_DATA_EVENT_NAMES);
+    // Before anything can arrive: a transport hands over held frames as soon as someone listens.
+    this.#relay = relay;
+    if (relay) this.stream.bubbleTo((error, source) => relay.error(error, source));
     if (typeof transport !== 'object' || transport === null || typeof transport.send !== 'function' || typeof transport.onMessage !== 'function') {
       throw new SessionError('INVALID_ARGUMENT', 'createCallData needs a DataTransport ({ maxMessageSize, send, onMessage })');
     }
@@ -181,8 +198,10 @@ export class CallData extends EventSourceBase<CallDataEvents> {
         sendControl: (body: ControlMessage, to) => this.#sendInternal(FILE_CONTROL_TOPIC, encoder.encode(JSON.stringify(body)), to),
         sendData: (lane, frame, bytes, to, signal) => this.#outboxes.durable.push(lane, [frame], bytes, to, signal),
         offerIncoming: (file) => {
-          if (this.stream.listenerCount('incomingFile') === 0) return false;
+          const relay = this.#relay;
+          if (this.stream.listenerCount('incomingFile') === 0 && !relay?.wantsFiles()) return false;
           this.stream.emit({ type: 'incomingFile', file });
+          relay?.incomingFile(file);
           return true;
         },
         report: (error, from) => this.#dataError(error, from),
@@ -195,6 +214,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
       sendPayload: (id, payload, reliability, sendOptions) => this.#sendPayload(id, payload, reliability, sendOptions),
       sendText: (id, text, reliability, sendOptions) => this.#sendText(id, text, reliability, sendOptions),
       closeChannel: (id) => this.#channels.delete(id),
+      reportUnhandled: (error, source) => this.stream.reportError(error, source),
     };
     // Subscribe last and at once: a transport may deliver frames as soon as someone listens.
     const stopMessages = transport.onMessage((message) => this.#receive(message));
@@ -300,7 +320,8 @@ export class CallData extends EventSourceBase<CallDataEvents> {
 
   /**
    * Sends a file (or any stream of bytes) on the durable channel; resolves once the last piece was
-   * handed to the transport. Receivers get an `incomingFile` event.
+   * handed to the transport. Receivers get an `incomingFile` event. The source is read as it is sent:
+   * leave a `Uint8Array` or `ArrayBuffer` unchanged until this settles.
    * @throws SessionError `INVALID_ARGUMENT` (no name, unsupported source), `ABORTED` (your signal),
    * `TRANSFER_CANCELLED` (every recipient refused or cancelled), `DATA_QUEUE_FULL`, `DISPOSED`.
    * @example
@@ -346,6 +367,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     this.#files.close();
     this.#reassembler.clear();
     this.stream.close();
+    this.#relay = undefined;
     this.#transport.close?.();
   }
 
@@ -361,7 +383,9 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#enqueue(id, payload, reliability, to, options.signal);
+    // The bytes are the caller's (binary or custom codec): frame them now, so that a buffer reused
+    // after send() returns cannot change a value still waiting in the queue.
+    return this.#enqueue(id, payload, reliability, to, options.signal, true);
   }
 
   #sendText(id: number, text: string, reliability: DataReliability, options: ChannelSendOptions): Promise<void> {
@@ -391,6 +415,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     reliability: DataReliability,
     to: readonly string[] | undefined,
     signal: AbortSignalLike | undefined,
+    callerBytes = false,
   ): Promise<void> {
     if (this.#closed) return Promise.reject(disposedError('The call data'));
     if (payload.length > this.#options.maxMessageBytes) {
@@ -401,8 +426,12 @@ export class CallData extends EventSourceBase<CallDataEvents> {
     const seq = this.#sequences.get(id) ?? 0;
     this.#sequences.set(id, (seq + 1) >>> 0);
     const maxFrame = this.#transport.maxMessageSize;
-    // A one-frame message skips the lazy framing, the common case for small values.
-    const frames = messageHeaderLength(seq) + payload.length <= maxFrame ? [encodeMessage(id, seq, payload)] : frameMessage(id, seq, payload, maxFrame);
+    // A one-frame message skips the lazy framing, the common case for small values. Bytes we made
+    // ourselves are framed lazily as the queue sends them; the caller's are framed at once (each
+    // frame is a copy either way, so that costs memory for the frames waiting, not another copy).
+    let frames: Iterable<Uint8Array>;
+    if (messageHeaderLength(seq) + payload.length <= maxFrame) frames = [encodeMessage(id, seq, payload)];
+    else frames = callerBytes ? [...frameMessage(id, seq, payload, maxFrame)] : frameMessage(id, seq, payload, maxFrame);
     return this.#outboxes[reliability].push(id, frames, payload.length, to, signal);
   }
 
@@ -452,7 +481,7 @@ export class CallData extends EventSourceBase<CallDataEvents> {
 
   #deliverTo(channel: ChannelSink, payload: Uint8Array, from: DataParticipant): void {
     const failure = channel.receive(payload, from);
-    if (failure) this.stream.emit({ type: 'dataError', error: failure, from });
+    if (failure) this.#reportDropped(failure, from);
   }
 
   /** Keeps a few recent messages for a topic nobody opened yet; bounded in count, bytes and age. */
@@ -477,7 +506,12 @@ export class CallData extends EventSourceBase<CallDataEvents> {
 
   #dataError(error: SessionError, from: string | undefined): void {
     if (this.#closed) return;
-    this.stream.emit({ type: 'dataError', error, from: from === undefined ? undefined : participantFromRawId(from) });
+    this.#reportDropped(error, from === undefined ? undefined : participantFromRawId(from));
+  }
+
+  #reportDropped(error: SessionError, from: DataParticipant | undefined): void {
+    this.stream.emit({ type: 'dataError', error, from });
+    this.#relay?.dataError(error, from);
   }
 }
 

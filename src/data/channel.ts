@@ -61,6 +61,8 @@ export interface ChannelHost {
   /** Sends the UTF-8 of `text` as the payload, encoded straight into the frame when it fits one. */
   sendText(topicId: number, text: string, reliability: DataReliability, options: ChannelSendOptions): Promise<void>;
   closeChannel(topicId: number): void;
+  /** Where the channel's errors go when nobody listens for them on the channel. */
+  reportUnhandled(error: SessionError, source: string): void;
 }
 
 /**
@@ -91,6 +93,7 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
     private readonly host: ChannelHost,
   ) {
     super(`The data channel '${topic}'`, CHANNEL_EVENT_NAMES);
+    this.stream.bubbleTo((error, source) => host.reportUnhandled(error, source));
     this.#textCodec = isTextCodec(codec) ? codec : undefined;
   }
 
@@ -101,7 +104,8 @@ export class CallDataChannel<T> extends EventSourceBase<ChannelEvents<T>> {
 
   /**
    * Sends one value; resolves once all of its frames were handed to the transport (not when they
-   * arrived). Values larger than one frame are split and put back together on the other side.
+   * arrived). Values larger than one frame are split and put back together on the other side. The
+   * value is encoded when this is called, so a buffer passed in may be reused at once.
    * @throws SessionError `INVALID_ARGUMENT` (the codec refused the value or a recipient is not an
    * identifier), `DATA_TOO_LARGE` (over `maxMessageBytes`), `DATA_QUEUE_FULL`, `ABORTED`, `DISPOSED`.
    * @example

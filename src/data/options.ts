@@ -2,7 +2,8 @@ import { SessionError } from '../errors.js';
 import type { DataReliability } from './transport.js';
 
 /**
- * Options for {@link createCallData}. Every limit has a default that suits an ACS call.
+ * The data helper's limits: `createCallData(transport, options)` in `acs-session/data`, and
+ * `createSession({ calling: { data: options } })` for `call.data`. Every limit has a default that suits an ACS call.
  * @example
  * ```ts
  * const data = createCallData(transport, { maxMessageBytes: 4 * 1024 * 1024, rpcTimeoutMs: 5_000 });
@@ -13,7 +14,7 @@ export interface CallDataOptions {
   maxMessageBytes?: number | undefined;
   /** Incomplete multi-frame messages kept per sender; past it the oldest is dropped. Default 16. */
   maxPartialMessages?: number | undefined;
-  /** How long an incomplete multi-frame message is kept, per reliability. Default durable 30 000 ms, lossy 5 000 ms. */
+  /** How long an incomplete multi-frame message is kept after its last chunk, per reliability. Default durable 30 000 ms, lossy 5 000 ms. */
   reassemblyTimeoutMs?: Partial<Record<DataReliability, number>> | undefined;
   /** Bytes that may wait in each send queue (see `DATA_QUEUE_FULL`). Default 32 MiB. */
   maxQueuedBytes?: number | undefined;

@@ -34,13 +34,15 @@ interface Partial {
   received: number;
   /** Whether the reserved bytes were given back to the budget (a partial is released once). */
   released: boolean;
+  /** When its last chunk arrived: the timeout counts from there, not from the first chunk. */
+  lastChunkAt: number;
   timer: BackgroundTimer | undefined;
 }
 
 /**
  * Puts chunked messages back together, per sender, bounded in count, size and time. A piece that
- * never comes (lossy loss, a remote that stopped) drops its whole message after the timeout; a
- * sender with too many messages in flight loses its oldest incomplete one.
+ * never comes (lossy loss, a remote that stopped) drops its whole message once no chunk of it came
+ * for the timeout; a sender with too many messages in flight loses its oldest incomplete one.
  *
  * Each chunk is copied once. While the values in progress fit one `maxMessageBytes` together, a
  * value is allocated whole on its first chunk and every chunk is written into it as it arrives
@@ -115,15 +117,10 @@ export class Reassembler {
         pieces: reserve ? [] : new Array<Uint8Array | undefined>(frame.count),
         received: 0,
         released: false,
+        lastChunkAt: Date.now(),
         timer: undefined,
       };
-      const created = partial;
-      partial.timer = backgroundTimer(() => {
-        created.timer = undefined;
-        this.#drop(from, created);
-        this.#remember(from, created);
-        this.report('DATA_INCOMPLETE', `A ${created.total}-byte message stayed incomplete for ${this.limits.timeoutMs[reliability]} ms and was dropped`, from);
-      }, this.limits.timeoutMs[reliability]);
+      this.#expire(from, partial, reliability, this.limits.timeoutMs[reliability]);
       partials.set(key, partial);
     }
     const { reserved } = partial;
@@ -138,6 +135,7 @@ export class Reassembler {
       reserved.result.set(frame.payload, frame.index * partial.chunkSize);
     } else partial.pieces[frame.index] = frame.payload;
     partial.received++;
+    partial.lastChunkAt = Date.now();
     if (partial.received < partial.count) return undefined;
     this.#drop(from, partial);
     return { topic: frame.topic, seq: frame.seq, payload: reserved ? reserved.result : concat(partial.pieces, partial.total) };
@@ -165,6 +163,23 @@ export class Reassembler {
       partial.released = true;
       this.#reserved -= partial.total;
     }
+  }
+
+  /**
+   * Drops `partial` once no chunk of it came for the timeout. Counted from the last chunk rather than
+   * the first: under the ACS durable cap (64 kbit/s) a 1 MB value takes two minutes to arrive, and
+   * only a value that stopped arriving is lost. The timer is re-armed when it fires, not per chunk.
+   */
+  #expire(from: string, partial: Partial, reliability: DataReliability, delayMs: number): void {
+    partial.timer = backgroundTimer(() => {
+      partial.timer = undefined;
+      const timeoutMs = this.limits.timeoutMs[reliability];
+      const idle = Date.now() - partial.lastChunkAt;
+      if (idle < timeoutMs) return this.#expire(from, partial, reliability, timeoutMs - idle);
+      this.#drop(from, partial);
+      this.#remember(from, partial);
+      this.report('DATA_INCOMPLETE', `A ${partial.total}-byte message got no chunk for ${timeoutMs} ms and was dropped`, from);
+    }, delayMs);
   }
 
   #remember(from: string, partial: Partial): void {

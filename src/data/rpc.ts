@@ -164,6 +164,11 @@ export class RpcEndpoint {
       void this.#answer(id, body.m, body.p, from);
       return;
     }
+    if (kind !== Kind.response && kind !== Kind.failure && kind !== Kind.unknownMethod) {
+      // Not a failure: settling a request with a kind we cannot read would invent its outcome.
+      this.report(remoteInputError('DATA_INVALID_FRAME', `An RPC message has the unknown kind ${String(kind)}; it was dropped`), from);
+      return;
+    }
     const pending = this.#pending.get(id);
     // Only the participant asked may answer; anything else is a stale or forged response.
     if (!pending || pending.to !== from) return;
@@ -222,6 +227,17 @@ export class RpcEndpoint {
     try {
       await this.send(response, from);
     } catch (error) {
+      // A result over maxMessageBytes: tell the caller now rather than let its request time out.
+      if (error instanceof SessionError && error.code === 'DATA_TOO_LARGE') {
+        const failure = encodeFailure(id, error);
+        if (
+          await this.send(failure, from).then(
+            () => true,
+            () => false,
+          )
+        )
+          return;
+      }
       this.report(error instanceof SessionError ? error : new SessionError('INVALID_ARGUMENT', 'An RPC response could not be sent', { cause: error }), from);
     }
   }

@@ -46,6 +46,8 @@ export class EventStream<Events extends EventMapWithError<Events>> {
   #closed = false;
   /** No new listeners, waits or iterators; events still reach the existing ones (see `seal`). */
   #sealed = false;
+  /** Where an error nobody here listens for goes instead of the console (see `bubbleTo`). */
+  #unhandled: ((error: SessionError, source: string) => void) | undefined;
 
   /**
    * @param ownerName - How errors name the owner, e.g. `'The session'`.
@@ -238,8 +240,18 @@ export class EventStream<Events extends EventMapWithError<Events>> {
       this.emit({ type: 'error', error, source } as Events['error']);
       return;
     }
+    if (this.#unhandled) return this.#unhandled(error, source);
     // Last resort so that nothing fails silently; an app that listens for `error` never sees this.
     console.error(`[acs-session] ${source}:`, error);
+  }
+
+  /**
+   * Sends the errors nobody listens for here to `report` (the owner's owner: a data channel's go to
+   * its `call.data`, whose go to the session) instead of the console.
+   * @internal
+   */
+  bubbleTo(report: (error: SessionError, source: string) => void): void {
+    this.#unhandled = report;
   }
 
   /**

@@ -126,6 +126,7 @@ class SessionImpl extends EventSourceBase<SessionEvents> implements Session {
     this.calls = new LazySessionCalls({
       calling,
       emit: (event) => this.stream.emit(event),
+      hasListener: (type) => this.stream.listenerCount(type) > 0,
       context: {
         endpoint,
         displayName,

@@ -70,7 +70,7 @@ describe('session.calls with the real calling SDK in Chromium (offline)', () => 
       'callEnded:networkFailure',
     ]);
     expect(result.endReason).toEqual({ kind: 'networkFailure', code: 410, subCode: 3111 });
-    expect(result.dataChannelSender).toEqual({ channelId: 7, maxMessageSize: expect.any(Number) });
+    expect(result.dataChannel).toEqual({ maxMessageSize: 32_768, open: true });
     expect(result.agentsDisposed).toBe(1);
     expect(result.clientsDisposed).toBe(1);
     expect(result.afterDispose).toBe('DISPOSED');

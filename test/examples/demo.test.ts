@@ -25,6 +25,21 @@ const steps: [title: string, ...received: RegExp[]][] = [
   ['Grace unmutes', /^ {2}\[Ada\] ← participantUpdated: Grace unmuted$/m],
   ['Alan picks up late and joins the call', /^ {2}\[Ada\] ← participantUpdated: Alan picked up$/m, /^ {2}\[Grace\] ← participantUpdated: Alan picked up$/m],
   ['Alan hangs up: he leaves, the call goes on', /^ {2}\[Ada\] ← participantLeft: Alan left$/m, /^ {2}\[Grace\] ← participantLeft: Alan left$/m],
+  [
+    'Ada moves her pointer: Grace sees where (a lossy channel)',
+    /^ {2}\[Grace\] ← pointer: Ada at \(120, 80\)\n {2}\[Grace\] ← pointer: Ada at \(180, 95\)\n {2}\[Grace\] ← pointer: Ada at \(240, 130\)\n {2}\[Grace\] ← pointer: Ada at \(300, 160\)$/m,
+  ],
+  [
+    "Grace asks Ada's app which slide is showing (a request with an answer)",
+    /^ {2}\[Ada\] ← request currentSlide from Grace$/m,
+    /^ {2}\[Grace\] got the answer: slide 12, "Launch timeline"$/m,
+  ],
+  [
+    'Ada sends Grace the slides: a 1 MB file, with progress',
+    /^ {2}\[Ada\] → slides\.pdf \[#{24}\] 100%$/m,
+    /^ {2}\[Grace\] ← incomingFile: Ada is sending "slides\.pdf" \(1,048,576 bytes\)$/m,
+    /^ {2}\[Grace\] saved slides\.pdf: 1,048,576 bytes$/m,
+  ],
   ['Ada ends the call for everyone', /^ {2}\[Grace\] ← callEnded: endedForEveryone: The call was ended for everyone\.$/m],
 ];
 
@@ -54,7 +69,14 @@ describe('npm run demo', () => {
     expect(new Set(receivedLines).size).toBe(receivedLines.length);
     // Nobody is told about a hang-up they did themselves: only Grace's session prints a callEnded.
     expect(receivedLines.filter((line) => line.includes('callEnded'))).toEqual([expect.stringMatching(/^ {2}\[Grace\] /)]);
-    expect(stdout).toMatch(/^Done: 15 steps, each received by the other sessions, in \d+\.\d s\.$/m);
+    // The file's progress bar went forward, a line per quarter (stdout is not a terminal here).
+    const bar = stdout
+      .split('\n')
+      .filter((line) => line.includes('→ slides.pdf'))
+      .map((line) => Number(/(\d+)%$/.exec(line)?.[1]));
+    expect(bar.length).toBeGreaterThanOrEqual(4);
+    expect(bar.every((percent, i) => i === 0 || percent > bar[i - 1]!)).toBe(true);
+    expect(stdout).toMatch(/^Done: 18 steps, each received by the other sessions, in \d+\.\d s\.$/m);
   }, 70_000);
 
   it('exits non-zero naming the step whose event never came', async () => {

@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/emulator/index.js';
 import { createSession, type Session, type SessionEvent } from '../../src/index.js';
 import { dataTransportOf } from '../../src/calling/call.js';
-import { createCallData } from '../../src/data/index.js';
 import { identityClient } from '../support/emulatorClients.js';
 
 // The local calling provider end to end: real sessions (token fetchers backed by the real identity
@@ -253,37 +252,6 @@ describe('local calling provider', () => {
     await alanCall.hangUp();
     await until(() => left.length === 1, 'alan reported as left');
     expect(left).toEqual([c.communicationUserId]);
-  });
-
-  it('carries the data-channel helper (acs-session/data) between two Node sessions: JSON messages in order, a 300 KB value, an RPC', async () => {
-    const [a, b] = await Promise.all([user(), user()]);
-    const ada = await sessionFor(a, 'Ada');
-    const grace = await sessionFor(b, 'Grace');
-    const groupId = crypto.randomUUID();
-    const adaCall = await ada.calls.join({ groupId });
-    const graceCall = await grace.calls.join({ groupId });
-    await until(() => Object.keys(adaCall.participants).length === 1, 'grace in');
-    const adaData = createCallData(dataTransportOf(adaCall));
-    const graceData = createCallData(dataTransportOf(graceCall));
-    try {
-      const received: number[] = [];
-      graceData.channel<{ n: number }>('counter').on('message', ({ value }) => received.push(value.n));
-      const blob = graceData.channel<Uint8Array>('blob', { codec: 'binary' });
-      const big = new Promise<Uint8Array>((resolve) => blob.on('message', ({ value }) => resolve(value)));
-      graceData.handle('sum', async (payload) => (payload as number[]).reduce((x, y) => x + y, 0));
-
-      const counter = adaData.channel<{ n: number }>('counter');
-      for (let n = 0; n < 200; n++) void counter.send({ n });
-      const payload = new Uint8Array(300_000).map((_, i) => i % 251);
-      await adaData.channel<Uint8Array>('blob', { codec: 'binary' }).send(payload);
-      expect(await big).toEqual(payload);
-      expect(await adaData.request('sum', [1, 2, 3], { to: b, timeoutMs: 5_000 })).toBe(6);
-      await until(() => received.length === 200, '200 messages');
-      expect(received).toEqual([...Array(200).keys()]);
-    } finally {
-      adaData.close();
-      graceData.close();
-    }
   });
 
   it('refuses a token without the voip scope with FORBIDDEN, and a revoked one with UNAUTHORIZED', async () => {

@@ -11,19 +11,18 @@ import type {
   ProviderCallSink,
   ProviderCallView,
   ProviderContext,
+  ProviderDataTransport,
   ProviderIncomingCall,
   ProviderStartOptions,
 } from '../provider.js';
 import type { AcceptCallOptions, CallLocator, CallState, DtmfTone, ParticipantState, StartVideoOptions } from '../types.js';
+import { createAcsDataTransport, type AcsDataTransport } from '../../data/acs/acs-transport.js';
 import type {
-  AzureDataChannelAccess,
   CallAgentPort,
   CallClientPort,
   CallPort,
   CallPropertyEvent,
   CallingSdkPort,
-  DataChannelPort,
-  DataChannelReceiverPort,
   IncomingCallPort,
   MediaOptionsPort,
   RemoteParticipantPort,
@@ -34,6 +33,8 @@ export interface AzureProviderOptions {
   iceServers?: { urls: string[]; username?: string; credential?: string }[] | undefined;
   /** Loads the SDK (the app's `calling.loadSdk`, or fakes in tests). Default: the package by name, hidden from bundlers. */
   loadSdk?: (() => Promise<object>) | undefined;
+  /** Opens the ACS DataChannel for `call.data` on every call; default `true`. */
+  dataChannel?: boolean | undefined;
 }
 
 const CALL_EVENTS: readonly CallPropertyEvent[] = ['stateChanged', 'isMutedChanged', 'isScreenSharingOnChanged', 'isLocalVideoStartedChanged'];
@@ -230,7 +231,7 @@ export class AzureProvider implements CallingProvider {
   #track(call: CallPort, sink: ProviderCallSink): ProviderCall {
     const sdk = this.#sdk;
     if (!sdk || this.#disposed) throw new SessionError('DISPOSED', 'The calling provider has been disposed');
-    const tracked = new AzureCall(call, sink, this, sdk.Features.DataChannel);
+    const tracked = new AzureCall(call, sink, this, this.#options.dataChannel === false ? undefined : sdk.Features.DataChannel);
     this.#calls.add(tracked);
     return tracked;
   }
@@ -250,34 +251,25 @@ class AzureCall implements ProviderCall {
   readonly #provider: AzureProvider;
   readonly #teardown: Unsubscribe[] = [];
   readonly #participantTeardown = new Map<RemoteParticipantPort, Unsubscribe>();
-  readonly #receivers: DataChannelReceiverPort[] = [];
-  readonly #takers = new Set<(receiver: DataChannelReceiverPort) => void>();
   #released = false;
-  readonly dataTransport = undefined;
-  readonly azureDataChannel: AzureDataChannelAccess;
+  readonly dataTransport: ProviderDataTransport | undefined;
+  readonly dataUnavailable: SessionError | undefined;
+  readonly #departures = new Set<(rawId: string) => void>();
 
-  constructor(call: CallPort, sink: ProviderCallSink, provider: AzureProvider, dataChannelFactory: Parameters<CallPort['feature']>[0]) {
+  constructor(call: CallPort, sink: ProviderCallSink, provider: AzureProvider, dataChannelFactory: Parameters<CallPort['feature']>[0] | undefined) {
     this.#call = call;
     this.#sink = sink;
     this.#provider = provider;
-    // Receivers first: ACS drops messages that arrive before anyone listens for the receiver.
-    const feature: DataChannelPort = call.feature(dataChannelFactory);
-    const onReceiver = (receiver: DataChannelReceiverPort) => {
-      if (this.#takers.size === 0) this.#receivers.push(receiver);
-      for (const take of [...this.#takers]) take(receiver);
-    };
-    feature.on('dataChannelReceiverCreated', onReceiver);
-    this.#teardown.push(() => feature.off('dataChannelReceiverCreated', onReceiver));
-    this.azureDataChannel = {
-      feature,
-      takeReceivers: (listener) => {
-        this.#takers.add(listener);
-        for (const receiver of this.#receivers.splice(0)) listener(receiver);
-        return () => {
-          this.#takers.delete(listener);
-        };
-      },
-    };
+    // The data transport first: it listens for receivers at once, and ACS drops messages that
+    // arrive on a channel before anyone listens for its receiver.
+    if (dataChannelFactory) {
+      try {
+        this.dataTransport = this.#dataTransport(createAcsDataTransport(call.feature(dataChannelFactory)));
+      } catch (error) {
+        // The call goes on without `call.data`, which then says why.
+        this.dataUnavailable = new SessionError('NOT_SUPPORTED', 'The calling SDK would not open a DataChannel on this call', { cause: error });
+      }
+    }
     const onChange: PropertyChangedEvent = () => this.#changed();
     for (const event of CALL_EVENTS) {
       call.on(event, onChange);
@@ -287,6 +279,7 @@ class AzureCall implements ProviderCall {
       for (const participant of added) this.#watch(participant);
       for (const participant of removed) this.#unwatch(participant);
       this.#changed();
+      for (const participant of removed) this.#left(participant);
     };
     call.on('remoteParticipantsUpdated', onParticipants);
     this.#teardown.push(() => call.off('remoteParticipantsUpdated', onParticipants));
@@ -333,9 +326,43 @@ class AzureCall implements ProviderCall {
     for (const teardown of this.#teardown.splice(0)) teardown();
     for (const teardown of this.#participantTeardown.values()) teardown();
     this.#participantTeardown.clear();
-    this.#receivers.length = 0;
-    this.#takers.clear();
+    this.dataTransport?.close();
     this.#provider.forget(this);
+  }
+
+  /**
+   * The ACS transport plus the departures the DataChannel feature cannot know (it has no
+   * membership): a participant removed from the call is reported, so requests to it and files from
+   * it fail at once instead of timing out.
+   */
+  #dataTransport(acs: AcsDataTransport): ProviderDataTransport {
+    const departures = this.#departures;
+    return {
+      get maxMessageSize() {
+        return acs.maxMessageSize;
+      },
+      bitrateKbps: acs.bitrateKbps,
+      send: (bytes, options) => acs.send(bytes, options),
+      onMessage: (listener) => acs.onMessage(listener),
+      onParticipantLeft: (listener) => {
+        departures.add(listener);
+        return () => departures.delete(listener);
+      },
+      close: () => {
+        departures.clear();
+        acs.close();
+      },
+    };
+  }
+
+  #left(participant: RemoteParticipantPort): void {
+    let rawId: string;
+    try {
+      rawId = getIdentifierRawId(participant.identifier);
+    } catch {
+      return;
+    }
+    for (const listener of [...this.#departures]) listener(rawId);
   }
 
   #watch(participant: RemoteParticipantPort): void {

@@ -33,7 +33,6 @@ import type {
 } from '@azure/communication-calling';
 import type * as CallingSdk from '@azure/communication-calling';
 import type { CommunicationIdentifier, CommunicationTokenCredential } from '@azure/communication-common';
-import type { Unsubscribe } from '../../events/types.js';
 
 /** A remote participant. */
 export interface RemoteParticipantPort extends Pick<RemoteParticipant, 'identifier' | 'displayName' | 'state' | 'isMuted' | 'isSpeaking'> {
@@ -128,22 +127,6 @@ export interface CallingSdkPort {
   CallClient: new (options?: CallClientOptions) => CallClientPort;
   LocalVideoStream: new (source: VideoDeviceInfo) => object;
   Features: { DataChannel: DataChannelFactory };
-}
-
-/**
- * How the data-channel helper reaches the ACS DataChannel of an azure call: the feature (for
- * senders) and every receiver created since the call object existed (ACS drops messages for a
- * channel nobody listens to yet, so the provider catches them from the first moment).
- * @example
- * ```ts
- * const access = call.providerCall?.azureDataChannel;
- * const off = access?.takeReceivers((receiver) => drain(receiver));
- * ```
- */
-export interface AzureDataChannelAccess {
-  readonly feature: DataChannelPort;
-  /** Hands over the receivers caught so far and every later one; returns the unsubscribe. */
-  takeReceivers(listener: (receiver: DataChannelReceiverPort) => void): Unsubscribe;
 }
 
 // The real SDK types must satisfy the ports: a signature change in the SDK fails here.

@@ -32,7 +32,18 @@ export interface LocalProviderOptions {
   requestTimeoutMs?: number | undefined;
   /** Opens the socket; unit tests pass a fake. Default: the runtime's WebSocket, or `ws`. */
   openSocket?: typeof openCallSocket | undefined;
+  /** Relays data frames for `call.data`; default `true`. */
+  dataChannel?: boolean | undefined;
 }
+
+interface EarlyCallNews {
+  view?: WireCall;
+  ended?: CallEndReason;
+  frames?: { payload: Uint8Array; from: string; ch: number }[];
+}
+
+/** Data frames held for a call whose `result` is not handled yet, at most. */
+const EARLY_FRAMES_PER_CALL = 256;
 
 type Request = ClientMessage extends infer M ? (M extends { req: number } ? Omit<M, 'req'> : never) : never;
 interface Pending {
@@ -62,8 +73,11 @@ export class LocalProvider implements CallingProvider {
   readonly #pending = new Map<number, Pending>();
   readonly #calls = new Map<string, LocalCall>();
   readonly #incoming = new Map<string, LocalIncoming>();
-  /** Views and endings that arrived before the call's `result` (start and accept send them first). */
-  readonly #early = new Map<string, { view?: WireCall; ended?: CallEndReason }>();
+  /**
+   * Views, endings and data frames that arrived before the call's `result` was handled (start and
+   * accept send views first; a remote's frame can come in the same read as the result).
+   */
+  readonly #early = new Map<string, EarlyCallNews>();
   #socketAbort: AbortController | undefined;
   #disposed = false;
   /** Set once a connection succeeded: from then on a dropped socket is reconnected, so calls ring again. */
@@ -220,11 +234,12 @@ export class LocalProvider implements CallingProvider {
   }
 
   #adopt(callId: string, sink: ProviderCallSink, options: AcceptCallOptions): LocalCall {
-    const call = new LocalCall(callId, sink, this);
+    const call = new LocalCall(callId, sink, this, this.#options.dataChannel !== false);
     this.#calls.set(callId, call);
     const early = this.#early.get(callId);
     this.#early.delete(callId);
     if (early?.view) call.view(early.view);
+    for (const frame of early?.frames ?? []) call.dataTransport?.deliver(frame.payload, frame.from, frame.ch);
     if (early?.ended) call.end(early.ended);
     else if (options.audio?.muted) void call.mute(true).catch((error: unknown) => this.#context.reportError(error, 'calling'));
     return call;
@@ -299,7 +314,7 @@ export class LocalProvider implements CallingProvider {
       case 'call': {
         const call = this.#calls.get(message.call.id);
         if (call) call.view(message.call);
-        else this.#early.set(message.call.id, { view: message.call });
+        else this.#early.set(message.call.id, { ...this.#early.get(message.call.id), view: message.call });
         return;
       }
       case 'ended': {
@@ -334,7 +349,18 @@ export class LocalProvider implements CallingProvider {
   #frame(bytes: Uint8Array): void {
     const frame = decodeRelayFrame(bytes);
     if (!frame?.header.from) return;
-    this.#calls.get(frame.header.c)?.dataTransport.deliver(frame.payload, frame.header.from, frame.header.ch);
+    const { c: callId, from, ch } = frame.header;
+    const call = this.#calls.get(callId);
+    if (call) {
+      call.dataTransport?.deliver(frame.payload, from, ch);
+      return;
+    }
+    // The service relays only within calls this session is in: one whose result is still on its way.
+    if (this.#options.dataChannel === false) return;
+    const early = this.#early.get(callId) ?? {};
+    early.frames ??= [];
+    if (early.frames.length < EARLY_FRAMES_PER_CALL) early.frames.push({ payload: frame.payload, from, ch });
+    this.#early.set(callId, early);
   }
 }
 
@@ -344,14 +370,13 @@ class LocalCall implements ProviderCall {
   readonly #sink: ProviderCallSink;
   readonly #provider: LocalProvider;
   #ended = false;
-  readonly dataTransport: RelayTransport;
-  readonly azureDataChannel = undefined;
+  readonly dataTransport: RelayTransport | undefined;
 
-  constructor(id: string, sink: ProviderCallSink, provider: LocalProvider) {
+  constructor(id: string, sink: ProviderCallSink, provider: LocalProvider, dataChannel: boolean) {
     this.id = id;
     this.#sink = sink;
     this.#provider = provider;
-    this.dataTransport = new RelayTransport(id, provider);
+    this.dataTransport = dataChannel ? new RelayTransport(id, provider) : undefined;
   }
 
   view(call: WireCall): void {
@@ -370,7 +395,7 @@ class LocalCall implements ProviderCall {
       })),
     };
     this.#sink.update(view);
-    this.dataTransport.members(call.participants.filter((p) => p.state !== 'ringing').map((p) => p.rawId));
+    this.dataTransport?.members(call.participants.filter((p) => p.state !== 'ringing').map((p) => p.rawId));
   }
 
   end(reason: CallEndReason): void {
@@ -378,13 +403,13 @@ class LocalCall implements ProviderCall {
     this.#ended = true;
     this.#provider.forget(this.id);
     this.#sink.ended(reason);
-    this.dataTransport.close();
+    this.dataTransport?.close();
   }
 
   release(): void {
     this.#ended = true;
     this.#provider.forget(this.id);
-    this.dataTransport.close();
+    this.dataTransport?.close();
   }
 
   async mute(muted: boolean): Promise<void> {

@@ -12,6 +12,8 @@ export interface RelayLink {
 // The relay carries one channel per reliability; it is a TCP socket, so lossy frames arrive too.
 const CHANNEL: Readonly<Record<DataReliability, number>> = { durable: 1, lossy: 2 };
 const MAX_RECIPIENTS = 64;
+/** Frames kept until `call.data` listens: the socket can deliver one in the same tick as the call itself. */
+const EARLY_FRAME_LIMIT = 256;
 
 /**
  * The data-channel helper's {@link DataTransport} on the local provider: frames relayed by the
@@ -24,6 +26,7 @@ export class RelayTransport implements DataTransport {
   readonly #link: RelayLink;
   readonly #messageListeners = new Set<(message: TransportMessage) => void>();
   readonly #leftListeners = new Set<(rawId: string) => void>();
+  readonly #early: TransportMessage[] = [];
   #members = new Set<string>();
   #closed = false;
 
@@ -56,6 +59,7 @@ export class RelayTransport implements DataTransport {
 
   onMessage(listener: (message: TransportMessage) => void): Unsubscribe {
     this.#messageListeners.add(listener);
+    for (const message of this.#early.splice(0)) listener(message);
     return () => {
       this.#messageListeners.delete(listener);
     };
@@ -72,12 +76,17 @@ export class RelayTransport implements DataTransport {
     this.#closed = true;
     this.#messageListeners.clear();
     this.#leftListeners.clear();
+    this.#early.length = 0;
   }
 
   /** A relayed frame arrived. */
   deliver(bytes: Uint8Array, from: string, ch: number): void {
     if (this.#closed) return;
     const message: TransportMessage = { bytes, from, reliability: ch === CHANNEL.lossy ? 'lossy' : 'durable' };
+    if (this.#messageListeners.size === 0) {
+      if (this.#early.length < EARLY_FRAME_LIMIT) this.#early.push(message);
+      return;
+    }
     for (const listener of [...this.#messageListeners]) listener(message);
   }
 

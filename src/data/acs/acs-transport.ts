@@ -73,7 +73,7 @@ interface SenderState {
  * a used sender after `keepAliveMs` idle so remote receivers do not close. Only types are imported
  * from `@azure/communication-calling`; the SDK is never loaded by this module.
  *
- * @throws SessionError `INVALID_OPTIONS` (channel ids out of range or equal, bad numbers).
+ * @throws SessionError `INVALID_OPTIONS` (channel ids out of range or equal, bad numbers); `NOT_SUPPORTED` when the feature will not open a sender.
  * @example
  * ```ts
  * import { Features } from '@azure/communication-calling';
@@ -117,7 +117,16 @@ class AcsChannelTransport implements AcsDataTransport {
       participantsKey: '',
       keepAlive: undefined,
     });
-    this.#senders = { durable: open('durable'), lossy: open('lossy') };
+    let durable: SenderState | undefined;
+    try {
+      durable = open('durable');
+      this.#senders = { durable, lossy: open('lossy') };
+    } catch (error) {
+      // No transport after all: leave nothing open or attached on the call.
+      durable?.sender.close();
+      feature.off('dataChannelReceiverCreated', this.#onReceiver);
+      throw new SessionError('NOT_SUPPORTED', 'The DataChannel feature would not open a sender', { cause: error });
+    }
   }
 
   /** The smaller of the two senders' runtime limits (ACS: 32 768). */

@@ -1,5 +1,5 @@
-import { httpErrors } from '../errors.js';
 import type { MessageRecord } from '../store/model.js';
+import { cursorToken } from './cursorToken.js';
 
 /**
  * Where a list-messages request continues: the snapshot its first page was taken at (the newest
@@ -47,6 +47,12 @@ export function versionAt(message: MessageRecord, snapshot: number): number | un
   return best;
 }
 
+const messageToken = cursorToken<MessageCursor>('syncState', (fields) =>
+  fields.length === 2 && Number.isSafeInteger(fields[0]) && Number.isSafeInteger(fields[1])
+    ? { snapshot: fields[0] as number, before: fields[1] as number }
+    : undefined,
+);
+
 /**
  * The opaque `syncState` of the page that ended at version `before`.
  *
@@ -56,25 +62,14 @@ export function versionAt(message: MessageRecord, snapshot: number): number | un
  * ```
  */
 export function encodeMessageCursor(cursor: MessageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.snapshot, cursor.before]), 'utf8').toString('base64url');
+  return messageToken.encode([cursor.snapshot, cursor.before]);
 }
 
 /**
  * Parses the `syncState` query parameter; `undefined` when absent, 400 when not one this emulator made.
  */
 export function parseMessageCursor(query: URLSearchParams): MessageCursor | undefined {
-  const raw = query.get('syncState');
-  if (raw === null) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    value = undefined;
-  }
-  if (!Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[0]) || !Number.isSafeInteger(value[1])) {
-    throw httpErrors.badRequest('syncState is not valid.', 'syncState');
-  }
-  return { snapshot: value[0] as number, before: value[1] as number };
+  return messageToken.parse(query);
 }
 
 /** One page of a message listing. */

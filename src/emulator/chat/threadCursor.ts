@@ -1,5 +1,5 @@
-import { httpErrors } from '../errors.js';
 import type { ThreadRecord } from '../store/model.js';
+import { cursorToken } from './cursorToken.js';
 
 /** A position in the list-threads order: newest `lastMessageOn` first, ties by id. */
 export interface ThreadCursor {
@@ -24,6 +24,10 @@ export function isAfter(t: ThreadRecord, cursor: ThreadCursor): boolean {
   return t.lastMessageOn < cursor.lastMessageOn || (t.lastMessageOn === cursor.lastMessageOn && t.id > cursor.id);
 }
 
+const threadToken = cursorToken<ThreadCursor>('continuationToken', (fields) =>
+  fields.length === 2 && Number.isFinite(fields[0]) && typeof fields[1] === 'string' ? { lastMessageOn: fields[0] as number, id: fields[1] } : undefined,
+);
+
 /**
  * The opaque `continuationToken` for a page that ended at `t`.
  *
@@ -33,7 +37,7 @@ export function isAfter(t: ThreadRecord, cursor: ThreadCursor): boolean {
  * ```
  */
 export function encodeThreadCursor(t: ThreadRecord): string {
-  return Buffer.from(JSON.stringify([t.lastMessageOn, t.id]), 'utf8').toString('base64url');
+  return threadToken.encode([t.lastMessageOn, t.id]);
 }
 
 /**
@@ -41,16 +45,5 @@ export function encodeThreadCursor(t: ThreadRecord): string {
  * this emulator made.
  */
 export function parseThreadCursor(query: URLSearchParams): ThreadCursor | undefined {
-  const raw = query.get('continuationToken');
-  if (raw === null) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    value = undefined;
-  }
-  if (!Array.isArray(value) || value.length !== 2 || !Number.isFinite(value[0]) || typeof value[1] !== 'string') {
-    throw httpErrors.badRequest('continuationToken is not valid.', 'continuationToken');
-  }
-  return { lastMessageOn: value[0] as number, id: value[1] };
+  return threadToken.parse(query);
 }

@@ -1,7 +1,7 @@
 // Runs in Chromium: session.calls on the azure provider with the real @azure/communication-calling,
 // offline (every Microsoft host fails to resolve). The app hands the SDK over with loadSdk, so the
 // page's bundle keeps it in a lazy chunk that must not be fetched before the first call API.
-import { providerCallOf } from '../../../src/calling/call.js';
+import { dataTransportOf } from '../../../src/calling/call.js';
 import { createSession, isSessionError, type SessionEvent } from '../../../src/index.js';
 
 export interface CallsRunInput {
@@ -18,7 +18,7 @@ export interface CallsRunResult {
   connectError: string | undefined;
   events: string[];
   endReason: { kind: string; code: number; subCode: number } | undefined;
-  dataChannelSender: { channelId: number; maxMessageSize: number } | undefined;
+  dataChannel: { maxMessageSize: number; open: boolean };
   afterDispose: string | undefined;
 }
 
@@ -56,10 +56,8 @@ async function runCalls({ endpoint, token }: CallsRunInput): Promise<CallsRunRes
   let connectError: string | undefined;
   await session.calls.connect().catch((error: unknown) => (connectError = isSessionError(error) ? error.code : String(error)));
   const call = await session.calls.join({ groupId: crypto.randomUUID() });
-  const feature = providerCallOf(call)?.azureDataChannel?.feature;
-  const sender = feature?.createDataChannelSender({ channelId: 7, reliability: 'Durable', priority: 'Normal' });
-  const dataChannelSender = sender && { channelId: sender.channelId, maxMessageSize: sender.maxMessageSize };
-  sender?.close();
+  // call.data stands on the SDK's DataChannel senders: their runtime maxMessageSize is read through.
+  const dataChannel = { maxMessageSize: dataTransportOf(call).maxMessageSize, open: !call.data.closed };
   const ended = await session.waitFor('callEnded', { timeoutMs: 60_000 });
   await session.dispose();
   stop.abort();
@@ -68,7 +66,7 @@ async function runCalls({ endpoint, token }: CallsRunInput): Promise<CallsRunRes
     (error: unknown) => (isSessionError(error) ? error.code : String(error)),
   );
   const { kind, code, subCode } = ended.reason;
-  return { scriptsBeforeCalls, ...counts, connectError, events, endReason: { kind, code, subCode }, dataChannelSender, afterDispose };
+  return { scriptsBeforeCalls, ...counts, connectError, events, endReason: { kind, code, subCode }, dataChannel, afterDispose };
 }
 
 function describe(event: SessionEvent): string {

@@ -79,7 +79,14 @@ export class FakeRemoteParticipant implements RemoteParticipantPort {
 export class FakeReceiver implements DataChannelReceiver {
   readonly events = new Listeners();
   readonly senderParticipantIdentifier: CommunicationIdentifierKind = { kind: 'communicationUser', communicationUserId: '8:acs:r_grace' };
-  constructor(readonly channelId: number) {}
+  readonly #queued: Uint8Array[];
+  #sequence = 0;
+  constructor(
+    readonly channelId: number,
+    queued: Uint8Array[] = [],
+  ) {
+    this.#queued = [...queued];
+  }
   on(event: string, listener: () => void): void {
     this.events.on(event, listener);
   }
@@ -87,19 +94,32 @@ export class FakeReceiver implements DataChannelReceiver {
     this.events.off(event, listener);
   }
   readMessage(): DataChannelMessage | undefined {
-    return undefined;
+    const data = this.#queued.shift();
+    return data && { sequenceNumber: this.#sequence++, data };
+  }
+  /** A message arrives: queued, then `messageReady`, as the SDK does. */
+  arrive(data: Uint8Array): void {
+    this.#queued.push(data);
+    this.events.emit('messageReady');
   }
 }
 
 export class FakeDataChannel implements DataChannelCallFeature {
   readonly name = 'DataChannel';
   readonly events = new Listeners();
+  /** What the senders sent, in order. */
+  readonly sent: Uint8Array[] = [];
+  /** Makes createDataChannelSender throw, as an SDK that cannot open one would. */
+  refuseSenders = false;
   createDataChannelSender(options: DataChannelSenderOpenOptions): DataChannelSender {
+    if (this.refuseSenders) throw new Error('DataChannel is not available on this call');
     return {
       channelId: options.channelId ?? 1024,
       maxMessageSize: 32_768,
       setParticipants: () => undefined,
-      sendMessage: async () => undefined,
+      sendMessage: async (message: Uint8Array) => {
+        this.sent.push(message);
+      },
       close: () => undefined,
     };
   }
@@ -235,6 +255,8 @@ export class FakeCallAgent implements CallAgentPort {
   readonly started: { participants: CommunicationIdentifier[]; options: unknown }[] = [];
   readonly joined: unknown[] = [];
   nextCall = new FakeCall('call-1');
+  /** Runs in a microtask right after startCall/join returned: the SDK doing things before the caller resumes. */
+  afterCallMade: ((call: FakeCall) => void) | undefined;
 
   constructor(
     readonly credential: CommunicationTokenCredential,
@@ -244,11 +266,16 @@ export class FakeCallAgent implements CallAgentPort {
 
   startCall(participants: CommunicationIdentifier[], options?: unknown): FakeCall {
     this.started.push({ participants, options });
-    return this.nextCall;
+    return this.#made(this.nextCall);
   }
   join(locator: unknown): FakeCall {
     this.joined.push(locator);
-    return this.nextCall;
+    return this.#made(this.nextCall);
+  }
+  #made(call: FakeCall): FakeCall {
+    const after = this.afterCallMade;
+    if (after) queueMicrotask(() => after(call));
+    return call;
   }
   on(event: string, listener: AnyListener): void {
     this.events.on(event, listener);

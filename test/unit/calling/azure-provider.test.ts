@@ -1,7 +1,10 @@
 import type { CommunicationTokenCredential } from '@azure/communication-common';
 import { describe, expect, it, vi } from 'vitest';
 import { AzureProvider, type AzureProviderOptions } from '../../../src/calling/azure/azure-provider.js';
-import { type EmitCallEvent, providerCallOf } from '../../../src/calling/call.js';
+import { type EmitCallEvent, dataTransportOf } from '../../../src/calling/call.js';
+import { createCallData } from '../../../src/data/call-data.js';
+import { encodeMessage, topicId } from '../../../src/data/frame.js';
+import type { TransportMessage } from '../../../src/data/transport.js';
 import { SessionCallsImpl } from '../../../src/calling/calls.js';
 import { createCallingProvider } from '../../../src/calling/create-provider.js';
 import type { CallEvents } from '../../../src/calling/events.js';
@@ -17,7 +20,7 @@ const GRACE = '8:acs:r_grace';
 
 type CallEvent = CallEvents[keyof CallEvents];
 
-function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
+function setup({ data = {}, ...options }: Omit<AzureProviderOptions, 'loadSdk' | 'dataChannel'> & { data?: false | object } = {}) {
   const fake = fakeSdk();
   const loadSdk = vi.fn(async () => fake.sdk);
   const events: CallEvent[] = [];
@@ -26,9 +29,10 @@ function setup(options: Omit<AzureProviderOptions, 'loadSdk'> = {}) {
   let provider: AzureProvider | undefined;
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
-    calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
-    createProvider: async (context: ProviderContext) => (provider = new AzureProvider(context, { ...options, loadSdk })),
+    calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data },
+    createProvider: async (context: ProviderContext) => (provider = new AzureProvider(context, { ...options, loadSdk, dataChannel: data !== false })),
     emit,
+    hasListener: () => false,
     context: {
       endpoint: 'https://r.communication.azure.com',
       displayName: 'Ada',
@@ -220,24 +224,126 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
-  it('catches DataChannel receivers from the moment the call exists and hands them over later', async () => {
+  it('call.data listens on the ACS DataChannel from the moment the call exists, and closes with the call', async () => {
     const { calls, agent } = setup();
     await calls.connect();
     const fakeCall = agent().nextCall;
     const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
-    const early = new FakeReceiver(7);
-    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', early);
-    const taken: unknown[] = [];
-    const provider = providerCallOf(call);
-    expect(provider?.azureDataChannel).toBeDefined();
-    const off = provider?.azureDataChannel?.takeReceivers((r) => taken.push(r));
-    const late = new FakeReceiver(8);
-    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', late);
-    expect(taken).toEqual([early, late]);
-    expect(provider?.azureDataChannel?.feature).toBe(fakeCall.dataChannel);
-    off?.();
+    expect(fakeCall.dataChannel.events.count).toBe(1); // dataChannelReceiverCreated, before any channel is opened
+    const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    // A remote's message already waiting in its receiver when the receiver is announced...
+    const receiver = new FakeReceiver(1000, [encodeMessage(topicId('notes'), 0, json({ n: 1 }))]);
+    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', receiver);
+    // ...and one more after; a receiver on another app's channel id is left alone.
+    receiver.arrive(encodeMessage(topicId('notes'), 1, json({ n: 2 })));
+    const foreign = new FakeReceiver(7);
+    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', foreign);
+    expect(foreign.events.count).toBe(0);
+
+    const got: unknown[] = [];
+    call.data.channel<{ n: number }>('notes').on('message', ({ value, from }) => got.push({ value, from: from.rawId }));
+    await new Promise((resolve) => setTimeout(resolve, 0)); // held messages are handed over right after the channel opens
+    expect(got).toEqual([
+      { value: { n: 1 }, from: '8:acs:r_grace' },
+      { value: { n: 2 }, from: '8:acs:r_grace' },
+    ]);
+    expect(dataTransportOf(call).maxMessageSize).toBe(32_768);
+
+    fakeCall.moveTo('Disconnected', { code: 0, subCode: 0 });
+    expect(call.data.closed).toBe(true);
+    expect(receiver.events.count).toBe(0);
+    expect(fakeCall.dataChannel.events.count).toBe(0);
     await calls.dispose();
     expect(fakeCall.listenerCount).toBe(0);
+  });
+
+  it('a participant leaving the call fails the requests waiting on them at once (the DataChannel has no membership of its own)', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const grace = new FakeRemoteParticipant(GRACE);
+    fakeCall.join(grace);
+    const pending = call.data.request('slow', {}, { to: GRACE, timeoutMs: 60_000 });
+    fakeCall.leave(grace);
+    await expect(pending).rejects.toMatchObject({ code: 'PARTICIPANT_LEFT' });
+    await calls.dispose();
+  });
+
+  it('what a remote sends the moment the call exists waits until the app could listen: an RPC request and a file offer', async () => {
+    const { calls, agent, events } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    // Grace's side, outside the session: a CallData whose frames are captured.
+    const toAda: Uint8Array[] = [];
+    let graceReceives: (message: TransportMessage) => void = () => undefined;
+    const grace = createCallData({
+      maxMessageSize: 32_768,
+      send: async (bytes) => {
+        toAda.push(bytes);
+      },
+      onMessage: (listener) => {
+        graceReceives = listener;
+        return () => undefined;
+      },
+    });
+    const answer = grace.request<number>('plusOne', 41, { to: ADA, timeoutMs: 5_000 });
+    const file = new Uint8Array(50_000).map((_, i) => i % 256);
+    const sending = grace.sendFile(file, { name: 'early.bin', to: ADA });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The SDK announces Grace's receiver, with all of it already queued, before join() has returned to the app.
+    agent().afterCallMade = () => fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', new FakeReceiver(1000, toAda.splice(0)));
+
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    // Only now can the app register what it handles.
+    call.data.handle('plusOne', (n: number) => n + 1);
+    const received = new Promise<Uint8Array>((resolve) => call.data.on('incomingFile', ({ file: incoming }) => resolve(incoming.bytes())));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const bytes of fakeCall.dataChannel.sent.splice(0)) graceReceives({ bytes, from: ADA, reliability: 'durable' });
+    expect(await answer).toBe(42);
+    expect(Buffer.from(await received).equals(Buffer.from(file))).toBe(true);
+    await sending;
+    expect(events.filter((e) => e.type === 'dataError')).toEqual([]);
+    grace.close();
+    await calls.dispose();
+  });
+
+  it("a throwing call.data listener is reported as the session's error", async () => {
+    const { calls, agent, reportError } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    call.data.channel('notes').on('message', () => {
+      throw new Error('app bug');
+    });
+    const receiver = new FakeReceiver(1000);
+    fakeCall.dataChannel.events.emit('dataChannelReceiverCreated', receiver);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    receiver.arrive(encodeMessage(topicId('notes'), 0, new TextEncoder().encode('1')));
+    expect(reportError).toHaveBeenCalledWith(expect.objectContaining({ code: 'LISTENER_FAILED' }), expect.stringContaining('message'));
+    await calls.dispose();
+  });
+
+  it('a call whose DataChannel the SDK will not open goes on without call.data, which says why, and leaves nothing attached', async () => {
+    const { calls, agent } = setup();
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    fakeCall.dataChannel.refuseSenders = true;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    expect(call.state).toBe('connecting');
+    expect(() => call.data).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringContaining('DataChannel') }));
+    expect(fakeCall.dataChannel.events.count).toBe(0);
+    await calls.dispose();
+  });
+
+  it('calling: { data: false } opens no DataChannel and call.data says why', async () => {
+    const { calls, agent } = setup({ data: false });
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    expect(fakeCall.dataChannel.events.count).toBe(0);
+    expect(() => call.data).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringContaining('data: false') }));
+    await calls.dispose();
   });
 
   it('dispose ends live calls, removes every listener, disposes the agent before the client, and leaves no agent', async () => {
@@ -273,9 +379,10 @@ describe('azure provider', () => {
     const fake = fakeSdk();
     const loadSdk = vi.fn<() => Promise<typeof fake.sdk>>().mockRejectedValueOnce(new Error('Cannot find package')).mockResolvedValue(fake.sdk);
     const calls = new SessionCallsImpl({
-      calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
+      calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data: {} },
       createProvider: async (context) => new AzureProvider(context, { loadSdk }),
       emit: () => undefined,
+      hasListener: () => false,
       context: {
         endpoint: 'https://r',
         displayName: undefined,
@@ -304,7 +411,9 @@ describe('azure provider', () => {
       incoming: () => undefined,
       signal: new AbortController().signal,
     };
-    await expect(createCallingProvider({ provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined }, context)).rejects.toMatchObject({
+    await expect(
+      createCallingProvider({ provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data: {} }, context),
+    ).rejects.toMatchObject({
       code: 'CALLING_UNSUPPORTED_RUNTIME',
     });
   });
@@ -324,9 +433,10 @@ describe('calling.loadSdk', () => {
     };
     const make = (loadSdk: () => Promise<object>) =>
       new SessionCallsImpl({
-        calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined },
+        calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data: {} },
         createProvider: async (c) => new AzureProvider(c, { loadSdk }),
         emit: () => undefined,
+        hasListener: () => false,
         context,
       });
     const viaDefault = make(async () => ({ default: fake.sdk }));

@@ -49,7 +49,12 @@ describe('provider choice', () => {
       provider: 'azure',
       iceServers: [{ urls: 'turn:t.example.com', username: 'u', credential: 'p' }],
       ca: undefined,
+      loadSdk: undefined,
+      data: {},
     });
+    expect(resolveCalling({ data: false }, 'https://127.0.0.1:1').data).toBe(false);
+    expect(resolveCalling({ data: { rpcTimeoutMs: 5 } }, 'https://127.0.0.1:1').data).toEqual({ rpcTimeoutMs: 5 });
+    expect(resolveCalling(false, 'https://127.0.0.1:1').data).toBe(false);
   });
 
   it('createSession lists every problem with the calling option', async () => {
@@ -61,6 +66,11 @@ describe('provider choice', () => {
     }).catch((e: unknown) => e);
     expect(isSessionError(error, 'INVALID_OPTIONS')).toBe(true);
     expect(String((error as Error).message)).toMatch(/calling\.provider[\s\S]*calling\.iceServers\[0\]\.urls|calling\.nope/);
+    // @ts-expect-error wrong on purpose
+    const badData: unknown = await createSession({ endpoint: 'https://r.communication.azure.com', token: fakeAcsToken(), calling: { data: true } }).catch(
+      (e: unknown) => e,
+    );
+    expect(badData).toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('calling.data must be false or an object') });
   });
 });
 

@@ -4,7 +4,8 @@ import type { EmitCallEvent } from '../../../src/calling/call.js';
 import { SessionCallsImpl } from '../../../src/calling/calls.js';
 import type { CallEvents } from '../../../src/calling/events.js';
 import { LocalProvider } from '../../../src/calling/local/local-provider.js';
-import type { ClientMessage, ServerMessage } from '../../../src/calling/local/protocol.js';
+import { type ClientMessage, encodeRelayFrame, type ServerMessage } from '../../../src/calling/local/protocol.js';
+import { encodeMessage, topicId } from '../../../src/data/frame.js';
 import type { CallSocket, OpenSocketOptions, SocketHandlers } from '../../../src/calling/local/socket.js';
 
 // The local provider against a hand-written fake socket: the protocol edge cases and the reconnect
@@ -51,9 +52,10 @@ function setup() {
   const events: CallEvents[keyof CallEvents][] = [];
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
-    calling: { provider: 'local', iceServers: undefined, ca: undefined, loadSdk: undefined },
+    calling: { provider: 'local', iceServers: undefined, ca: undefined, loadSdk: undefined, data: {} },
     createProvider: async (context) => new LocalProvider(context, { openSocket: server.open }),
     emit,
+    hasListener: () => false,
     context: {
       endpoint: 'https://127.0.0.1:8443',
       displayName: 'Ada',
@@ -96,6 +98,22 @@ describe('local provider', () => {
     const call = await started;
     expect(events.map((e) => e.type)).toEqual(['callStarted', 'participantJoined', 'callStateChanged', 'callStateChanged', 'callEnded']);
     expect(call.endReason?.kind).toBe('unreachable');
+    await calls.dispose();
+  });
+
+  it("keeps a data frame that arrives in the same read as the call's result, for call.data", async () => {
+    const { server, calls } = setup();
+    await calls.connect();
+    const started = calls.start(['8:acs:r_grace']);
+    await vi.waitFor(() => expect(server.last.sent[1]).toMatchObject({ op: 'start' }));
+    const req = (server.last.sent[1] as { req: number }).req;
+    // Synchronously one after the other, as `ws` emits the messages of one TCP read.
+    server.push({ ev: 'result', req, callId: 'c1' });
+    const note = encodeMessage(topicId('notes'), 0, new TextEncoder().encode(JSON.stringify({ text: 'first' })));
+    server.last.handlers.message(encodeRelayFrame({ c: 'c1', ch: 1, from: '8:acs:r_grace' }, note));
+    const call = await started;
+    const got = await new Promise((resolve) => call.data.channel('notes').on('message', ({ value, from }) => resolve({ value, from: from.rawId })));
+    expect(got).toEqual({ value: { text: 'first' }, from: '8:acs:r_grace' });
     await calls.dispose();
   });
 

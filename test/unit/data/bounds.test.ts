@@ -72,6 +72,24 @@ describe('reassembly bounds', () => {
     expect(errors.map((e) => e.error.code)).toEqual(['DATA_TOO_LARGE']);
   });
 
+  it('takes a value of exactly its maxMessageBytes and refuses one byte more, whatever the sender allows', async () => {
+    const network = createMemoryNetwork({ maxMessageSize: 256 });
+    const a = createCallData(network.connect('8:acs:a'));
+    const b = createCallData(network.connect('8:acs:b'), { maxMessageBytes: 5_000 });
+    open.push(a, b);
+    const errors = collectDataErrors(b);
+    const received: number[] = [];
+    b.channel<Uint8Array>('t', { codec: 'binary' }).on('message', ({ value }) => received.push(value.length));
+    const sender = a.channel<Uint8Array>('t', { codec: 'binary' });
+    await sender.send(pattern(5_000));
+    await sender.send(pattern(5_001));
+    await sender.send(pattern(4_999));
+    await settle();
+    expect(received).toEqual([5_000, 4_999]);
+    expect(errors.map((e) => [e.error.code, e.from?.rawId])).toEqual([['DATA_TOO_LARGE', '8:acs:a']]);
+    expect(b.pendingWork.partialMessages).toBe(0);
+  });
+
   it('reports inconsistent, duplicated and malformed chunks and still delivers the real message', () => {
     const [, b] = pair();
     const received: Uint8Array[] = [];
@@ -232,5 +250,39 @@ describe('send queue', () => {
     const done = data.channel<Uint8Array>('p', { codec: 'binary' }).send(new Uint8Array(40_000));
     await vi.advanceTimersByTimeAsync(0);
     await expect(done).resolves.toBeUndefined();
+  });
+});
+
+describe('reassembly timeout', () => {
+  it('keeps a value that takes longer than the timeout to arrive while its chunks keep coming', async () => {
+    vi.useFakeTimers();
+    // 40 000 bytes paced at 64 kbit/s (8 000 bytes/s): about 4 s after the first second's burst,
+    // twice the receiver's timeout, with a chunk every ~125 ms; on an ACS call, any value over ~240 KB.
+    const [a, b] = pair({ maxMessageSize: 1_000, data: { bitrateKbps: { durable: 64 }, reassemblyTimeoutMs: { durable: 2_000 } } });
+    const errors = collectDataErrors(b);
+    const received: Uint8Array[] = [];
+    b.channel<Uint8Array>('slow', { codec: 'binary' }).on('message', ({ value }) => received.push(value));
+    const payload = pattern(40_000);
+    const sent = a.channel<Uint8Array>('slow', { codec: 'binary' }).send(payload);
+    await vi.advanceTimersByTimeAsync(6_000);
+    await sent;
+    expect(errors.map((e) => e.error.code)).toEqual([]);
+    expect(received).toEqual([payload]);
+  });
+
+  it('drops a value once no chunk of it came for the timeout', async () => {
+    vi.useFakeTimers();
+    const [, b] = pair({ data: { reassemblyTimeoutMs: { durable: 2_000 } } });
+    const errors = collectDataErrors(b);
+    b.deliverRaw(encodeChunk(topic, 0, 0, 3, 30, pattern(10)), { from: mallory });
+    await vi.advanceTimersByTimeAsync(1_500);
+    b.deliverRaw(encodeChunk(topic, 0, 1, 3, 30, pattern(10)), { from: mallory });
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(b.pendingWork.partialMessages).toBe(1);
+    expect(errors).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(b.pendingWork.partialMessages).toBe(0);
+    expect(errors.map((e) => e.error.code)).toEqual(['DATA_INCOMPLETE']);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

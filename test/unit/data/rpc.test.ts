@@ -1,5 +1,7 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CallData } from '../../../src/data/call-data.js';
+import { RPC_TOPIC, encodeMessage } from '../../../src/data/frame.js';
 import type { RpcErrorDetails } from '../../../src/data/rpc.js';
 import { type SessionError, isSessionError } from '../../../src/errors.js';
 import { createTestCallDataPair } from '../../../src/testing/index.js';
@@ -123,5 +125,77 @@ describe('RPC', () => {
     a.close();
     await expect(pending).rejects.toMatchObject({ code: 'DISPOSED' });
     await expect(a.request('never', {}, { to: b.self })).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});
+
+describe('RPC outcomes', () => {
+  it('gives each outcome its own code and leaves no request, timer or abort listener behind', async () => {
+    vi.useFakeTimers();
+    const [a, b] = pair({ data: { rpcTimeoutMs: 1_000 } });
+    b.handle('ok', () => 'fine');
+    b.handle('fails', async () => {
+      await Promise.resolve();
+      throw Object.assign(new Error('nope'), { code: 'DENIED' });
+    });
+    b.handle('never', () => new Promise(() => undefined));
+    const outcome = async (method: string, abortAfterMs?: number) => {
+      const controller = new AbortController();
+      const request = a.request(method, {}, { to: b.self, signal: controller.signal }).then(
+        (value) => ({ ok: value }),
+        (error: unknown) => ({ code: (error as SessionError).code, cause: (error as SessionError).cause }),
+      );
+      if (abortAfterMs !== undefined) {
+        await vi.advanceTimersByTimeAsync(abortAfterMs);
+        controller.abort();
+      }
+      await vi.advanceTimersByTimeAsync(1_000);
+      const result = await request;
+      expect(getEventListeners(controller.signal, 'abort'), method).toHaveLength(0);
+      expect(a.pendingWork.requests, method).toBe(0);
+      return result;
+    };
+    expect(await outcome('ok')).toEqual({ ok: 'fine' });
+    expect(await outcome('fails')).toEqual({ code: 'RPC_REMOTE_ERROR', cause: { code: 'DENIED', message: 'nope' } });
+    expect(await outcome('missing')).toMatchObject({ code: 'RPC_UNKNOWN_METHOD' });
+    expect(await outcome('never')).toMatchObject({ code: 'RPC_TIMEOUT' });
+    expect(await outcome('never', 10)).toMatchObject({ code: 'ABORTED' });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('times out a request to someone who is not in the call', async () => {
+    vi.useFakeTimers();
+    const [a] = pair();
+    const pending = a.request('x', {}, { to: '8:acs:nobody', timeoutMs: 500 }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await pending).toMatchObject({ code: 'RPC_TIMEOUT' });
+  });
+
+  it('answers with a failure when the result is too large to send, rather than leaving the caller to time out', async () => {
+    vi.useFakeTimers();
+    const [a, b] = pair({ data: { maxMessageBytes: 1_000, rpcTimeoutMs: 60_000 } });
+    b.handle('big', () => 'x'.repeat(2_000));
+    const pending = a.request('big', {}, { to: b.self }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(a.pendingWork.requests).toBe(0);
+    const error = (await pending) as SessionError;
+    expect(error.code).toBe('RPC_REMOTE_ERROR');
+    expect((error.cause as RpcErrorDetails).code).toBe('DATA_TOO_LARGE');
+  });
+
+  it('ignores a response kind it does not know instead of failing the request with it', async () => {
+    vi.useFakeTimers();
+    const [a, b] = pair({ data: { rpcTimeoutMs: 1_000 } });
+    let release: (value: string) => void = () => undefined;
+    b.handle('slow', () => new Promise<string>((resolve) => (release = resolve)));
+    const errors = collectDataErrors(a);
+    const pending = a.request('slow', {}, { to: b.self }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(0);
+    // Kind 9 from the participant asked, for request 1: a later protocol version's message, not a failure.
+    const body = new TextEncoder().encode(JSON.stringify({ i: 1, e: 'not a failure' }));
+    a.deliverRaw(encodeMessage(RPC_TOPIC, 100, Uint8Array.of(9, ...body)), { from: b.self.rawId });
+    expect(errors.map((e) => e.error.code)).toEqual(['DATA_INVALID_FRAME']);
+    release('done');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await pending).toBe('done');
   });
 });

@@ -6,7 +6,7 @@ import { iteratePaged } from './iterate.js';
 import { toThreadSummary } from './normalize.js';
 import type { RealtimeChoice } from './options.js';
 import { ChatPoller, type PollSchedule } from './poller.js';
-import { whenAborted } from './request.js';
+import type { PushRetrySchedule } from './push-retry.js';
 import { runRequest } from './request.js';
 import { ChatThreadImpl } from './thread.js';
 import type { Chat, ChatRequestOptions, ChatThread, ChatThreadSummary, CreateThreadOptions } from './types.js';
@@ -24,6 +24,8 @@ export interface ChatLiveOptions {
   readonly realtime?: RealtimeChoice;
   /** Called when `realtime` (where events come from) changes. */
   readonly onRealtime?: (realtime: 'push' | 'poll' | 'off') => void;
+  /** When push is tried again while it is down; default DEFAULT_PUSH_RETRY (for tests). */
+  readonly pushRetry?: PushRetrySchedule;
 }
 
 /**
@@ -44,6 +46,7 @@ export class ChatImpl implements Chat {
   #pushing = false;
   #reported: 'push' | 'poll' | 'off' = 'off';
   readonly #onRealtime: ChatLiveOptions['onRealtime'];
+  readonly #retrySchedule: PushRetrySchedule | undefined;
 
   constructor(context: ChatContext, live: ChatLiveOptions) {
     // Thread stores see each event before the app's listeners, so a listener reading a snapshot sees it.
@@ -58,6 +61,7 @@ export class ChatImpl implements Chat {
     this.#windowSize = live.windowSize;
     this.#realtime = live.realtime ?? { mode: 'poll', pushConnectTimeoutMs: 0 };
     this.#onRealtime = live.onRealtime;
+    this.#retrySchedule = live.pushRetry;
     this.#poller = live.poll
       ? new ChatPoller(this.#context, live.poll, Date.now(), (threadId, message) => this.#threads.get(threadId)?.store?.applyMessage(message))
       : undefined;
@@ -82,11 +86,10 @@ export class ChatImpl implements Chat {
   }
 
   async #startPush(poller: ChatPoller): Promise<void> {
-    // Loaded on first use: the push code stays out of the main entry and out of Node sessions.
-    const { ChatPush } = await import('./push.js');
-    const push = new ChatPush(this.#context, poller, (connected) => this.#pushConnection(poller, connected));
-    whenAborted(this.#context.signal, () => void push.stop());
-    const connected = await push.start(this.#realtime.pushConnectTimeoutMs);
+    // Loaded on first use: the push code (and its retries) stays out of the main entry and out of Node sessions.
+    const { startPush } = await import('./push-start.js');
+    const onConnection = (connected: boolean): void => this.#pushConnection(poller, connected);
+    const connected = await startPush(this.#context, poller, this.#realtime.pushConnectTimeoutMs, onConnection, this.#retrySchedule);
     if (!connected) this.#pushConnection(poller, false);
   }
 

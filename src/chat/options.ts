@@ -18,7 +18,11 @@ export interface ChatOptions {
    * over without losing or repeating an event; in Node polling.
    */
   realtime?: 'auto' | 'poll' | 'push' | undefined;
-  /** How long push may take to connect before `'auto'` polls instead (it keeps trying), in ms. Default 10 000. */
+  /**
+   * How long push may take to connect before `'auto'` polls instead, in ms. Default 10 000. Push keeps
+   * trying: while its socket is down the session restarts the client's notifications 5 s later, then
+   * 10 s, 20 s, … up to every 5 minutes, so push returns even after the ACS client gave up on it.
+   */
   pushConnectTimeoutMs?: number | undefined;
   /** The polling interval while the chat is active, in ms. Default 1 000; at least 50. */
   pollIntervalMs?: number | undefined;

@@ -25,6 +25,9 @@ export const MAX_WATCHED_THREADS = 20;
 /** Versions older than the cursor by more than this are forgotten. */
 const PRUNE_MARGIN_MS = 60_000;
 
+/** How far from a thread's creation time its creation's system messages may be stamped. */
+const CREATION_WINDOW_MS = 2_000;
+
 /** Messages and threads the poller read before the session started are history, not events; this allows for clock skew. */
 const START_SKEW_MS = 2_000;
 
@@ -56,6 +59,8 @@ export class ChatPoller {
   readonly #pending = new Map<string, number>();
   /** Threads this session knows it is in (created, opened, or seen): no `threadCreated` for them. */
   readonly #known = new Set<string>();
+  /** Thread id → when it was created, for threads whose creation came by push and polling has not read yet. */
+  readonly #pushedCreation = new Map<string, number>();
   /** Threads read successfully at least once, or created here: a 403 on them means we were removed. */
   readonly #member = new Set<string>();
   /** Threads the app opened: read every round for edits, deletes and receipts. */
@@ -205,11 +210,15 @@ export class ChatPoller {
    * A thread or participant event delivered by push: `threadCreated` and `threadDeleted` once per
    * thread; the others (`participantsAdded`, `participantsRemoved`, `threadUpdated`) with `asMessage`,
    * the system message polling would find for them (its type and `createdOn`, which is the push's
-   * time), so that polling does not deliver them again.
+   * time), so that polling does not deliver them again. A `threadCreated` comes with `createdOn`, the
+   * thread's creation time: the service pushes nothing but it for a creation, so the first round that
+   * reads the thread does not report the creation's own system messages either (see #readThread).
    */
-  pushedSystem(event: ChatEvent, asMessage?: `${ChatMessage['type']}\n${number}`): void {
+  pushedSystem(event: ChatEvent, asMessage?: `${ChatMessage['type']}\n${number}`, createdOn?: number): void {
     const { threadId } = event;
     if (event.type === 'threadCreated') {
+      // Not read yet (a read sets the cursor): that read must not report the creation again.
+      if (createdOn !== undefined && !this.#messageCursor.has(threadId)) this.#pushedCreation.set(threadId, createdOn);
       if (this.#known.has(threadId)) return;
       this.#known.add(threadId);
       this.#member.add(threadId);
@@ -338,6 +347,11 @@ export class ChatPoller {
     const messages = raw
       .map((m) => ({ raw: m, change: lastChangeOf(m) }))
       .sort((a, b) => a.change - b.change || Number(a.raw.sequenceId) - Number(b.raw.sequenceId));
+    // A creation that came by push: its own system messages (the thread's first participantAdded and
+    // first topicUpdated, stamped within a few ms of it) are not news to this first read.
+    const createdOn = this.#pushedCreation.get(threadId) ?? NaN;
+    this.#pushedCreation.delete(threadId);
+    const creationTypes = new Set<string>(['participantAdded', 'topicUpdated']);
     let changed = false;
     /** In a thread this session was added to, what happened before it was added is history, not news. */
     let historyBeforeSequence = -Infinity;
@@ -369,6 +383,7 @@ export class ChatPoller {
       const isNew = previous === undefined && m.createdOn.getTime() >= previousCursor;
       if (isNew) {
         if (m.deletedOn) continue; // created and deleted between two rounds: nothing to show
+        if (creationTypes.delete(m.type) && Math.abs(m.createdOn.getTime() - createdOn) <= CREATION_WINDOW_MS) continue;
         if (Number(m.sequenceId) < historyBeforeSequence) continue; // the thread's past, before this user joined
         this.#emitNew(threadId, message);
         changed = true;

@@ -40,6 +40,7 @@ export class ChatPush {
   #client: RealtimeChatPort | undefined;
   #attached: [string, Listener][] = [];
   #connected = false;
+  #unsupported = false;
 
   constructor(context: ChatContext, target: PushTarget, onConnection: (connected: boolean) => void) {
     this.#context = context;
@@ -55,24 +56,30 @@ export class ChatPush {
   /**
    * Starts the client's notifications and waits up to `timeoutMs` for the socket; resolves whether
    * it connected. A client that cannot start (no realtime in this runtime) is reported on the
-   * session's `error` event (`INVALID_OPTIONS`) and resolves `false`.
+   * session's `error` event (`INVALID_OPTIONS`; only logged with `report: false`) and resolves `false`.
    */
-  async start(timeoutMs: number): Promise<boolean> {
+  async start(timeoutMs: number, { report = true }: { report?: boolean } = {}): Promise<boolean> {
     try {
       const connected = await this.#start(timeoutMs);
       if (!connected) logger.warning(`chat: push did not connect within ${timeoutMs} ms`);
       return connected;
     } catch (error) {
-      this.#context.reportError(
-        error instanceof SessionError ? error : new SessionError('SERVICE_ERROR', 'Chat push failed to start', { cause: error }),
-        'chat:push',
-      );
+      const failure = error instanceof SessionError ? error : new SessionError('SERVICE_ERROR', 'Chat push failed to start', { cause: error });
+      // A start that fails again on a retry was reported the first time; the log has every one.
+      if (report) this.#context.reportError(failure, 'chat:push');
+      else logger.warning(`chat: push failed to start again: ${describeError(failure)}`);
       return false;
     }
   }
 
+  /** Whether this runtime's ChatClient has no realtime at all (then trying again is pointless). */
+  get unsupported(): boolean {
+    return this.#unsupported;
+  }
+
   async #start(timeoutMs: number): Promise<boolean> {
     const { realtime } = await this.#context.clients();
+    this.#unsupported = !realtime;
     if (!realtime) throw new SessionError('INVALID_OPTIONS', "chat.realtime 'push' needs the browser ChatClient");
     this.#client = realtime;
     let resolveConnected: (connected: boolean) => void = () => undefined;
@@ -144,7 +151,11 @@ export class ChatPush {
     });
     this.#listen('chatThreadCreated', (e: ChatThreadCreatedEvent) => {
       const by = e.createdBy ? fromAcsIdentifier(e.createdBy.id) : undefined;
-      target.pushedSystem({ type: 'threadCreated', threadId: e.threadId, reason: by?.rawId === self ? 'created' : 'added', topic: e.properties?.topic, by });
+      target.pushedSystem(
+        { type: 'threadCreated', threadId: e.threadId, reason: by?.rawId === self ? 'created' : 'added', topic: e.properties?.topic, by },
+        undefined,
+        new Date(e.createdOn).getTime(),
+      );
     });
     this.#listen('chatThreadPropertiesUpdated', (e: ChatThreadPropertiesUpdatedEvent) => {
       const updatedOn = new Date(e.updatedOn);

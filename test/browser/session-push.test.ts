@@ -105,4 +105,39 @@ describe('session.chat realtime in Chromium', () => {
     await a.page.close();
     await b.page.close();
   }, 120_000);
+  it("'auto' tries push again after the ACS client gave up its socket (refused tokens), and returns to push", async () => {
+    const [alice, bob] = await createUsers(emu, 2);
+    if (!alice || !bob) throw new Error('users');
+    const a = await open({ endpoint: emu.endpoint, token: alice.token, realtime: 'auto' }, 'alice');
+    const b = await open({ endpoint: emu.endpoint, token: bob.token, realtime: 'auto' }, 'bob');
+    // Bob is on push before the thread exists, so its creation reaches him by push, not by his first catch-up.
+    await until('bob on push', b, (r) => r.modes.includes('push'));
+    const threadId = await act(a, { kind: 'create', peerId: bob.user.communicationUserId });
+    await until('bob added', b, (r) => r.events.includes('threadCreated:added'));
+
+    // Every allocation is refused with 401 and the sockets are cut: the client reconnects, asks for
+    // fresh tokens, is refused again, and after its last token retry its signaling client stops for good.
+    const refused = emu.faults.inject({ method: 'POST', path: '/v4/a', status: 401, times: 10_000 });
+    emu.notifications.setAvailable(false);
+    emu.notifications.setAvailable(true);
+    await until('bob polling', b, (r) => r.modes[r.modes.length - 1] === 'poll', 10_000);
+    const deadline = Date.now() + 30_000;
+    while (10_000 - refused.remaining < 8 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const refusedCount = 10_000 - refused.remaining;
+    refused.cancel();
+    await act(a, { kind: 'send', threadId, content: 'polled' });
+    await until('polled', b, (r) => r.events.includes('messageReceived:polled'));
+
+    const back = await until('bob back on push', b, (r) => r.modes[r.modes.length - 1] === 'push' && r.modes.length >= 3, 60_000);
+    expect(refusedCount, 'allocations refused before the fault was lifted').toBeGreaterThanOrEqual(8);
+    await act(a, { kind: 'send', threadId, content: 'pushed' });
+    const final = await until('pushed', b, (r) => r.events.includes('messageReceived:pushed'));
+    expect(final.events.filter((e) => e.startsWith('messageReceived'))).toEqual(['messageReceived:polled', 'messageReceived:pushed']);
+    expect(back.modes.filter((m) => m !== 'off')).toEqual(['push', 'poll', 'push']);
+    // Polling read the thread whose creation came by push: the creation's system messages are not news.
+    expect(final.events.filter((e) => e.startsWith('participantsAdded') || e.startsWith('threadUpdated'))).toEqual([]);
+    await Promise.all([a.page.evaluate(() => globalThis.closePushSession?.()), b.page.evaluate(() => globalThis.closePushSession?.())]);
+    await a.page.close();
+    await b.page.close();
+  }, 150_000);
 });

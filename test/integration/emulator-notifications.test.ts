@@ -41,4 +41,21 @@ describe('emulator notification service', () => {
     emu.notifications.setAvailable(true);
     expect((await allocate()).status).toBe(200);
   });
+  it('refuses an expired token: the allocation and the handshake of a reconnect answer 401', async () => {
+    const own = await startEmulator();
+    try {
+      const { token } = own.issueToken(own.createUser(), ['chat'], { expiresInMinutes: 60 });
+      const allocate = () => rawRequest(own, { method: 'POST', path: '/v4/a', headers: { 'x-skypetoken': token } });
+      const allocated = await allocate();
+      expect(allocated.status).toBe(200);
+      const { sr } = (allocated.json as { connectparams: { sr: string } }).connectparams;
+      const handshake = () => rawRequest(own, { path: `/socket.io/1/?sr=${encodeURIComponent(sr)}` });
+      expect((await handshake()).status).toBe(200);
+      own.advanceClock(61 * 60_000);
+      expect((await allocate()).status).toBe(401);
+      expect((await handshake()).status).toBe(401);
+    } finally {
+      await own.close();
+    }
+  });
 });

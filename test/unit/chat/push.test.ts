@@ -2,42 +2,12 @@ import type { ChatMessageReceivedEvent } from '@azure/communication-chat';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatContext } from '../../../src/chat/context.js';
 import { ChatPoller } from '../../../src/chat/poller.js';
-import type { RealtimeChatPort } from '../../../src/chat/ports.js';
 import { ChatPush } from '../../../src/chat/push.js';
 import { FakeChatService, fakeContext } from '../../support/fakeChat.js';
+import { FakeRealtime } from '../../support/fakeRealtime.js';
 
 const ME = '8:acs:r_me';
 const ADA = '8:acs:r_ada';
-
-/** The realtime half of a ChatClient: records listeners as the real one does, and lets the test fire them. */
-class FakeRealtime implements RealtimeChatPort {
-  readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
-  started = 0;
-  stopped = 0;
-  startRealtimeNotifications = async (): Promise<void> => {
-    this.started++;
-  };
-  stopRealtimeNotifications = async (): Promise<void> => {
-    this.stopped++;
-    this.listeners.clear();
-  };
-  on: RealtimeChatPort['on'] = (event: string, listener: (payload: never) => void): void => {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: unknown) => void);
-  };
-  off: RealtimeChatPort['off'] = (event: string, listener: (payload: never) => void): void => {
-    this.listeners.get(event)?.delete(listener as (payload: unknown) => void);
-  };
-  fire(event: string, payload?: unknown): void {
-    for (const listener of [...(this.listeners.get(event) ?? [])]) listener(payload);
-  }
-  count(): number {
-    let n = 0;
-    for (const set of this.listeners.values()) n += set.size;
-    return n;
-  }
-}
 
 function setUp() {
   const service = new FakeChatService();
@@ -148,5 +118,76 @@ describe('ChatPush', () => {
     const push = new ChatPush(harness.context, poller, () => undefined);
     await expect(push.start(1_000)).resolves.toBe(false);
     expect(harness.errors.map((e) => e.code)).toEqual(['INVALID_OPTIONS']);
+  });
+
+  describe('a thread created while push was connected, read later by a polling round', () => {
+    /** Ada creates a thread with me in it, as the service does: two system messages around the creation's time, and one push. */
+    function createByAda(service: FakeChatService, realtime: FakeRealtime, creator = ADA): void {
+      service.addThread('new', [ME, ADA], 'Fresh');
+      const added = service.post('new', undefined, '', {
+        type: 'participantAdded',
+        content: {
+          participants: [{ id: { communicationUserId: ME } }, { id: { communicationUserId: ADA } }],
+          initiator: { kind: 'communicationUser', communicationUserId: creator },
+        },
+      });
+      service.post('new', undefined, '', {
+        type: 'topicUpdated',
+        // As the service and the emulator stamp them: a few milliseconds apart, not at the thread's exact time.
+        createdOn: new Date(added.createdOn.getTime() + 3),
+        content: { topic: 'Fresh', initiator: { kind: 'communicationUser', communicationUserId: creator } },
+      });
+      realtime.fire('chatThreadCreated', {
+        threadId: 'new',
+        version: added.version,
+        createdOn: new Date(added.createdOn.getTime() - 1).toISOString(),
+        properties: { topic: 'Fresh' },
+        participants: [],
+        createdBy: { id: { communicationUserId: creator }, displayName: '' },
+      });
+    }
+
+    async function connected() {
+      const harness = setUp();
+      const started = harness.push.start(10_000);
+      await vi.waitFor(() => expect(harness.realtime.started).toBe(1));
+      harness.realtime.fire('realTimeNotificationConnected');
+      await started;
+      return harness;
+    }
+
+    it('a catch-up round adds nothing to the creation push: threadCreated only, as push alone', async () => {
+      const pushOnly = await connected();
+      createByAda(pushOnly.service, pushOnly.realtime);
+      expect(pushOnly.events.map((e) => e.type)).toEqual(['threadCreated']);
+
+      const { service, realtime, poller, events } = await connected();
+      createByAda(service, realtime);
+      await poller.catchUp();
+      await poller.poll();
+      expect(events.map((e) => e.type)).toEqual(['threadCreated']);
+      expect(events[0]).toMatchObject({ type: 'threadCreated', threadId: 'new', reason: 'added', topic: 'Fresh', by: { rawId: ADA } });
+    });
+
+    it('later participant and topic changes in that thread are still reported by the round', async () => {
+      const { service, realtime, poller, events } = await connected();
+      createByAda(service, realtime);
+      service.tick(10); // still within the window around the creation: only being first tells them apart
+      const initiator = { kind: 'communicationUser', communicationUserId: ADA } as const;
+      service.post('new', undefined, '', { type: 'participantAdded', content: { participants: [{ id: { communicationUserId: '8:acs:r_bo' } }], initiator } });
+      service.post('new', undefined, '', { type: 'topicUpdated', content: { topic: 'Later', initiator } });
+      await poller.catchUp();
+      expect(events.map((e) => e.type)).toEqual(['threadCreated', 'participantsAdded', 'threadUpdated']);
+      expect(events[1]).toMatchObject({ participants: [{ id: { rawId: '8:acs:r_bo' } }] });
+      expect(events[2]).toMatchObject({ topic: 'Later' });
+    });
+
+    it('a thread this session created: its creation push and a later round add nothing to createThread', async () => {
+      const { service, realtime, poller, events } = await connected();
+      poller.created('new');
+      createByAda(service, realtime, ME);
+      await poller.catchUp();
+      expect(events).toEqual([]);
+    });
   });
 });

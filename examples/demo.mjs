@@ -77,20 +77,15 @@ const steps = [
     expect: { who: 'ada', event: 'threadUpdated', filter: (e) => e.topic === 'Launch on Friday' },
     run: () => demo.thread.grace.update({ topic: 'Launch on Friday' }),
   },
-  // The call. A started call cannot take in more people (session.calls has no add-participant), so
-  // Ada's one call rings Grace and Alan together, and Alan joins by picking up later.
+  // The call: Ada calls Grace; later she adds Alan, who joins and leaves again.
   {
-    title: 'Ada calls Grace and Alan: one call rings them both',
-    expect: [
-      { who: 'grace', event: 'incomingCall' },
-      { who: 'alan', event: 'incomingCall' },
-    ],
+    title: 'Ada calls Grace',
+    expect: { who: 'grace', event: 'incomingCall' },
     run: async () => {
-      demo.call.ada = await demo.ada.calls.start([demo.grace.user, demo.alan.user]);
+      demo.call.ada = await demo.ada.calls.start([demo.grace.user]);
     },
-    after: (forGrace, forAlan) => {
+    after: (forGrace) => {
       demo.ringing.grace = forGrace.incomingCall;
-      demo.ringing.alan = forAlan.incomingCall;
     },
   },
   {
@@ -111,7 +106,18 @@ const steps = [
     run: () => demo.call.grace.unmute(),
   },
   {
-    title: 'Alan picks up late and joins the call',
+    title: 'Ada adds Alan to the call: it rings him',
+    expect: [
+      { who: 'alan', event: 'incomingCall' },
+      { who: 'grace', event: 'participantJoined', filter: (e) => e.participant.rawId === demo.alan.user.rawId },
+    ],
+    run: () => demo.call.ada.addParticipant(demo.alan.user),
+    after: (forAlan) => {
+      demo.ringing.alan = forAlan.incomingCall;
+    },
+  },
+  {
+    title: 'Alan picks up and joins the call',
     expect: [
       { who: 'ada', event: 'participantUpdated', filter: (e) => isNow(e, 'alan', 'connected') },
       { who: 'grace', event: 'participantUpdated', filter: (e) => isNow(e, 'alan', 'connected') },

@@ -74,6 +74,8 @@ export class AzureProvider implements CallingProvider {
   #agent: CallAgentPort | undefined;
   #connecting: Promise<CallAgentPort> | undefined;
   readonly #calls = new Set<AzureCall>();
+  /** Data transports of calls the agent listed before the provider took them (accepted calls). */
+  readonly #earlyData = new Map<CallPort, AcsDataTransport>();
   readonly #incoming = new Set<AzureIncoming>();
   readonly #agentTeardown: Unsubscribe[] = [];
   #disposed = false;
@@ -113,6 +115,8 @@ export class AzureProvider implements CallingProvider {
     for (const call of [...this.#calls]) call.release();
     for (const incoming of [...this.#incoming]) incoming.release();
     for (const teardown of this.#agentTeardown.splice(0)) teardown();
+    for (const transport of this.#earlyData.values()) transport.close();
+    this.#earlyData.clear();
     const agent = this.#agent;
     const client = this.#client;
     this.#agent = undefined;
@@ -223,6 +227,27 @@ export class AzureProvider implements CallingProvider {
       () => agent.off('incomingCall', onIncoming),
       () => agent.off('connectionStateChanged', onConnection),
     );
+    if (this.#options.dataChannel !== false) {
+      // An accepted call exists (and can receive) before accept() resolves: its data transport is
+      // opened the moment the agent lists it, and handed to the call when the provider takes it.
+      const dataChannel = sdk.Features.DataChannel;
+      const onCalls = ({ added, removed }: { added: CallPort[]; removed: CallPort[] }) => {
+        for (const call of added) {
+          if (this.#earlyData.has(call) || [...this.#calls].some((tracked) => tracked.is(call))) continue;
+          try {
+            this.#earlyData.set(call, createAcsDataTransport(call.feature(dataChannel)));
+          } catch {
+            // AzureCall tries again and says why if it still cannot.
+          }
+        }
+        for (const call of removed) {
+          this.#earlyData.get(call)?.close();
+          this.#earlyData.delete(call);
+        }
+      };
+      agent.on('callsUpdated', onCalls);
+      this.#agentTeardown.push(() => agent.off('callsUpdated', onCalls));
+    }
     // An agent can come up already Disconnected (offline, signaling unreachable): no change event follows.
     if (agent.connectionState === 'Disconnected') this.#reportConnection('Disconnected', undefined);
     return agent;
@@ -245,7 +270,9 @@ export class AzureProvider implements CallingProvider {
   #track(call: CallPort, sink: ProviderCallSink): ProviderCall {
     const sdk = this.#sdk;
     if (!sdk || this.#disposed) throw new SessionError('DISPOSED', 'The calling provider has been disposed');
-    const tracked = new AzureCall(call, sink, this, this.#options.dataChannel === false ? undefined : sdk.Features.DataChannel);
+    const early = this.#earlyData.get(call);
+    this.#earlyData.delete(call);
+    const tracked = new AzureCall(call, sink, this, this.#options.dataChannel === false ? undefined : sdk.Features.DataChannel, early);
     this.#calls.add(tracked);
     return tracked;
   }
@@ -270,7 +297,13 @@ class AzureCall implements ProviderCall {
   readonly dataUnavailable: SessionError | undefined;
   readonly #departures = new Set<(rawId: string) => void>();
 
-  constructor(call: CallPort, sink: ProviderCallSink, provider: AzureProvider, dataChannelFactory: Parameters<CallPort['feature']>[0] | undefined) {
+  constructor(
+    call: CallPort,
+    sink: ProviderCallSink,
+    provider: AzureProvider,
+    dataChannelFactory: Parameters<CallPort['feature']>[0] | undefined,
+    openedEarly: AcsDataTransport | undefined,
+  ) {
     this.#call = call;
     this.#sink = sink;
     this.#provider = provider;
@@ -278,7 +311,7 @@ class AzureCall implements ProviderCall {
     // arrive on a channel before anyone listens for its receiver.
     if (dataChannelFactory) {
       try {
-        this.dataTransport = this.#dataTransport(createAcsDataTransport(call.feature(dataChannelFactory)));
+        this.dataTransport = this.#dataTransport(openedEarly ?? createAcsDataTransport(call.feature(dataChannelFactory)));
       } catch (error) {
         // The call goes on without `call.data`, which then says why.
         this.dataUnavailable = new SessionError('NOT_SUPPORTED', 'The calling SDK would not open a DataChannel on this call', { cause: error });
@@ -303,6 +336,11 @@ class AzureCall implements ProviderCall {
 
   get id(): string {
     return this.#call.id;
+  }
+
+  /** Whether this wraps `call`. */
+  is(call: CallPort): boolean {
+    return this.#call === call;
   }
 
   mute(muted: boolean): Promise<void> {

@@ -118,8 +118,10 @@ export interface CallAgentPort extends Pick<CallAgent, 'connectionState' | 'disp
   join(locator: GroupLocator | RoomLocator | TeamsMeetingLinkLocator | TeamsMeetingIdLocator, options?: MediaOptionsPort): CallPort;
   on(event: 'incomingCall', listener: (args: { incomingCall: IncomingCallPort }) => void): void;
   on(event: 'connectionStateChanged', listener: ConnectionStateChangedEvent): void;
+  on(event: 'callsUpdated', listener: (args: { added: CallPort[]; removed: CallPort[] }) => void): void;
   off(event: 'incomingCall', listener: (args: { incomingCall: IncomingCallPort }) => void): void;
   off(event: 'connectionStateChanged', listener: ConnectionStateChangedEvent): void;
+  off(event: 'callsUpdated', listener: (args: { added: CallPort[]; removed: CallPort[] }) => void): void;
 }
 
 /** The device manager (cameras for video). */

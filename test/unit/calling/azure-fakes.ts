@@ -251,8 +251,11 @@ export class FakeIncomingCall implements IncomingCallPort {
     readonly callerInfo: { identifier: CommunicationIdentifierKind | undefined; displayName?: string },
     readonly answer: FakeCall,
   ) {}
+  /** Runs inside accept(), before it resolves: what the SDK does with the new call meanwhile. */
+  beforeAnswer: (() => void) | undefined;
   async accept(): Promise<FakeCall> {
     this.answer.direction = 'Incoming';
+    this.beforeAnswer?.();
     return this.answer;
   }
   async reject(): Promise<void> {

@@ -381,6 +381,27 @@ describe('azure provider', () => {
     await calls.dispose();
   });
 
+  it('an accepted call hears data sent before accept() resolved: the transport opens when the agent lists the call', async () => {
+    const { calls, agent, events } = setup();
+    await calls.connect();
+    const answer = new FakeCall('call-7');
+    const incoming = new FakeIncomingCall('call-7', { identifier: { kind: 'communicationUser', communicationUserId: GRACE } }, answer);
+    const note = encodeMessage(topicId('notes'), 0, new TextEncoder().encode(JSON.stringify('sent at once')));
+    incoming.beforeAnswer = () => {
+      agent().events.emit('callsUpdated', { added: [answer], removed: [] });
+      answer.dataChannel.events.emit('dataChannelReceiverCreated', new FakeReceiver(1000, [note]));
+    };
+    agent().events.emit('incomingCall', { incomingCall: incoming });
+    const ring = events.find((e) => e.type === 'incomingCall');
+    if (ring?.type !== 'incomingCall') throw new Error('no ring');
+    const call = await ring.incomingCall.accept();
+    const got = await new Promise((resolve) => call.data.channel('notes').on('message', ({ value }) => resolve(value)));
+    expect(got).toBe('sent at once');
+    await calls.dispose();
+    expect(answer.dataChannel.events.count).toBe(0);
+    expect(agent().events.count).toBe(0);
+  });
+
   it('a call whose DataChannel the SDK will not open goes on without call.data, which says why, and leaves nothing attached', async () => {
     const { calls, agent } = setup();
     await calls.connect();

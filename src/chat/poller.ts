@@ -223,6 +223,13 @@ export class ChatPoller {
       this.#known.add(threadId);
       this.#member.add(threadId);
     } else if (event.type === 'threadDeleted') return void this.#threadDeleted(threadId, event.deletedOn);
+    else if (event.type === 'participantsAdded' && !this.#known.has(threadId) && event.participants.some((p) => p.id.rawId === this.#context.self.rawId)) {
+      // Added to a thread this session did not know: polling reports that as threadCreated
+      // ('added') first, and so does push (the service pushes only participantsAdded).
+      this.#known.add(threadId);
+      this.#member.add(threadId);
+      this.#context.emit({ type: 'threadCreated', threadId, reason: 'added', topic: undefined, by: event.addedBy });
+    }
     else if (event.type === 'participantsRemoved' && event.includesMe) this.#markRemoved(threadId);
     if (asMessage !== undefined) {
       const key = `${threadId}\n${asMessage}`;
@@ -349,14 +356,15 @@ export class ChatPoller {
       .sort((a, b) => a.change - b.change || Number(a.raw.sequenceId) - Number(b.raw.sequenceId));
     // A creation that came by push: its own system messages (the thread's first participantAdded and
     // first topicUpdated, stamped within a few ms of it) are not news to this first read.
-    const createdOn = this.#pushedCreation.get(threadId) ?? NaN;
+    let createdOn = this.#pushedCreation.get(threadId) ?? NaN;
     this.#pushedCreation.delete(threadId);
     const creationTypes = new Set<string>(['participantAdded', 'topicUpdated']);
     let changed = false;
     /** In a thread this session was added to, what happened before it was added is history, not news. */
     let historyBeforeSequence = -Infinity;
-    if (!this.#known.has(threadId)) {
-      this.#known.add(threadId);
+    // The first read of a thread (no cursor yet) finds when this session was added, even when push
+    // announced the thread already: what happened before is history, not news.
+    if (!this.#messageCursor.has(threadId)) {
       const addedMe = messages.find(
         ({ raw: m }) =>
           m.type === 'participantAdded' &&
@@ -364,12 +372,18 @@ export class ChatPoller {
           (m.content?.participants ?? []).some((p) => fromAcsIdentifier(p.id).rawId === self),
       );
       if (addedMe) {
-        const message = toChatMessage(addedMe.raw, threadId, self);
-        this.#context.emit({ type: 'threadCreated', threadId, reason: 'added', topic, by: message.initiator });
         historyBeforeSequence = Number(addedMe.raw.sequenceId);
-        changed = true;
+        // Added by the thread's creation (its first message): push reports a creation as
+        // threadCreated alone, so polling does not report the creation's own system messages either.
+        if (historyBeforeSequence === 1) createdOn = addedMe.raw.createdOn.getTime();
+        if (!this.#known.has(threadId)) {
+          const message = toChatMessage(addedMe.raw, threadId, self);
+          this.#context.emit({ type: 'threadCreated', threadId, reason: 'added', topic, by: message.initiator });
+          changed = true;
+        }
       }
     }
+    this.#known.add(threadId);
     const previousCursor = this.#messageCursor.get(threadId) ?? this.#cutoff;
     let cursor = previousCursor;
     for (const { raw: m, change } of messages) {

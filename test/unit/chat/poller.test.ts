@@ -153,16 +153,37 @@ describe('ChatPoller: threads', () => {
   it('reports being added to a thread as threadCreated, then the system message as participantsAdded', async () => {
     const { service, poller, events } = setUp(0);
     await poller.poll();
+    const byAda = { kind: 'communicationUser', communicationUserId: ADA } as const;
     service.addThread('new', [ME, ADA], 'Fresh');
-    service.post('new', undefined, '', {
-      type: 'participantAdded',
-      content: { participants: [{ id: { communicationUserId: ME } }], initiator: { kind: 'communicationUser', communicationUserId: ADA } },
-    });
+    // Ada created the thread alone (its first message), then added me.
+    service.post('new', undefined, '', { type: 'participantAdded', content: { participants: [{ id: { communicationUserId: ADA } }], initiator: byAda } });
+    service.post('new', undefined, '', { type: 'participantAdded', content: { participants: [{ id: { communicationUserId: ME } }], initiator: byAda } });
     await poller.poll();
     expect(events).toMatchObject([
       { type: 'threadCreated', threadId: 'new', reason: 'added', topic: 'Fresh', by: { rawId: ADA } },
       { type: 'participantsAdded', threadId: 'new', participants: [{ id: { rawId: ME } }], addedBy: { rawId: ADA } },
     ]);
+    expect(events).toHaveLength(2);
+  });
+
+  it('reports a thread created with me in it as threadCreated alone, as push does (not its own system messages)', async () => {
+    const { service, poller, events } = setUp(0);
+    await poller.poll();
+    const byAda = { kind: 'communicationUser', communicationUserId: ADA } as const;
+    service.addThread('new', [ME, ADA], 'Fresh');
+    const created = service.post('new', undefined, '', {
+      type: 'participantAdded',
+      content: { participants: [{ id: { communicationUserId: ME } }, { id: { communicationUserId: ADA } }], initiator: byAda },
+    });
+    service.post('new', undefined, '', { type: 'topicUpdated', createdOn: new Date(created.createdOn.getTime() + 2), content: { topic: 'Fresh', initiator: byAda } });
+    await poller.poll();
+    expect(events).toMatchObject([{ type: 'threadCreated', threadId: 'new', reason: 'added', topic: 'Fresh', by: { rawId: ADA } }]);
+    expect(events).toHaveLength(1);
+    // What happens after the creation is news as usual.
+    service.tick(5_000);
+    service.post('new', undefined, '', { type: 'topicUpdated', content: { topic: 'Later', initiator: byAda } });
+    await poller.poll();
+    expect(events.map((e) => e.type)).toEqual(['threadCreated', 'threadUpdated']);
   });
 
   it('a 403 on a thread it was reading means this user was removed: participantsRemoved once, then it stops reading it', async () => {

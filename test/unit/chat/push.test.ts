@@ -182,6 +182,30 @@ describe('ChatPush', () => {
       expect(events[2]).toMatchObject({ topic: 'Later' });
     });
 
+    it('being added to an existing thread by push is threadCreated (added) then participantsAdded, as polling reports it; a later round adds nothing', async () => {
+      const { service, realtime, poller, events } = await connected();
+      const byAda = { kind: 'communicationUser', communicationUserId: ADA } as const;
+      service.addThread('old', [ADA], 'Old');
+      service.post('old', undefined, '', { type: 'participantAdded', content: { participants: [{ id: { communicationUserId: ADA } }], initiator: byAda } });
+      service.tick(60_000);
+      service.threads.get('old')?.members.add(ME);
+      const added = service.post('old', undefined, '', { type: 'participantAdded', content: { participants: [{ id: { communicationUserId: ME } }], initiator: byAda } });
+      realtime.fire('participantsAdded', {
+        threadId: 'old',
+        version: added.version,
+        addedOn: added.createdOn.toISOString(),
+        participantsAdded: [{ id: { communicationUserId: ME }, displayName: 'Me', shareHistoryTime: '1970-01-01T00:00:00Z' }],
+        addedBy: { id: { communicationUserId: ADA }, displayName: 'Ada' },
+      });
+      expect(events).toMatchObject([
+        { type: 'threadCreated', threadId: 'old', reason: 'added', by: { rawId: ADA } },
+        { type: 'participantsAdded', threadId: 'old', participants: [{ id: { rawId: ME } }], addedBy: { rawId: ADA } },
+      ]);
+      await poller.catchUp();
+      await poller.poll();
+      expect(events.slice(2)).toEqual([]);
+    });
+
     it('a thread this session created: its creation push and a later round add nothing to createThread', async () => {
       const { service, realtime, poller, events } = await connected();
       poller.created('new');

@@ -229,8 +229,7 @@ export class ChatPoller {
       this.#known.add(threadId);
       this.#member.add(threadId);
       this.#context.emit({ type: 'threadCreated', threadId, reason: 'added', topic: undefined, by: event.addedBy });
-    }
-    else if (event.type === 'participantsRemoved' && event.includesMe) this.#markRemoved(threadId);
+    } else if (event.type === 'participantsRemoved' && event.includesMe) this.#markRemoved(threadId);
     if (asMessage !== undefined) {
       const key = `${threadId}\n${asMessage}`;
       if (this.#systemSeen.has(key)) return;

@@ -175,7 +175,11 @@ describe('ChatPoller: threads', () => {
       type: 'participantAdded',
       content: { participants: [{ id: { communicationUserId: ME } }, { id: { communicationUserId: ADA } }], initiator: byAda },
     });
-    service.post('new', undefined, '', { type: 'topicUpdated', createdOn: new Date(created.createdOn.getTime() + 2), content: { topic: 'Fresh', initiator: byAda } });
+    service.post('new', undefined, '', {
+      type: 'topicUpdated',
+      createdOn: new Date(created.createdOn.getTime() + 2),
+      content: { topic: 'Fresh', initiator: byAda },
+    });
     await poller.poll();
     expect(events).toMatchObject([{ type: 'threadCreated', threadId: 'new', reason: 'added', topic: 'Fresh', by: { rawId: ADA } }]);
     expect(events).toHaveLength(1);

@@ -189,7 +189,10 @@ describe('ChatPush', () => {
       service.post('old', undefined, '', { type: 'participantAdded', content: { participants: [{ id: { communicationUserId: ADA } }], initiator: byAda } });
       service.tick(60_000);
       service.threads.get('old')?.members.add(ME);
-      const added = service.post('old', undefined, '', { type: 'participantAdded', content: { participants: [{ id: { communicationUserId: ME } }], initiator: byAda } });
+      const added = service.post('old', undefined, '', {
+        type: 'participantAdded',
+        content: { participants: [{ id: { communicationUserId: ME } }], initiator: byAda },
+      });
       realtime.fire('participantsAdded', {
         threadId: 'old',
         version: added.version,

@@ -36,6 +36,8 @@ export interface CallHost {
   createData: ((transport: DataTransport, relay: CallDataRelay) => CallData) | undefined;
   /** Whether the session stream has an `incomingFile` listener (then files are accepted). */
   wantsFiles(): boolean;
+  /** The session's chat thread for an id (undefined without chat). */
+  chatThread?: ((threadId: string) => ChatThread | undefined) | undefined;
 }
 
 const DTMF = /^[0-9*#A-D]$/;
@@ -58,12 +60,11 @@ export class CallImpl implements Call {
   #dataError: SessionError | undefined;
   #releaseData: ReturnType<typeof setTimeout> | undefined;
 
-  /** The call's chat thread (a meeting's), if it has one. */
-  readonly chat: ChatThread | undefined;
+  #chat: ChatThread | undefined;
 
   constructor(host: CallHost, direction: 'outgoing' | 'incoming', chat?: ChatThread) {
     this.#host = host;
-    this.chat = chat;
+    this.#chat = chat;
     this.#store = new SnapshotStore<CallSnapshot>(
       {
         id: '',
@@ -122,6 +123,17 @@ export class CallImpl implements Call {
   }
   get endReason(): CallEndReason | undefined {
     return this.#store.get().endReason;
+  }
+
+  /**
+   * The call's chat thread (a meeting's), if it has one: from the meeting link at once, or from the
+   * provider once it knows the thread (a Teams meeting joined by id and passcode, after connecting).
+   */
+  get chat(): ChatThread | undefined {
+    if (this.#chat) return this.#chat;
+    const threadId = this.#provider?.threadId;
+    if (threadId) this.#chat = this.#host.chatThread?.(threadId);
+    return this.#chat;
   }
 
   get data(): CallData {

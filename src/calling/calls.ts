@@ -182,6 +182,7 @@ export class SessionCallsImpl implements SessionCalls {
       {
         createData,
         wantsFiles: () => this.#config.hasListener('incomingFile'),
+        chatThread: this.#config.chatThread,
         emit: (event) => this.#config.emit(event),
         reportError: (error, source) => this.#config.context.reportError(error, source),
         ended: (ended) => {

@@ -101,6 +101,8 @@ export interface ProviderCall {
    * Closed by `call.data` (or by `release()`).
    */
   readonly dataTransport: ProviderDataTransport | undefined;
+  /** The call's chat thread id once the provider knows it (azure: a Teams meeting's, from the SDK's call info). */
+  readonly threadId?: string | undefined;
   /** Why there is no `dataTransport` although the data channel is on (e.g. the SDK refused to open it). */
   readonly dataUnavailable?: SessionError | undefined;
   /** Releases listeners without hanging up (the call already ended). */

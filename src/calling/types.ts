@@ -135,7 +135,9 @@ export interface Call {
   /**
    * The call's chat, when it has one: a meeting joined by `{ meetingLink }` (the link carries the
    * thread id, `19:meeting_…@thread.v2`) gives the session's `ChatThread` for it (the same as
-   * `session.chat.thread(id)`); `undefined` for other calls and when chat is off (`chat: false`).
+   * `session.chat.thread(id)`) at once; a Teams meeting joined by `{ meetingId, passcode }` (azure)
+   * gives it once the calling SDK knows the thread id (after connecting). `undefined` for other
+   * calls and when chat is off (`chat: false`).
    * @example
    * ```ts
    * const call = await session.calls.join({ meetingLink });

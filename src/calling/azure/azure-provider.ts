@@ -338,6 +338,11 @@ class AzureCall implements ProviderCall {
     return this.#call.id;
   }
 
+  /** A Teams meeting's chat thread id, once the SDK knows it (joins by meeting id and passcode carry none in the locator). */
+  get threadId(): string | undefined {
+    return this.#call.info.threadId;
+  }
+
   /** Whether this wraps `call`. */
   is(call: CallPort): boolean {
     return this.#call === call;

@@ -9,6 +9,7 @@
 import type {
   AddPhoneNumberOptions,
   Call,
+  CallInfo,
   CallAgent,
   CallAgentOptions,
   CallClient,
@@ -88,6 +89,8 @@ export interface CallPort extends Pick<
 > {
   readonly remoteParticipants: ReadonlyArray<RemoteParticipantPort>;
   readonly localVideoStreams: ReadonlyArray<object>;
+  /** Its `threadId` is a Teams meeting's chat thread, once the SDK knows it. */
+  readonly info: Pick<CallInfo, 'threadId'>;
   addParticipant(identifier: CommunicationUserIdentifier | MicrosoftTeamsUserIdentifier): RemoteParticipantPort;
   addParticipant(identifier: PhoneNumberIdentifier, options?: AddPhoneNumberOptions): RemoteParticipantPort;
   startVideo(stream: object): Promise<void>;

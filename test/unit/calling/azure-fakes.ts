@@ -153,6 +153,7 @@ export class FakeCall implements CallPort {
   isLocalVideoStarted = false;
   remoteParticipants: FakeRemoteParticipant[] = [];
   localVideoStreams: object[] = [];
+  info: { threadId: string | undefined } = { threadId: undefined };
 
   constructor(readonly id: string) {}
 

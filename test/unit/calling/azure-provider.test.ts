@@ -20,7 +20,11 @@ const GRACE = '8:acs:r_grace';
 
 type CallEvent = CallEvents[keyof CallEvents];
 
-function setup({ data = {}, ...options }: Omit<AzureProviderOptions, 'loadSdk' | 'dataChannel'> & { data?: false | object } = {}) {
+function setup({
+  data = {},
+  chatThread,
+  ...options
+}: Omit<AzureProviderOptions, 'loadSdk' | 'dataChannel'> & { data?: false | object; chatThread?: (threadId: string) => undefined } = {}) {
   const fake = fakeSdk();
   const loadSdk = vi.fn(async () => fake.sdk);
   const events: CallEvent[] = [];
@@ -31,6 +35,7 @@ function setup({ data = {}, ...options }: Omit<AzureProviderOptions, 'loadSdk' |
   const emit: EmitCallEvent = (event) => events.push(event);
   const calls = new SessionCallsImpl({
     calling: { provider: 'azure', iceServers: undefined, ca: undefined, loadSdk: undefined, data },
+    chatThread,
     createProvider: async (context: ProviderContext) => (provider = new AzureProvider(context, { ...options, loadSdk, dataChannel: data !== false })),
     emit,
     hasListener: () => false,
@@ -400,6 +405,21 @@ describe('azure provider', () => {
     await calls.dispose();
     expect(answer.dataChannel.events.count).toBe(0);
     expect(agent().events.count).toBe(0);
+  });
+
+  it("a Teams meeting joined by id and passcode gets call.chat once the SDK's call info has the thread id", async () => {
+    const chatThread = vi.fn((_threadId: string) => undefined);
+    const { calls, agent } = setup({ chatThread });
+    await calls.connect();
+    const fakeCall = agent().nextCall;
+    const call = await calls.join({ meetingId: '123 456 789', passcode: 'abc' });
+    expect(call.chat).toBeUndefined();
+    expect(chatThread).not.toHaveBeenCalled(); // no thread id yet: nothing to look up
+    fakeCall.info.threadId = '19:meeting_abc@thread.v2';
+    fakeCall.moveTo('Connected');
+    void call.chat;
+    expect(chatThread).toHaveBeenCalledWith('19:meeting_abc@thread.v2');
+    await calls.dispose();
   });
 
   it('a call whose DataChannel the SDK will not open goes on without call.data, which says why, and leaves nothing attached', async () => {

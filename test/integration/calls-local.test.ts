@@ -8,6 +8,7 @@ import { type Emulator, emulatorClientOptions, startEmulator } from '../../src/e
 import { createSession, type Session, type SessionEvent } from '../../src/index.js';
 import { dataTransportOf } from '../../src/calling/call.js';
 import { identityClient } from '../support/emulatorClients.js';
+import { until } from '../support/until.js';
 
 // The local calling provider end to end: real sessions (token fetchers backed by the real identity
 // client) talking through the emulator's call service over WSS.
@@ -45,18 +46,6 @@ async function sessionFor(who: CommunicationUserIdentifier, displayName: string)
     for await (const event of session.events({ signal: stop.signal })) log.push(event);
   })();
   return Object.assign(session, { log });
-}
-
-function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      if (check()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
 }
 
 describe('local calling provider', () => {

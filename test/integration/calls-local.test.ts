@@ -48,6 +48,18 @@ async function sessionFor(who: CommunicationUserIdentifier, displayName: string)
   return Object.assign(session, { log });
 }
 
+/** Ada and Grace, each with a session, in one group call, each seeing the other. */
+async function adaAndGraceInAGroupCall() {
+  const [a, b] = await Promise.all([user(), user()]);
+  const ada = await sessionFor(a, 'Ada');
+  const grace = await sessionFor(b, 'Grace');
+  const groupId = crypto.randomUUID();
+  const adaCall = await ada.calls.join({ groupId });
+  const graceCall = await grace.calls.join({ groupId });
+  await until(() => adaCall.participants[b.communicationUserId] !== undefined && graceCall.participants[a.communicationUserId] !== undefined, 'both in');
+  return { a, b, ada, grace, adaCall, graceCall };
+}
+
 describe('local calling provider', () => {
   it('picks the local provider for the emulator endpoint', async () => {
     const ada = await sessionFor(await user(), 'Ada');
@@ -199,13 +211,7 @@ describe('local calling provider', () => {
   });
 
   it('removeParticipant ends the removed one with reason removed', async () => {
-    const [a, b] = await Promise.all([user(), user()]);
-    const ada = await sessionFor(a, 'Ada');
-    const grace = await sessionFor(b, 'Grace');
-    const groupId = crypto.randomUUID();
-    const adaCall = await ada.calls.join({ groupId });
-    const graceCall = await grace.calls.join({ groupId });
-    await until(() => adaCall.participants[b.communicationUserId] !== undefined, 'grace in');
+    const { b, adaCall, graceCall } = await adaAndGraceInAGroupCall();
     await adaCall.removeParticipant(b);
     await until(() => graceCall.state === 'disconnected', 'grace removed');
     expect(graceCall.endReason).toMatchObject({ kind: 'removed', code: 0, subCode: 5000 });
@@ -405,13 +411,7 @@ describe('the session state follows the call service', () => {
 
 describe('a token that stops being good mid-call', () => {
   it('revoked: the call ends as tokenInvalid (495/4507), the session refreshes its token, reconnects and rings again', async () => {
-    const [a, b] = await Promise.all([user(), user()]);
-    const ada = await sessionFor(a, 'Ada');
-    const grace = await sessionFor(b, 'Grace');
-    const groupId = crypto.randomUUID();
-    const adaCall = await ada.calls.join({ groupId });
-    const graceCall = await grace.calls.join({ groupId });
-    await until(() => Object.keys(graceCall.participants).length === 1, 'grace sees ada');
+    const { a, ada, grace, adaCall, graceCall } = await adaAndGraceInAGroupCall();
     const refreshed = ada.waitFor('tokenRefreshed', { timeoutMs: 5_000 });
 
     emu.revokeTokens(a);

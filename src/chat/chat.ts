@@ -1,5 +1,6 @@
 import type { ChatThreadItem } from '@azure/communication-chat';
 import { SessionError, disposedError } from '../errors.js';
+import { describeError } from '../internal/logger.js';
 import { toPerson } from '../identifiers/identifier.js';
 import type { ChatContext } from './context.js';
 import { iteratePaged } from './iterate.js';
@@ -7,6 +8,7 @@ import { toThreadSummary } from './normalize.js';
 import type { RealtimeChoice } from './options.js';
 import { ChatPoller, type PollSchedule } from './poller.js';
 import type { PushRetrySchedule } from './push-retry.js';
+import type { startPush as StartPush } from './push-start.js';
 import { runRequest } from './request.js';
 import { ChatThreadImpl } from './thread.js';
 import type { Chat, ChatRequestOptions, ChatThread, ChatThreadSummary, CreateThreadOptions } from './types.js';
@@ -87,7 +89,15 @@ export class ChatImpl implements Chat {
 
   async #startPush(poller: ChatPoller): Promise<void> {
     // Loaded on first use: the push code (and its retries) stays out of the main entry and out of Node sessions.
-    const { startPush } = await import('./push-start.js');
+    let startPush: typeof StartPush;
+    try {
+      ({ startPush } = await import('./push-start.js'));
+    } catch (error) {
+      // A chunk that cannot be downloaded (e.g. after a redeploy): say so, and poll instead.
+      this.#context.reportError(new SessionError('SERVICE_ERROR', `Chat push could not be loaded: ${describeError(error)}`, { cause: error }), 'chat:push');
+      this.#pushConnection(poller, false);
+      return;
+    }
     const onConnection = (connected: boolean): void => this.#pushConnection(poller, connected);
     const connected = await startPush(this.#context, poller, this.#realtime.pushConnectTimeoutMs, onConnection, this.#retrySchedule);
     if (!connected) this.#pushConnection(poller, false);

@@ -79,6 +79,8 @@ export class ChatPush {
 
   async #start(timeoutMs: number): Promise<boolean> {
     const { realtime } = await this.#context.clients();
+    // Disposed while the chat package loaded: start nothing (a stop() meanwhile found no client).
+    if (this.#context.signal.aborted) return false;
     this.#unsupported = !realtime;
     if (!realtime) throw new SessionError('INVALID_OPTIONS', "chat.realtime 'push' needs the browser ChatClient");
     this.#client = realtime;
@@ -112,6 +114,12 @@ export class ChatPush {
     const result = await connected;
     clearTimeout(timer);
     this.#context.signal.removeEventListener('abort', onAbort);
+    // Disposed while the socket was starting: the stop() at dispose may have run before the client
+    // was set; stop now so nothing outlives the session.
+    if (this.#context.signal.aborted) {
+      await this.stop();
+      return false;
+    }
     return result;
   }
 

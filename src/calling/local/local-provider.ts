@@ -183,6 +183,8 @@ export class LocalProvider implements CallingProvider {
     });
     // A socket that fails before the hello is reported by openCallSocket; this one may then go unread.
     welcome.catch(() => undefined);
+    /** Whether this socket was welcomed (a connection that was up, not a refused attempt). */
+    let live = false;
     try {
       const token = await this.#context.getToken(abort.signal);
       let socket: CallSocket | undefined;
@@ -195,6 +197,7 @@ export class LocalProvider implements CallingProvider {
               const message = parseServerMessage(data);
               if (message?.ev === 'welcome') {
                 this.#maxMessageSize = message.maxMessageSize;
+                live = true;
                 welcomed();
               } else if (message) this.#handle(message);
             },
@@ -202,6 +205,9 @@ export class LocalProvider implements CallingProvider {
               const error = closeError(code);
               refused(error);
               if (code === CallServiceCloseCodes.unauthorized) this.#context.tokenRejected();
+              // A first connection refused before its welcome: the caller's rejection says it all, and
+              // nothing will reconnect, so the session must not be left reconnecting for it.
+              if (!live && !this.#wanted) return;
               if (socket !== undefined && this.#socket === socket && code === CallServiceCloseCodes.forbidden) {
                 // The token has no voip scope: retrying cannot help. Stop, say why, and do not hold the
                 // session in reconnecting for it; a later start/join/connect tries again.

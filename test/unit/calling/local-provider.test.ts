@@ -221,9 +221,26 @@ describe('local provider', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(server.opened).toHaveLength(2);
     expect(vi.getTimerCount()).toBe(0);
-    // An explicit use tries again.
+    // An explicit use tries again; its rejection is the report (not also an error event).
+    reportError.mockClear();
+    connectivity.mockClear();
     await expect(calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(server.opened).toHaveLength(3);
+    expect(reportError).not.toHaveBeenCalled();
+    expect(connectivity).not.toHaveBeenCalled();
+    await calls.dispose();
+  });
+
+  it('a first connection refused before its welcome (4401) rejects, and leaves the session neither reconnecting nor retrying', async () => {
+    vi.useFakeTimers();
+    const { server, calls, connectivity, tokenRejected } = setup();
+    server.refuseHello = 4401;
+    await expect(calls.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(tokenRejected).toHaveBeenCalledTimes(1);
+    expect(connectivity).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.opened).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
     await calls.dispose();
   });
 

@@ -111,6 +111,39 @@ describe('ChatPush', () => {
     expect(realtime.count()).toBe(12);
   });
 
+  it('a session disposed while the chat package loads, or while the socket starts, leaves no push behind', async () => {
+    for (const disposeWhen of ['loading', 'starting'] as const) {
+      const service = new FakeChatService();
+      service.addThread('t1', [ME, ADA]);
+      const realtime = new FakeRealtime();
+      const harness = fakeContext(service, ME);
+      let release: () => void = () => undefined;
+      const loaded = new Promise<void>((resolve) => (release = resolve));
+      const context: ChatContext = {
+        ...harness.context,
+        clients: async () => {
+          await loaded;
+          return { ...service.clients(ME), realtime };
+        },
+      };
+      const poller = new ChatPoller(context, { intervalMs: 1_000, idleIntervalMs: 8_000 }, service.now);
+      const push = new ChatPush(context, poller, () => undefined);
+      const started = push.start(10_000);
+      if (disposeWhen === 'loading') {
+        harness.controller.abort();
+        await push.stop(); // what dispose does: the client is not there yet
+        release();
+      } else {
+        release();
+        await vi.waitFor(() => expect(realtime.started).toBe(1));
+        harness.controller.abort();
+      }
+      expect(await started).toBe(false);
+      expect(realtime.started - realtime.stopped).toBe(0);
+      expect(realtime.count()).toBe(0);
+    }
+  });
+
   it('where the client has no realtime, reports INVALID_OPTIONS and resolves false', async () => {
     const service = new FakeChatService();
     const harness = fakeContext(service, ME);

@@ -220,6 +220,9 @@ export class AzureProvider implements CallingProvider {
     const onConnection = ({ newValue, reason }: { newValue: ConnectionState; reason?: ConnectionStateChangedReason }) => {
       if (reason === 'invalidToken') this.#context.tokenRejected();
       this.#reportConnection(newValue, reason);
+      // After `invalidToken` the agent has disposed itself (after 10 failed token fetches): nothing
+      // would ever bring it back. Drop it, and make a new one once the session has a token again.
+      if (newValue === 'Disconnected' && reason === 'invalidToken' && this.#agent === agent) this.#replaceAgent();
     };
     agent.on('incomingCall', onIncoming);
     agent.on('connectionStateChanged', onConnection);
@@ -248,9 +251,39 @@ export class AzureProvider implements CallingProvider {
       agent.on('callsUpdated', onCalls);
       this.#agentTeardown.push(() => agent.off('callsUpdated', onCalls));
     }
-    // An agent can come up already Disconnected (offline, signaling unreachable): no change event follows.
-    if (agent.connectionState === 'Disconnected') this.#reportConnection('Disconnected', undefined);
+    // An agent can come up already Disconnected (offline, signaling unreachable): no change event
+    // follows. One that comes up Connected (a replacement after invalidToken) brings the session back.
+    this.#reportConnection(agent.connectionState, undefined);
     return agent;
+  }
+
+  /**
+   * Drops a dead agent (and its client: one agent per client) and creates a new one after the
+   * session's token refresh, which `invalidToken` asked for, has settled. Its `Connected` brings the
+   * session back; a failure is reported, and the next call API tries again.
+   */
+  #replaceAgent(): void {
+    for (const teardown of this.#agentTeardown.splice(0)) teardown();
+    const agent = this.#agent;
+    const client = this.#client;
+    this.#agent = undefined;
+    this.#client = undefined;
+    this.#connecting = undefined;
+    void (async () => {
+      try {
+        await agent?.dispose();
+        await client?.dispose();
+      } catch {
+        // Dead already; nothing more to release.
+      }
+      if (this.#disposed) return;
+      try {
+        await this.#context.getToken(this.#context.signal);
+        await this.#ready(undefined);
+      } catch (error) {
+        if (!this.#disposed) this.#context.reportError(error, 'calling');
+      }
+    })();
   }
 
   /** The agent's connection feeds the session state: while it is Disconnected no call can ring here. */

@@ -260,7 +260,7 @@ describe('azure provider', () => {
   it("feeds the agent's connection state to the session: Disconnected is a lost connection, invalidToken also a rejected token", async () => {
     const { calls, agent, tokenRejected, connectivity, reportError } = setup();
     await calls.connect();
-    expect(connectivity).not.toHaveBeenCalled();
+    expect(connectivity).toHaveBeenCalledExactlyOnceWith(true); // the agent came up Connected
     agent().connectionState = 'Disconnected';
     agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'connectionIssue' });
     expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'NETWORK_ERROR', retryable: true }));
@@ -270,12 +270,32 @@ describe('azure provider', () => {
     expect(connectivity).toHaveBeenLastCalledWith(true);
     agent().events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'invalidToken' });
     expect(tokenRejected).toHaveBeenCalledTimes(1);
-    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'UNAUTHORIZED' }));
-    expect(connectivity).toHaveBeenCalledTimes(3);
+    expect(connectivity).toHaveBeenNthCalledWith(4, false, expect.objectContaining({ code: 'UNAUTHORIZED' }));
     // The state is the session's to show; nothing goes out as an error event.
     expect(reportError).not.toHaveBeenCalled();
     await calls.dispose();
     expect(agent().events.count).toBe(0);
+  });
+
+  it('after invalidToken (the agent disposed itself) drops the dead agent and client and makes new ones once the token settled', async () => {
+    const { calls, fake, agent, connectivity, reportError } = setup();
+    await calls.connect();
+    const dead = agent();
+    dead.connectionState = 'Disconnected';
+    dead.events.emit('connectionStateChanged', { newValue: 'Disconnected', oldValue: 'Connected', reason: 'invalidToken' });
+    expect(connectivity).toHaveBeenLastCalledWith(false, expect.objectContaining({ code: 'UNAUTHORIZED' }));
+    await vi.waitFor(() => expect(fake.clients).toHaveLength(2));
+    expect(dead.events.count).toBe(0);
+    expect(dead.disposed).toBe(true);
+    expect(fake.log.filter((l) => l === 'createCallAgent')).toHaveLength(2);
+    await vi.waitFor(() => expect(connectivity).toHaveBeenLastCalledWith(true));
+    // Calls go through the new agent.
+    const fresh = fake.clients[1]?.agent;
+    await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    expect(fresh?.joined).toHaveLength(1);
+    expect(reportError).not.toHaveBeenCalled();
+    await calls.dispose();
+    expect(fresh?.events.count).toBe(0);
   });
 
   it('reports an agent that comes up already Disconnected (no change event follows)', async () => {

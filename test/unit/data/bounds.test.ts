@@ -1,19 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCallData, type CallData } from '../../../src/data/call-data.js';
+import { createCallData } from '../../../src/data/call-data.js';
 import { encodeChunk, encodeMessage, topicId } from '../../../src/data/frame.js';
 import { createMemoryNetwork } from '../../../src/data/memory-transport.js';
 import type { DataTransport, TransportSendOptions } from '../../../src/data/transport.js';
-import { createTestCallDataPair } from '../../../src/testing/index.js';
-import { collectDataErrors, pattern, settle } from './support.js';
+import { closeAll, closeLater, collectDataErrors, pair, pattern, settle } from './support.js';
 
-const open: CallData[] = [];
-const pair = (...args: Parameters<typeof createTestCallDataPair>) => {
-  const created = createTestCallDataPair(...args);
-  open.push(...created);
-  return created;
-};
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
   vi.useRealTimers();
 });
 
@@ -76,7 +69,7 @@ describe('reassembly bounds', () => {
     const network = createMemoryNetwork({ maxMessageSize: 256 });
     const a = createCallData(network.connect('8:acs:a'));
     const b = createCallData(network.connect('8:acs:b'), { maxMessageBytes: 5_000 });
-    open.push(a, b);
+    closeLater(a, b);
     const errors = collectDataErrors(b);
     const received: number[] = [];
     b.channel<Uint8Array>('t', { codec: 'binary' }).on('message', ({ value }) => received.push(value.length));
@@ -136,7 +129,7 @@ describe('send queue', () => {
   it('refuses a durable send with DATA_QUEUE_FULL (retryable) past maxQueuedBytes, and takes it again once drained', async () => {
     const transport = stalledTransport();
     const data = createCallData(transport, { maxQueuedBytes: 2_000 });
-    open.push(data);
+    closeLater(data);
     const channel = data.channel<Uint8Array>('q', { codec: 'binary' });
     const first = channel.send(new Uint8Array(1_500));
     await expect(channel.send(new Uint8Array(1_000))).rejects.toMatchObject({ code: 'DATA_QUEUE_FULL', retryable: true });
@@ -156,7 +149,7 @@ describe('send queue', () => {
   it('makes room for a lossy send by dropping the oldest lossy message not yet started', async () => {
     const transport = stalledTransport();
     const data = createCallData(transport, { maxQueuedBytes: 2_000 });
-    open.push(data);
+    closeLater(data);
     const channel = data.channel<Uint8Array>('q', { codec: 'binary', reliability: 'lossy' });
     const started = channel.send(new Uint8Array(900));
     const dropped = channel.send(new Uint8Array(900));
@@ -190,7 +183,7 @@ describe('send queue', () => {
       },
       {},
     );
-    open.push(data);
+    closeLater(data);
     const start = Date.now();
     // 64 kbit/s = 8 000 bytes/s; 40 000 bytes in ~1 000-byte frames: one second of burst, then ~4 s.
     const done = data.channel<Uint8Array>('p', { codec: 'binary' }).send(new Uint8Array(40_000));
@@ -246,7 +239,7 @@ describe('send queue', () => {
     vi.useFakeTimers();
     const network = createMemoryNetwork({ maxMessageSize: 1_000, bitrateKbps: { durable: 1 } });
     const data = createCallData(network.connect('8:acs:a'), { bitrateKbps: { durable: 0 } });
-    open.push(data);
+    closeLater(data);
     const done = data.channel<Uint8Array>('p', { codec: 'binary' }).send(new Uint8Array(40_000));
     await vi.advanceTimersByTimeAsync(0);
     await expect(done).resolves.toBeUndefined();

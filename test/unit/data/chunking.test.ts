@@ -1,19 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCallData, type CallData } from '../../../src/data/call-data.js';
+import { createCallData } from '../../../src/data/call-data.js';
 import { messageHeaderLength } from '../../../src/data/frame.js';
 import { createMemoryNetwork } from '../../../src/data/memory-transport.js';
-import { createTestCallDataPair } from '../../../src/testing/index.js';
 import { seededRandom } from '../../support/random.js';
-import { collectDataErrors, droppingTransport, pattern, sameBytes, settle } from './support.js';
+import { closeAll, closeLater, collectDataErrors, droppingTransport, pair, pattern, sameBytes, settle } from './support.js';
 
-const open: CallData[] = [];
-const pair = (...args: Parameters<typeof createTestCallDataPair>) => {
-  const created = createTestCallDataPair(...args);
-  open.push(...created);
-  return created;
-};
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
   vi.useRealTimers();
 });
 
@@ -95,7 +88,7 @@ describe('chunking and reassembly', () => {
     // Frame 2 of the first lossy message is lost.
     const a = createCallData(droppingTransport(network.connect('8:acs:a'), (index, reliability) => reliability === 'lossy' && index === 2));
     const b = createCallData(network.connect('8:acs:b'), { reassemblyTimeoutMs: { lossy: 1_000 } });
-    open.push(a, b);
+    closeLater(a, b);
     const errors = collectDataErrors(b);
     const received: Uint8Array[] = [];
     b.channel<Uint8Array>('l', { codec: 'binary', reliability: 'lossy' }).on('message', ({ value }) => received.push(value));
@@ -139,7 +132,7 @@ describe('chunking and reassembly', () => {
   it('sends to the named recipients only, and to everyone without `to`', async () => {
     const network = createMemoryNetwork();
     const [a, b, c] = ['8:acs:a', '8:acs:b', '8:acs:c'].map((id) => createCallData(network.connect(id)));
-    open.push(a!, b!, c!);
+    closeLater(a!, b!, c!);
     const got: string[] = [];
     b!.channel<string>('x', { codec: 'text' }).on('message', ({ value }) => got.push(`b:${value}`));
     c!.channel<string>('x', { codec: 'text' }).on('message', ({ value }) => got.push(`c:${value}`));

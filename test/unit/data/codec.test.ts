@@ -1,17 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CallData, ChannelOptions } from '../../../src/data/call-data.js';
+import type { ChannelOptions } from '../../../src/data/call-data.js';
 import type { Codec } from '../../../src/data/codec.js';
-import { createTestCallDataPair } from '../../../src/testing/index.js';
-import { collectDataErrors, pattern, settle } from './support.js';
+import { closeAll, collectDataErrors, pair, pattern, settle } from './support.js';
 
-const open: CallData[] = [];
-const pair = (...args: Parameters<typeof createTestCallDataPair>) => {
-  const created = createTestCallDataPair(...args);
-  open.push(...created);
-  return created;
-};
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
 });
 
 async function roundTrip<T>(options: ChannelOptions<T>, values: T[], maxMessageSize = 128): Promise<T[]> {

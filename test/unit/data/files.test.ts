@@ -1,17 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CallData } from '../../../src/data/call-data.js';
 import type { FileProgress, IncomingFile } from '../../../src/data/incoming-file.js';
-import { createTestCallDataPair } from '../../../src/testing/index.js';
-import { collectDataErrors, pattern, sameBytes, settle } from './support.js';
+import { closeAll, collectDataErrors, pair, pattern, sameBytes, settle } from './support.js';
 
-const open: CallData[] = [];
-const pair = (...args: Parameters<typeof createTestCallDataPair>) => {
-  const created = createTestCallDataPair(...args);
-  open.push(...created);
-  return created;
-};
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
   vi.useRealTimers();
 });
 

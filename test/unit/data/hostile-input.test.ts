@@ -1,14 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CallData } from '../../../src/data/call-data.js';
 import { encodeFileData, frameMessage, topicId } from '../../../src/data/frame.js';
 import { createTestCallDataPair } from '../../../src/testing/index.js';
 import { heapUsedAfterGc } from '../../support/heap.js';
 import { seededRandom } from '../../support/random.js';
-import { pattern, sameBytes, settle } from './support.js';
+import { closeAll, closeLater, pattern, sameBytes, settle } from './support.js';
 
-const open: CallData[] = [];
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
   vi.useRealTimers();
 });
 
@@ -44,7 +42,7 @@ describe('hostile input', () => {
   it('survives 100 000 random and mutated frames: nothing thrown, heap bounded, real traffic intact', async () => {
     const random = seededRandom(1234);
     const [a, b] = createTestCallDataPair({ maxMessageSize: 512, data: { maxPartialMessages: 8 } });
-    open.push(a, b);
+    closeLater(a, b);
     const codes = new Map<string, number>();
     const unattributed: unknown[] = [];
     b.on('dataError', ({ error, from }) => {

@@ -1,20 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCallData, type CallData } from '../../../src/data/call-data.js';
+import { createCallData } from '../../../src/data/call-data.js';
 import { encodeChunk, topicId } from '../../../src/data/frame.js';
 import type { IncomingFile } from '../../../src/data/incoming-file.js';
 import { createMemoryNetwork } from '../../../src/data/memory-transport.js';
-import { pattern, settle } from './support.js';
+import { closeAll, closeLater, pattern, settle } from './support.js';
 
-const open: CallData[] = [];
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
 });
 
 function trio() {
   const network = createMemoryNetwork({ maxMessageSize: 256, latencyMs: 1 });
   const transports = ['8:acs:a', '8:acs:b', '8:acs:c'].map((id) => network.connect(id));
   const [a, b, c] = transports.map((transport) => createCallData(transport));
-  open.push(a!, b!, c!);
+  closeLater(a!, b!, c!);
   return { a: a!, b: b!, c: c!, network, transports };
 }
 

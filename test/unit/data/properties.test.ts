@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCallData, type CallData } from '../../../src/data/call-data.js';
+import { createCallData } from '../../../src/data/call-data.js';
 import { MAX_CHUNK_HEADER, decodeFrame, messageHeaderLength } from '../../../src/data/frame.js';
 import { createMemoryNetwork } from '../../../src/data/memory-transport.js';
 import { createTestCallDataPair } from '../../../src/testing/index.js';
 import { seededRandom } from '../../support/random.js';
-import { collectDataErrors, droppingTransport, pattern, sameBytes, settle } from './support.js';
+import { closeAll, closeLater, collectDataErrors, droppingTransport, pattern, sameBytes, settle } from './support.js';
 
 // Property tests with a seeded PRNG: each case draws its sizes and values from its seed, so a
 // failure names the seed that reproduces it.
@@ -12,9 +12,8 @@ import { collectDataErrors, droppingTransport, pattern, sameBytes, settle } from
 const MiB = 1024 * 1024;
 const MAX_SIZE = 5 * MiB;
 
-const open: CallData[] = [];
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
   vi.useRealTimers();
 });
 
@@ -73,7 +72,7 @@ describe('property: any value arrives intact over small frames', () => {
     it(`payloads from 0 bytes to 5 MB, every codec, three topics at once, ${maxMessageSize}-byte frames (seed ${seed})`, async () => {
       const random = seededRandom(seed);
       const [a, b] = createTestCallDataPair({ maxMessageSize });
-      open.push(a, b);
+      closeLater(a, b);
       const errors = collectDataErrors(b);
 
       // Byte sizes: the framing edges for this frame size, random ones, and the 5 MB maximum.
@@ -118,7 +117,7 @@ describe('property: any value arrives intact over small frames', () => {
       });
       const a = createCallData(spy);
       const b = createCallData(network.connect('8:acs:b'));
-      open.push(a, b);
+      closeLater(a, b);
       const got: Uint8Array[] = [];
       b.channel<Uint8Array>('x', { codec: 'binary' }).on('message', ({ value }) => got.push(value));
       const payloads = [...edgeSizes(maxMessageSize).filter((size) => size < 100_000), ...Array.from({ length: 10 }, () => logSize(random, 100_000))].map(
@@ -137,7 +136,7 @@ describe('property: any value arrives intact over small frames', () => {
     for (const seed of [11, 12, 13]) {
       const random = seededRandom(seed);
       const [a, b] = createTestCallDataPair({ maxMessageSize: 128, reorder: 0.5, random: seededRandom(seed + 100), data: { maxPartialMessages: 64 } });
-      open.push(a, b);
+      closeLater(a, b);
       const got = new Map<number, Uint8Array[]>();
       b.channel<Uint8Array>('l', { codec: 'binary', reliability: 'lossy' }).on('message', ({ value }) => {
         const id = idOf(value);
@@ -179,7 +178,7 @@ describe('property: lossy loss drops whole values, never parts', () => {
         }),
       );
       const b = createCallData(network.connect('8:acs:b'), { reassemblyTimeoutMs: { lossy: 1_000 }, maxPartialMessages: 64 });
-      open.push(a, b);
+      closeLater(a, b);
       const errors = collectDataErrors(b);
       const got: Uint8Array[] = [];
       b.channel<Uint8Array>('l', { codec: 'binary', reliability: 'lossy' }).on('message', ({ value }) => got.push(value));

@@ -1,20 +1,12 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CallData } from '../../../src/data/call-data.js';
 import { RPC_TOPIC, encodeMessage } from '../../../src/data/frame.js';
 import type { RpcErrorDetails } from '../../../src/data/rpc.js';
 import { type SessionError, isSessionError } from '../../../src/errors.js';
-import { createTestCallDataPair } from '../../../src/testing/index.js';
-import { collectDataErrors, settle } from './support.js';
+import { closeAll, collectDataErrors, pair, settle } from './support.js';
 
-const open: CallData[] = [];
-const pair = (...args: Parameters<typeof createTestCallDataPair>) => {
-  const created = createTestCallDataPair(...args);
-  open.push(...created);
-  return created;
-};
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
   vi.useRealTimers();
 });
 

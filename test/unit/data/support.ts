@@ -1,3 +1,4 @@
+import { createTestCallDataPair } from '../../../src/testing/index.js';
 import type { DataReliability, DataTransport, TransportMessage, TransportSendOptions } from '../../../src/data/transport.js';
 import type { CallData } from '../../../src/data/call-data.js';
 import type { DataErrorEvent } from '../../../src/data/call-data.js';
@@ -63,4 +64,24 @@ export function sameBytes(actual: Uint8Array | undefined, expected: Uint8Array):
     actual !== undefined &&
     Buffer.compare(Buffer.from(actual.buffer, actual.byteOffset, actual.length), Buffer.from(expected.buffer, expected.byteOffset, expected.length)) === 0
   );
+}
+
+const open: CallData[] = [];
+
+/** Keeps `data` to be closed by {@link closeAll} after the test. Returns what it was given. */
+export function closeLater<T extends CallData[]>(...data: T): T {
+  open.push(...data);
+  return data;
+}
+
+/** `createTestCallDataPair`, closed by {@link closeAll} after the test. */
+export function pair(...args: Parameters<typeof createTestCallDataPair>): ReturnType<typeof createTestCallDataPair> {
+  const created = createTestCallDataPair(...args);
+  open.push(...created);
+  return created;
+}
+
+/** Closes every CallData made with {@link pair} or kept with {@link closeLater}; call it in `afterEach`. */
+export function closeAll(): void {
+  for (const data of open.splice(0)) data.close();
 }

@@ -1,20 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CallData } from '../../../src/data/call-data.js';
 import { encodeChunk, encodeMessage, topicId } from '../../../src/data/frame.js';
 import { createTestCallDataPair, type TestCallDataPairOptions } from '../../../src/testing/index.js';
 import { seededRandom } from '../../support/random.js';
-import { collectDataErrors, pattern, sameBytes, settle } from './support.js';
+import { closeAll, collectDataErrors, pair, pattern, sameBytes, settle } from './support.js';
 
 // acs-session/testing is what apps test their own data logic with: each option must do what it says.
 
-const open: CallData[] = [];
-const pair = (options?: TestCallDataPairOptions) => {
-  const created = createTestCallDataPair(options);
-  open.push(...created);
-  return created;
-};
 afterEach(() => {
-  for (const data of open.splice(0)) data.close();
+  closeAll();
   vi.useRealTimers();
 });
 

@@ -60,6 +60,15 @@ function setup({
 
 const types = (events: CallEvent[]) => events.map((e) => e.type);
 
+/** A connected provider and one call joined on it, with the fake SDK call under it. */
+async function joined(options: Parameters<typeof setup>[0] = {}) {
+  const harness = setup(options);
+  await harness.calls.connect();
+  const fakeCall = harness.agent().nextCall;
+  const call = await harness.calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+  return { ...harness, fakeCall, call };
+}
+
 describe('azure provider', () => {
   it('loads the SDK only on first use, and makes one CallClient and one CallAgent however many callers race', async () => {
     const { calls, loadSdk, fake, agent } = setup({ iceServers: [{ urls: ['turn:turn.example.com'], username: 'u', credential: 'p' }] });
@@ -216,10 +225,7 @@ describe('azure provider', () => {
   });
 
   it('video on a chosen camera, screen sharing, hold', async () => {
-    const { calls, agent } = setup();
-    await calls.connect();
-    const fakeCall = agent().nextCall;
-    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const { calls, fakeCall, call } = await joined();
     await call.startVideo({ cameraId: 'cam-back' });
     expect(fakeCall.localVideoStreams).toEqual([{ source: expect.objectContaining({ id: 'cam-back' }) }]);
     expect(call.getSnapshot().isVideoOn).toBe(true);
@@ -307,10 +313,7 @@ describe('azure provider', () => {
   });
 
   it('call.data listens on the ACS DataChannel from the moment the call exists, and closes with the call', async () => {
-    const { calls, agent } = setup();
-    await calls.connect();
-    const fakeCall = agent().nextCall;
-    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const { calls, fakeCall, call } = await joined();
     expect(fakeCall.dataChannel.events.count).toBe(1); // dataChannelReceiverCreated, before any channel is opened
     const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
     // A remote's message already waiting in its receiver when the receiver is announced...
@@ -340,10 +343,7 @@ describe('azure provider', () => {
   });
 
   it('a participant leaving the call fails the requests waiting on them at once (the DataChannel has no membership of its own)', async () => {
-    const { calls, agent } = setup();
-    await calls.connect();
-    const fakeCall = agent().nextCall;
-    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const { calls, fakeCall, call } = await joined();
     const grace = new FakeRemoteParticipant(GRACE);
     fakeCall.join(grace);
     const pending = call.data.request('slow', {}, { to: GRACE, timeoutMs: 60_000 });
@@ -391,10 +391,7 @@ describe('azure provider', () => {
   });
 
   it("a throwing call.data listener is reported as the session's error", async () => {
-    const { calls, agent, reportError } = setup();
-    await calls.connect();
-    const fakeCall = agent().nextCall;
-    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const { calls, reportError, fakeCall, call } = await joined();
     call.data.channel('notes').on('message', () => {
       throw new Error('app bug');
     });
@@ -455,10 +452,7 @@ describe('azure provider', () => {
   });
 
   it('calling: { data: false } opens no DataChannel and call.data says why', async () => {
-    const { calls, agent } = setup({ data: false });
-    await calls.connect();
-    const fakeCall = agent().nextCall;
-    const call = await calls.join({ groupId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const { calls, fakeCall, call } = await joined({ data: false });
     expect(fakeCall.dataChannel.events.count).toBe(0);
     expect(() => call.data).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringContaining('data: false') }));
     await calls.dispose();

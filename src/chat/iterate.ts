@@ -1,6 +1,5 @@
-import { abortedError, disposedError } from '../errors.js';
 import type { ChatContext } from './context.js';
-import { chatError, linkSignals, type RequestOptions } from './request.js';
+import { linkRequest, retryAfter, type RequestOptions } from './request.js';
 
 /**
  * Iterates an ACS paged list as a plain async iterable: paging hidden, each key once (a message that
@@ -16,10 +15,7 @@ export async function* iteratePaged<Raw, Out>(
   map: (raw: Raw) => Out,
   keyOf?: (raw: Raw) => string,
 ): AsyncGenerator<Out, void, undefined> {
-  const { signal } = options;
-  if (context.signal.aborted) throw disposedError('The session');
-  if (signal?.aborted) throw abortedError(signal);
-  const linked = linkSignals(context.signal, signal);
+  const linked = linkRequest(context, options);
   const seen = new Set<string>();
   let yielded = false;
   try {
@@ -36,15 +32,8 @@ export async function* iteratePaged<Raw, Out>(
         }
         return;
       } catch (error) {
-        if (context.signal.aborted) throw disposedError('The session');
-        if (signal?.aborted) throw abortedError(signal);
-        const failure = chatError(error, options.operation, options.notFound);
-        if (failure.status !== 401 || attempt > 1 || yielded) throw failure;
-        try {
-          await context.forceRefresh();
-        } catch {
-          throw failure;
-        }
+        // Once items went out, a retry would deliver them again: only a failure before the first.
+        await retryAfter(context, options, error, attempt === 1 && !yielded);
       }
     }
   } finally {

@@ -40,29 +40,47 @@ export function chatError(error: unknown, operation: string, notFound: NotFound 
  * @internal
  */
 export async function runRequest<T>(context: ChatContext, options: RequestOptions, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-  const { signal } = options;
-  if (context.signal.aborted) throw disposedError('The session');
-  if (signal?.aborted) throw abortedError(signal);
-  const linked = linkSignals(context.signal, signal);
+  const linked = linkRequest(context, options);
   try {
     for (let attempt = 1; ; attempt++) {
       try {
         return await run(linked.signal);
       } catch (error) {
-        if (context.signal.aborted) throw disposedError('The session');
-        if (signal?.aborted) throw abortedError(signal);
-        const failure = chatError(error, options.operation, options.notFound);
-        if (failure.status !== 401 || attempt > 1 || options.retryUnauthorized === false) throw failure;
-        // ACS refused the token: get a new one (the refresher joins concurrent callers) and try once more.
-        try {
-          await context.forceRefresh();
-        } catch {
-          throw failure;
-        }
+        await retryAfter(context, options, error, attempt === 1 && options.retryUnauthorized !== false);
       }
     }
   } finally {
     linked.release();
+  }
+}
+
+/**
+ * The signal a chat request runs under: the caller's and the session's together. Throws `DISPOSED`
+ * or `ABORTED` when either has fired already; `release()` when the request is done.
+ * @internal
+ */
+export function linkRequest(context: ChatContext, { signal }: RequestOptions): { signal: AbortSignal; release: () => void } {
+  if (context.signal.aborted) throw disposedError('The session');
+  if (signal?.aborted) throw abortedError(signal);
+  return linkSignals(context.signal, signal);
+}
+
+/**
+ * After a failed attempt of a chat request: throws what the caller should see (`DISPOSED`, `ABORTED`
+ * or the mapped failure), or resolves when a 401 got a freshly forced token and one more attempt
+ * is worth it (`mayRetry`: the first attempt, and nothing delivered yet).
+ * @internal
+ */
+export async function retryAfter(context: ChatContext, options: RequestOptions, error: unknown, mayRetry: boolean): Promise<void> {
+  if (context.signal.aborted) throw disposedError('The session');
+  if (options.signal?.aborted) throw abortedError(options.signal);
+  const failure = chatError(error, options.operation, options.notFound);
+  if (failure.status !== 401 || !mayRetry) throw failure;
+  // ACS refused the token: get a new one (the refresher joins concurrent callers) and try once more.
+  try {
+    await context.forceRefresh();
+  } catch {
+    throw failure;
   }
 }
 

@@ -148,7 +148,7 @@ export class CallImpl implements Call {
   }
 
   /**
-   * The frame carrier the data-channel helper builds `call.data` on.
+   * The provider's frame carrier under `call.data`, for tests that send raw frames (see `dataTransportOf`).
    * @internal
    * @throws SessionError `NOT_SUPPORTED` when the provider has none built in; `CALL_ENDED`.
    */
@@ -156,11 +156,6 @@ export class CallImpl implements Call {
     const provider = this.#live('use the data channel');
     if (!provider.dataTransport) throw new SessionError('NOT_SUPPORTED', 'This calling provider has no built-in data transport');
     return provider.dataTransport;
-  }
-
-  /** The provider's call, for provider-specific features (the Azure DataChannel). @internal */
-  get providerCall(): ProviderCall | undefined {
-    return this.#provider;
   }
 
   subscribe = (onChange: () => void): Unsubscribe => {
@@ -375,16 +370,11 @@ function callFailed(what: string, error: unknown): SessionError {
 }
 
 /**
- * The frame carrier under a call, for the data-channel helper.
+ * The frame carrier under a call's `call.data`: tests send raw frames through it.
  * @internal
  * @throws SessionError `INVALID_ARGUMENT` for an object that is not a session's call; `NOT_SUPPORTED`; `CALL_ENDED`.
  */
 export function dataTransportOf(call: Call): DataTransport {
   if (!(call instanceof CallImpl)) throw new SessionError('INVALID_ARGUMENT', 'Not a call of an acs-session session');
   return call.dataTransport();
-}
-
-/** The provider's object under a call. @internal */
-export function providerCallOf(call: Call): ProviderCall | undefined {
-  return call instanceof CallImpl ? call.providerCall : undefined;
 }

@@ -1,5 +1,5 @@
 import type { ChatThread } from '../chat/types.js';
-import { SessionError, abortedError, disposedError, isSessionError } from '../errors.js';
+import { SessionError, abortedError, disposedError } from '../errors.js';
 import { raceWithSignal } from '../internal/abort.js';
 import { describeError, logger } from '../internal/logger.js';
 import { CallImpl, type EmitCallEvent } from './call.js';
@@ -132,9 +132,9 @@ export class SessionCallsImpl implements SessionCalls {
         .catch((error: unknown): CreateCallData => {
           if (this.#dataPromise === attempt) this.#dataPromise = undefined;
           logger.warning(`calls: the data helper could not be loaded: ${describeError(error)}`);
-          const unavailable = isSessionError(error)
-            ? error
-            : new SessionError('CALLING_UNAVAILABLE', 'The data-channel code could not be loaded; call.data is unavailable on this call', { cause: error });
+          const unavailable = new SessionError('CALLING_UNAVAILABLE', 'The data-channel code could not be loaded; call.data is unavailable on this call', {
+            cause: error,
+          });
           return () => {
             throw unavailable;
           };
